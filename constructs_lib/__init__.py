@@ -1,0 +1,157 @@
+"""Reusable constructs for AWS Systems Manager Incident Manager; one module per concept.
+
+Names are loaded on first use (PEP 562), so that importing a pure module such as
+``constructs_lib.engagement_plan`` does not load cdktf and the AWS provider.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from constructs_lib.contact import Contact, ContactProps
+    from constructs_lib.contact_channel import (
+        ChannelType,
+        ContactChannel,
+        ContactChannelProps,
+    )
+    from constructs_lib.engagement_plan import (
+        ChannelEngagement,
+        EngagementStage,
+        engagement_stages,
+    )
+    from constructs_lib.engagement_target import EngagementTarget
+    from constructs_lib.escalation_plan import (
+        ChannelTarget,
+        ContactTarget,
+        EscalationPlan,
+        EscalationPlanProps,
+        EscalationStage,
+    )
+    from constructs_lib.incident_alarm import IncidentAlarm, IncidentAlarmProps
+    from constructs_lib.notification_topic import (
+        NotificationTopic,
+        NotificationTopicProps,
+    )
+    from constructs_lib.on_call_rotation import (
+        CoverageTime,
+        MonthlyHandOff,
+        OnCallRotation,
+        OnCallRotationProps,
+        TimeOfDay,
+        WeeklyHandOff,
+    )
+    from constructs_lib.props_error import PropsError
+    from constructs_lib.replication_set import (
+        AwsOwnedKey,
+        CreatedKeys,
+        CustomerManagedKeys,
+        ExistingReplicationSet,
+        ReplicationSet,
+        ReplicationSetProps,
+        ReplicationSetRef,
+    )
+    from constructs_lib.response_plan import (
+        IMPACT_BY_NAME,
+        IncidentTemplate,
+        PagerDutyIntegration,
+        ResponsePlan,
+        ResponsePlanProps,
+        RunbookAction,
+    )
+    from constructs_lib.runbook import Runbook, RunbookProps
+
+_MODULE_OF = {
+    "AwsOwnedKey": "constructs_lib.replication_set",
+    "ChannelEngagement": "constructs_lib.engagement_plan",
+    "ChannelTarget": "constructs_lib.escalation_plan",
+    "ChannelType": "constructs_lib.contact_channel",
+    "Contact": "constructs_lib.contact",
+    "ContactChannel": "constructs_lib.contact_channel",
+    "ContactChannelProps": "constructs_lib.contact_channel",
+    "ContactProps": "constructs_lib.contact",
+    "ContactTarget": "constructs_lib.escalation_plan",
+    "CoverageTime": "constructs_lib.on_call_rotation",
+    "CreatedKeys": "constructs_lib.replication_set",
+    "CustomerManagedKeys": "constructs_lib.replication_set",
+    "EngagementStage": "constructs_lib.engagement_plan",
+    "EngagementTarget": "constructs_lib.engagement_target",
+    "EscalationPlan": "constructs_lib.escalation_plan",
+    "EscalationPlanProps": "constructs_lib.escalation_plan",
+    "EscalationStage": "constructs_lib.escalation_plan",
+    "ExistingReplicationSet": "constructs_lib.replication_set",
+    "IMPACT_BY_NAME": "constructs_lib.response_plan",
+    "IncidentAlarm": "constructs_lib.incident_alarm",
+    "IncidentAlarmProps": "constructs_lib.incident_alarm",
+    "IncidentTemplate": "constructs_lib.response_plan",
+    "MonthlyHandOff": "constructs_lib.on_call_rotation",
+    "NotificationTopic": "constructs_lib.notification_topic",
+    "NotificationTopicProps": "constructs_lib.notification_topic",
+    "OnCallRotation": "constructs_lib.on_call_rotation",
+    "OnCallRotationProps": "constructs_lib.on_call_rotation",
+    "PagerDutyIntegration": "constructs_lib.response_plan",
+    "PropsError": "constructs_lib.props_error",
+    "ReplicationSet": "constructs_lib.replication_set",
+    "ReplicationSetProps": "constructs_lib.replication_set",
+    "ReplicationSetRef": "constructs_lib.replication_set",
+    "ResponsePlan": "constructs_lib.response_plan",
+    "ResponsePlanProps": "constructs_lib.response_plan",
+    "Runbook": "constructs_lib.runbook",
+    "RunbookAction": "constructs_lib.response_plan",
+    "RunbookProps": "constructs_lib.runbook",
+    "TimeOfDay": "constructs_lib.on_call_rotation",
+    "WeeklyHandOff": "constructs_lib.on_call_rotation",
+    "engagement_stages": "constructs_lib.engagement_plan",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'constructs_lib' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = [
+    "IMPACT_BY_NAME",
+    "AwsOwnedKey",
+    "ChannelEngagement",
+    "ChannelTarget",
+    "ChannelType",
+    "Contact",
+    "ContactChannel",
+    "ContactChannelProps",
+    "ContactProps",
+    "ContactTarget",
+    "CoverageTime",
+    "CreatedKeys",
+    "CustomerManagedKeys",
+    "EngagementStage",
+    "EngagementTarget",
+    "EscalationPlan",
+    "EscalationPlanProps",
+    "EscalationStage",
+    "ExistingReplicationSet",
+    "IncidentAlarm",
+    "IncidentAlarmProps",
+    "IncidentTemplate",
+    "MonthlyHandOff",
+    "NotificationTopic",
+    "NotificationTopicProps",
+    "OnCallRotation",
+    "OnCallRotationProps",
+    "PagerDutyIntegration",
+    "PropsError",
+    "ReplicationSet",
+    "ReplicationSetProps",
+    "ReplicationSetRef",
+    "ResponsePlan",
+    "ResponsePlanProps",
+    "Runbook",
+    "RunbookAction",
+    "RunbookProps",
+    "TimeOfDay",
+    "WeeklyHandOff",
+    "engagement_stages",
+]

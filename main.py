@@ -1,0 +1,71 @@
+"""Synthesize every environment (or the ones named) into Terraform JSON under cdktf.out/.
+
+    python main.py                 # every stacks/environments/*.yaml
+    python main.py dev prod        # only these
+    python main.py --check         # validate only; does not load cdktf
+
+A mistake in an environment file prints every problem found (file:line: field: message) and
+exits with status 2; cdktf.out is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+# jsii prints an end-of-life banner for Node 20 on every run unless told the major version.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from stacks.config_errors import ConfigError  # noqa: E402
+from stacks.environment_loader import load_environments  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+EXIT_CONFIG_ERROR = 2
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("environments", nargs="*", metavar="ENV", help="environment names")
+    parser.add_argument("--check", action="store_true", help="validate only, write nothing")
+    parser.add_argument(
+        "--outdir",
+        type=Path,
+        # The cdktf CLI tells the app where to write through CDKTF_OUTDIR.
+        default=Path(os.environ.get("CDKTF_OUTDIR", PROJECT_ROOT / "cdktf.out")),
+        help="output directory (default: cdktf.out)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    names = args.environments or [
+        n for n in os.environ.get("IM_ENVIRONMENTS", "").split(",") if n
+    ]
+    try:
+        environments = load_environments(PROJECT_ROOT, names)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if args.check:
+        for environment in environments:
+            print(f"ok  {environment.stack_name}  ({environment.path.relative_to(PROJECT_ROOT)})")
+        return 0
+
+    from constructs_lib.props_error import PropsError
+    from stacks.synthesize import synthesize
+
+    try:
+        synthesize(environments, PROJECT_ROOT, args.outdir)
+    except PropsError as error:
+        print(f"synthesis failed; {args.outdir} left as it was:\n{error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    for environment in environments:
+        print(f"synthesized  {environment.stack_name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Config problems that point at a file, a line and a field path, in words a person can act on."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class ConfigProblem:
+    """One mistake in an environment file."""
+
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ConfigError(Exception):
+    """Every problem found in one or more environment files."""
+
+    def __init__(self, problems: Iterable[ConfigProblem]) -> None:
+        self.problems = tuple(sorted(problems))
+        count = len(self.problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in environment files:\n{lines}")
+
+
+def format_path(loc: Loc) -> str:
+    """``('contacts', 0, 'alias')`` -> ``contacts[0].alias``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def did_you_mean(value: str, candidates: Iterable[str]) -> str:
+    """`` did you mean 'x'?`` for a near miss, else an empty string."""
+    match = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def one_of(values: Sequence[str]) -> str:
+    return ", ".join(values) if values else "none defined"
+
+
+def line_of(data: Any, loc: Loc) -> int:
+    """1-based line of the deepest node of ``data`` (ruamel round-trip YAML) along ``loc``."""
+    line = 1
+    node = data
+    for part in loc:
+        position = _position(node, part)
+        if position is None:
+            break
+        line = position + 1
+        node = node[part]
+    return line
+
+
+def _position(node: Any, part: str | int) -> int | None:
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    try:
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            return int(lc.item(part)[0])
+        if isinstance(part, str) and isinstance(node, dict) and part in node:
+            return int(lc.key(part)[0])
+    except (KeyError, TypeError, IndexError):
+        return None
+    return None
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """The file name as a person would type it: relative to the project root when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,281 @@
+"""Checks across an environment that a field-by-field schema cannot make.
+
+References resolve (with "did you mean" for a near miss), names are unique, the provider region
+is in the replication set, key settings are consistent, rotations fit their members, runbook
+parameters are declared by the document, and no escalation plan reaches itself. Each problem is a
+location in the file and a sentence.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from constructs_lib.runbook_document import RunbookDocument, read_runbook_document
+from stacks.config_errors import Loc, did_you_mean, one_of
+from stacks.environment_config import (
+    EnvironmentConfig,
+    EscalationPlanConfig,
+    ResponsePlanConfig,
+)
+
+Problem = tuple[Loc, str]
+
+
+def _duplicates(section: str, key: str, names: Iterable[str]) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, name in enumerate(names):
+        if name in seen:
+            yield (section, index, key), f"{name!r} is used more than once; {key}s must be unique"
+        seen.add(name)
+
+
+def _unknown(kind: str, name: str, known: list[str]) -> str:
+    return f"unknown {kind} {name!r}{did_you_mean(name, known)} (defined: {one_of(known)})"
+
+
+def check_replication_set(config: EnvironmentConfig) -> Iterator[Problem]:
+    rs = config.replication_set
+    duplicates = sorted({r for r in rs.regions if rs.regions.count(r) > 1})
+    if duplicates:
+        yield ("replication_set", "regions"), f"listed more than once: {', '.join(duplicates)}"
+    if config.region not in rs.regions:
+        yield ("region",), (
+            f"{config.region!r} is not in replication_set.regions ({', '.join(rs.regions)}); "
+            "AWS requires the provider region to be one of the replication set's regions"
+        )
+    if rs.existing and (rs.encryption != "aws-owned-key" or rs.key_arns):
+        yield ("replication_set", "existing"), (
+            "an existing replication set is not managed here; remove encryption and key_arns"
+        )
+    if rs.encryption == "customer-managed-keys":
+        missing = [r for r in rs.regions if r not in rs.key_arns]
+        if missing:
+            yield ("replication_set", "key_arns"), (
+                f"no key for {', '.join(missing)}; AWS-owned and customer managed keys cannot "
+                "be mixed, so every region needs a key"
+            )
+        for region in rs.key_arns:
+            if region not in rs.regions:
+                yield ("replication_set", "key_arns", region), (
+                    f"{region!r} is not one of the replication set's regions"
+                )
+    elif rs.key_arns:
+        yield ("replication_set", "key_arns"), (
+            f"key_arns is only used with encryption: customer-managed-keys "
+            f"(encryption is {rs.encryption!r})"
+        )
+
+
+def check_unique_names(config: EnvironmentConfig) -> Iterator[Problem]:
+    # Contacts and escalation plans are both ssm-contacts contacts: one alias space.
+    aliases = [c.alias for c in config.contacts]
+    yield from _duplicates("contacts", "alias", aliases)
+    for index, plan in enumerate(config.escalation_plans):
+        if plan.alias in aliases:
+            yield ("escalation_plans", index, "alias"), (
+                f"{plan.alias!r} is already a contact alias; contacts and escalation plans "
+                "share one alias space"
+            )
+        aliases.append(plan.alias)
+    yield from _duplicates("escalation_plans", "alias", [p.alias for p in config.escalation_plans])
+    yield from _duplicates("rotations", "name", [r.name for r in config.rotations])
+    yield from _duplicates("topics", "name", [t.name for t in config.topics])
+    yield from _duplicates("runbooks", "name", [r.name for r in config.runbooks])
+    yield from _duplicates("response_plans", "name", [p.name for p in config.response_plans])
+    yield from _duplicates("alarms", "name", [a.name for a in config.alarms])
+
+
+def check_contacts(config: EnvironmentConfig) -> Iterator[Problem]:
+    for ci, contact in enumerate(config.contacts):
+        names = [c.name for c in contact.channels]
+        for problem in _duplicates("channels", "name", names):
+            yield ("contacts", ci, *problem[0]), problem[1]
+        for si, step in enumerate(contact.engagement):
+            if step.channel not in names:
+                yield ("contacts", ci, "engagement", si, "channel"), _unknown(
+                    "channel", step.channel, names
+                )
+
+
+def check_escalation_plans(config: EnvironmentConfig) -> Iterator[Problem]:
+    contacts = {c.alias: c for c in config.contacts}
+    plans = [p.alias for p in config.escalation_plans]
+    for pi, plan in enumerate(config.escalation_plans):
+        for si, stage in enumerate(plan.stages):
+            for ti, target in enumerate(stage.targets):
+                loc: Loc = ("escalation_plans", pi, "stages", si, "targets", ti)
+                if target.channel is None:
+                    if target.contact not in contacts and target.contact not in plans:
+                        yield (*loc, "contact"), _unknown(
+                            "contact or escalation plan", target.contact, [*contacts, *plans]
+                        )
+                    continue
+                if target.contact not in contacts:
+                    yield (*loc, "contact"), _unknown(
+                        "contact", target.contact, list(contacts)
+                    ) + "; channel targets name a personal contact"
+                    continue
+                channels = [c.name for c in contacts[target.contact].channels]
+                if target.channel not in channels:
+                    yield (*loc, "channel"), _unknown(
+                        f"channel of {target.contact!r}", target.channel, channels
+                    )
+    yield from _escalation_cycles(config.escalation_plans)
+
+
+def _escalation_cycles(plans: list[EscalationPlanConfig]) -> Iterator[Problem]:
+    """An escalation plan that engages itself, directly or through other plans, pages forever."""
+    engages = {
+        p.alias: {t.contact for s in p.stages for t in s.targets if t.channel is None}
+        for p in plans
+    }
+
+    def path_back(start: str) -> list[str] | None:
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        visited: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in sorted(engages.get(node, ())):
+                if nxt == start:
+                    return [*path, start]
+                if nxt in engages and nxt not in visited:
+                    visited.add(nxt)
+                    stack.append((nxt, [*path, nxt]))
+        return None
+
+    for index, plan in enumerate(plans):
+        cycle = path_back(plan.alias)
+        if cycle:
+            yield ("escalation_plans", index, "stages"), (
+                f"escalation plan {plan.alias!r} engages itself: {' -> '.join(cycle)}"
+            )
+
+
+def check_rotations(config: EnvironmentConfig) -> Iterator[Problem]:
+    contacts = [c.alias for c in config.contacts]
+    plans = {p.alias for p in config.escalation_plans}
+    zones = zoneinfo.available_timezones()
+    for ri, rotation in enumerate(config.rotations):
+        for mi, member in enumerate(rotation.contacts):
+            if member in plans:
+                yield ("rotations", ri, "contacts", mi), (
+                    f"{member!r} is an escalation plan; a rotation takes personal contacts"
+                )
+            elif member not in contacts:
+                yield ("rotations", ri, "contacts", mi), _unknown("contact", member, contacts)
+        duplicates = sorted({m for m in rotation.contacts if rotation.contacts.count(m) > 1})
+        if duplicates:
+            yield ("rotations", ri, "contacts"), f"listed more than once: {', '.join(duplicates)}"
+        if rotation.number_of_on_calls > len(rotation.contacts):
+            yield ("rotations", ri, "number_of_on_calls"), (
+                f"{rotation.number_of_on_calls} on call at once but the rotation has only "
+                f"{len(rotation.contacts)} contact(s)"
+            )
+        if rotation.time_zone not in zones:
+            yield ("rotations", ri, "time_zone"), (
+                f"{rotation.time_zone!r} is not an IANA time zone"
+                f"{did_you_mean(rotation.time_zone, zones)} (e.g. America/New_York, Etc/UTC)"
+            )
+        for day, coverages in rotation.shift_coverages.items():
+            for ki, coverage in enumerate(coverages):
+                if coverage.start == coverage.end:
+                    yield ("rotations", ri, "shift_coverages", day, ki), (
+                        f"start and end are both {coverage.start}; a coverage must have a length"
+                    )
+
+
+def read_runbooks(
+    config: EnvironmentConfig, project_root: Path
+) -> tuple[dict[str, RunbookDocument], list[Problem]]:
+    """Read every runbook document; unreadable or malformed ones become problems."""
+    documents: dict[str, RunbookDocument] = {}
+    problems: list[Problem] = []
+    for index, runbook in enumerate(config.runbooks):
+        try:
+            documents[runbook.name] = read_runbook_document(project_root / runbook.document)
+        except ValueError as error:
+            problems.append((("runbooks", index, "document"), str(error)))
+    return documents, problems
+
+
+def check_response_plans(
+    config: EnvironmentConfig, documents: dict[str, RunbookDocument]
+) -> Iterator[Problem]:
+    engageable = [c.alias for c in config.contacts] + [p.alias for p in config.escalation_plans]
+    topics = [t.name for t in config.topics]
+    runbooks = [r.name for r in config.runbooks]
+    for pi, plan in enumerate(config.response_plans):
+        for ei, name in enumerate(plan.engagements):
+            if name not in engageable:
+                yield ("response_plans", pi, "engagements", ei), _unknown(
+                    "contact or escalation plan", name, engageable
+                )
+        for field, names in (("chat_channels", plan.chat_channels),):
+            yield from _topic_refs(("response_plans", pi, field), names, topics)
+        yield from _topic_refs(("response_plans", pi, "incident", "notify"), plan.incident.notify, topics)
+        yield from _runbook_action(pi, plan, runbooks, documents)
+
+
+def _topic_refs(loc: Loc, names: list[str], topics: list[str]) -> Iterator[Problem]:
+    for index, name in enumerate(names):
+        if not name.startswith("arn:") and name not in topics:
+            yield (*loc, index), _unknown("topic", name, topics) + "; or give an SNS topic ARN"
+
+
+def _runbook_action(
+    index: int,
+    plan: ResponsePlanConfig,
+    runbooks: list[str],
+    documents: dict[str, RunbookDocument],
+) -> Iterator[Problem]:
+    action = plan.runbook
+    if action is None:
+        return
+    loc: Loc = ("response_plans", index, "runbook")
+    if action.name not in runbooks:
+        yield (*loc, "name"), _unknown("runbook", action.name, runbooks)
+        return
+    document = documents.get(action.name)
+    if document is None:  # unreadable; reported at runbooks[...]
+        return
+    for section in ("parameters", "dynamic_parameters"):
+        for name in getattr(action, section):
+            if name not in document.parameters:
+                yield (*loc, section, name), (
+                    f"{name!r} is not a parameter of runbook {action.name!r}"
+                    f"{did_you_mean(name, document.parameters)} "
+                    f"(declared: {one_of(document.parameters)}); an undeclared parameter "
+                    "fails when the incident starts"
+                )
+
+
+def check_alarms(config: EnvironmentConfig) -> Iterator[Problem]:
+    plans = [p.name for p in config.response_plans]
+    for index, alarm in enumerate(config.alarms):
+        if alarm.response_plan not in plans:
+            yield ("alarms", index, "response_plan"), _unknown(
+                "response plan", alarm.response_plan, plans
+            )
+        if alarm.datapoints_to_alarm and alarm.datapoints_to_alarm > alarm.evaluation_periods:
+            yield ("alarms", index, "datapoints_to_alarm"), (
+                f"{alarm.datapoints_to_alarm} is more than evaluation_periods "
+                f"({alarm.evaluation_periods})"
+            )
+
+
+def check_environment(config: EnvironmentConfig, project_root: Path) -> list[Problem]:
+    """Every cross-field problem of one environment."""
+    documents, problems = read_runbooks(config, project_root)
+    for check in (
+        check_replication_set(config),
+        check_unique_names(config),
+        check_contacts(config),
+        check_escalation_plans(config),
+        check_rotations(config),
+        check_response_plans(config, documents),
+        check_alarms(config),
+    ):
+        problems.extend(check)
+    return problems

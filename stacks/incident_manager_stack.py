@@ -1,0 +1,360 @@
+"""One environment's stack: the provider, the backend and every Incident Manager resource.
+
+Construct ids become Terraform addresses: renaming one (for example a contact's alias) destroys
+the old resource and creates a new one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from cdktf import LocalBackend, S3Backend, TerraformStack
+from constructs import Construct
+
+from constructs_lib import (
+    AwsOwnedKey,
+    ChannelEngagement,
+    ChannelTarget,
+    Contact,
+    ContactChannelProps,
+    ContactProps,
+    ContactTarget,
+    CoverageTime,
+    CreatedKeys,
+    CustomerManagedKeys,
+    EngagementTarget,
+    EscalationPlan,
+    EscalationPlanProps,
+    EscalationStage,
+    ExistingReplicationSet,
+    IncidentAlarm,
+    IncidentAlarmProps,
+    IncidentTemplate,
+    MonthlyHandOff,
+    NotificationTopic,
+    NotificationTopicProps,
+    OnCallRotation,
+    OnCallRotationProps,
+    PagerDutyIntegration,
+    ReplicationSet,
+    ReplicationSetProps,
+    ReplicationSetRef,
+    ResponsePlan,
+    ResponsePlanProps,
+    Runbook,
+    RunbookAction,
+    RunbookProps,
+    TimeOfDay,
+    WeeklyHandOff,
+)
+from constructs_lib.aws import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
+from constructs_lib.replication_set import Encryption
+from stacks.environment_config import (
+    BackendConfig,
+    ContactConfig,
+    EnvironmentConfig,
+    EscalationPlanConfig,
+    LocalBackendConfig,
+    ResponsePlanConfig,
+    RotationConfig,
+)
+from stacks.environment_loader import Environment
+
+# Terraform runs in cdktf.out/stacks/<stack>/; state paths are relative to the repository root.
+STACK_DIR_TO_ROOT = PurePosixPath("../../..")
+
+
+def _time(text: str) -> TimeOfDay:
+    hour, minute = text.split(":")
+    return TimeOfDay(int(hour), int(minute))
+
+
+class IncidentManagerStack(TerraformStack):
+    """Builds one environment from its checked config."""
+
+    def __init__(self, scope: Construct, environment: Environment, project_root: Path) -> None:
+        super().__init__(scope, environment.stack_name)
+        self.environment = environment
+        self.project_root = project_root
+        config = environment.config
+        self.provider = self._provider(config, "aws", config.region, alias=None)
+        self._backend(config.backend)
+        self.replication_set = self._replication_set(config)
+        self.contacts: dict[str, Contact] = {
+            c.alias: self._contact(c) for c in config.contacts
+        }
+        self.escalation_plans: dict[str, EscalationPlan] = {}
+        for plan in _dependency_order(config.escalation_plans):
+            self.escalation_plans[plan.alias] = self._escalation_plan(plan)
+        self.rotations = {r.name: self._rotation(r) for r in config.rotations}
+        self.topics = {
+            t.name: NotificationTopic(
+                self,
+                f"topic-{t.name}",
+                NotificationTopicProps(name=t.name, account_id=config.account_id, tags=t.tags),
+            )
+            for t in config.topics
+        }
+        self.runbooks = {
+            r.name: Runbook(
+                self,
+                f"runbook-{r.name}",
+                RunbookProps(
+                    name=r.name,
+                    document_path=project_root / r.document,
+                    account_id=config.account_id,
+                    tags=r.tags,
+                ),
+            )
+            for r in config.runbooks
+        }
+        self.response_plans = {p.name: self._response_plan(p) for p in config.response_plans}
+        for alarm in config.alarms:
+            IncidentAlarm(
+                self,
+                f"alarm-{alarm.name}",
+                IncidentAlarmProps(
+                    alarm_name=alarm.name,
+                    response_plan=self.response_plans[alarm.response_plan],
+                    description=alarm.description,
+                    namespace=alarm.metric.namespace,
+                    metric_name=alarm.metric.name,
+                    dimensions=alarm.metric.dimensions,
+                    statistic=alarm.metric.statistic,
+                    period_seconds=alarm.metric.period_seconds,
+                    comparison_operator=alarm.comparison,
+                    threshold=alarm.threshold,
+                    evaluation_periods=alarm.evaluation_periods,
+                    datapoints_to_alarm=alarm.datapoints_to_alarm,
+                    treat_missing_data=alarm.treat_missing_data,
+                    tags=alarm.tags,
+                ),
+            )
+
+    def _provider(
+        self, config: EnvironmentConfig, id: str, region: str, alias: str | None
+    ) -> AwsProvider:
+        role = config.assume_role
+        return AwsProvider(
+            self,
+            id,
+            region=region,
+            alias=alias,
+            # Refuses to run with credentials of any other account: a prod file applied with
+            # dev credentials (or the reverse) fails before it changes anything.
+            allowed_account_ids=[config.account_id],
+            assume_role=[
+                AwsProviderAssumeRole(
+                    role_arn=role.role_arn,
+                    session_name=role.session_name,
+                    external_id=role.external_id,
+                )
+            ]
+            if role
+            else None,
+            default_tags=[AwsProviderDefaultTags(tags=config.default_tags)]
+            if config.default_tags
+            else None,
+        )
+
+    def _backend(self, backend: BackendConfig) -> None:
+        if isinstance(backend, LocalBackendConfig):
+            state = backend.path or f"terraform.{self.environment.stack_name}.tfstate"
+            LocalBackend(self, path=str(STACK_DIR_TO_ROOT / state))
+            return
+        s3 = S3Backend(
+            self,
+            bucket=backend.bucket,
+            key=backend.key,
+            region=backend.region,
+            encrypt=backend.encrypt,
+            kms_key_id=backend.kms_key_id,
+            dynamodb_table=backend.dynamodb_table,
+            role_arn=backend.role_arn,
+        )
+        if backend.lock == "lockfile":
+            # Terraform >= 1.10 locks with a lock file next to the state; cdktf 0.21 has no
+            # property for it yet.
+            s3.add_override("use_lockfile", True)
+
+    def _replication_set(self, config: EnvironmentConfig) -> ReplicationSetRef:
+        rs = config.replication_set
+        if rs.existing:
+            return ExistingReplicationSet(self, "replication-set", regions=rs.regions)
+        encryption: Encryption = AwsOwnedKey()
+        if rs.encryption == "customer-managed-keys":
+            encryption = CustomerManagedKeys(key_arns=rs.key_arns)
+        elif rs.encryption == "create-keys":
+            encryption = CreatedKeys(
+                account_id=config.account_id,
+                replica_providers={
+                    region: self._provider(config, f"aws-{region}", region, alias=region)
+                    for region in rs.regions
+                    if region != config.region
+                },
+                deletion_window_in_days=rs.key_deletion_window_days,
+            )
+        return ReplicationSet(
+            self,
+            "replication-set",
+            ReplicationSetProps(
+                regions=rs.regions,
+                provider_region=config.region,
+                encryption=encryption,
+                prevent_destroy=rs.prevent_destroy,
+            ),
+        )
+
+    def _contact(self, contact: ContactConfig) -> Contact:
+        return Contact(
+            self,
+            f"contact-{contact.alias}",
+            ContactProps(
+                alias=contact.alias,
+                display_name=contact.display_name,
+                replication_set=self.replication_set,
+                channels=[
+                    ContactChannelProps(name=c.name, type=c.type, address=c.address)
+                    for c in contact.channels
+                ],
+                engagement=[
+                    ChannelEngagement(
+                        channel=e.channel,
+                        at_minute=e.at_minute,
+                        retry_interval_minutes=e.retry_interval_minutes,
+                    )
+                    for e in contact.engagement
+                ],
+                tags=contact.tags,
+            ),
+        )
+
+    def _engageable(self, alias: str) -> EngagementTarget:
+        if alias in self.contacts:
+            return self.contacts[alias]
+        return self.escalation_plans[alias]
+
+    def _escalation_plan(self, plan: EscalationPlanConfig) -> EscalationPlan:
+        stages = []
+        for stage in plan.stages:
+            targets: list[ContactTarget | ChannelTarget] = []
+            for target in stage.targets:
+                if target.channel is None:
+                    stops = target.acknowledgement_stops_plan
+                    targets.append(
+                        ContactTarget(
+                            contact=self._engageable(target.contact),
+                            is_essential=True if stops is None else stops,
+                        )
+                    )
+                else:
+                    targets.append(
+                        ChannelTarget(
+                            channel=self.contacts[target.contact].channel(target.channel),
+                            retry_interval_minutes=target.retry_interval_minutes,
+                        )
+                    )
+            stages.append(EscalationStage(duration_in_minutes=stage.duration_minutes, targets=targets))
+        return EscalationPlan(
+            self,
+            f"escalation-plan-{plan.alias}",
+            EscalationPlanProps(
+                alias=plan.alias,
+                display_name=plan.display_name,
+                replication_set=self.replication_set,
+                stages=stages,
+                tags=plan.tags,
+            ),
+        )
+
+    def _rotation(self, rotation: RotationConfig) -> OnCallRotation:
+        hand_off = rotation.hand_off
+        return OnCallRotation(
+            self,
+            f"rotation-{rotation.name}",
+            OnCallRotationProps(
+                name=rotation.name,
+                replication_set=self.replication_set,
+                contacts=[self.contacts[alias] for alias in rotation.contacts],
+                time_zone_id=rotation.time_zone,
+                start_time=rotation.start_time.isoformat(),
+                number_of_on_calls=rotation.number_of_on_calls,
+                recurrence_multiplier=rotation.recurrence_multiplier,
+                daily=[_time(t) for t in hand_off.daily],
+                weekly=[WeeklyHandOff(day=w.day, time=_time(w.time)) for w in hand_off.weekly],
+                monthly=[
+                    MonthlyHandOff(day_of_month=m.day_of_month, time=_time(m.time))
+                    for m in hand_off.monthly
+                ],
+                shift_coverages={
+                    day: [CoverageTime(start=_time(c.start), end=_time(c.end)) for c in coverages]
+                    for day, coverages in rotation.shift_coverages.items()
+                },
+                tags=rotation.tags,
+            ),
+        )
+
+    def _topic_arn(self, name: str) -> str:
+        return name if name.startswith("arn:") else self.topics[name].topic_arn
+
+    def _response_plan(self, plan: ResponsePlanConfig) -> ResponsePlan:
+        incident = plan.incident
+        action = plan.runbook
+        return ResponsePlan(
+            self,
+            f"response-plan-{plan.name}",
+            ResponsePlanProps(
+                name=plan.name,
+                display_name=plan.display_name,
+                replication_set=self.replication_set,
+                incident_template=IncidentTemplate(
+                    title=incident.title,
+                    impact=incident.impact,
+                    summary=incident.summary,
+                    dedupe_string=incident.dedupe_string,
+                    incident_tags=incident.tags,
+                    notification_topic_arns=[self._topic_arn(n) for n in incident.notify],
+                ),
+                chat_channel_topic_arns=[self._topic_arn(n) for n in plan.chat_channels],
+                engagements=[self._engageable(alias) for alias in plan.engagements],
+                runbook=RunbookAction(
+                    runbook=self.runbooks[action.name],
+                    document_version=action.document_version,
+                    target_account=action.target_account,
+                    parameters=action.parameters,
+                    dynamic_parameters=action.dynamic_parameters,
+                )
+                if action
+                else None,
+                pagerduty=PagerDutyIntegration(
+                    name=plan.pagerduty.name,
+                    service_id=plan.pagerduty.service_id,
+                    secret_id=plan.pagerduty.secret_id,
+                )
+                if plan.pagerduty
+                else None,
+                tags=plan.tags,
+            ),
+        )
+
+
+def _dependency_order(plans: list[EscalationPlanConfig]) -> list[EscalationPlanConfig]:
+    """Plans that engage other plans come after them (the config has no cycles: checked)."""
+    by_alias = {p.alias: p for p in plans}
+    ordered: dict[str, EscalationPlanConfig] = {}
+    visiting: set[str] = set()
+
+    def visit(plan: EscalationPlanConfig) -> None:
+        if plan.alias in ordered or plan.alias in visiting:
+            return
+        visiting.add(plan.alias)
+        for stage in plan.stages:
+            for target in stage.targets:
+                inner = by_alias.get(target.contact)
+                if target.channel is None and inner is not None and inner is not plan:
+                    visit(inner)
+        ordered[plan.alias] = plan
+
+    for plan in plans:
+        visit(plan)
+    return list(ordered.values())

@@ -1,0 +1,151 @@
+"""Turn pydantic's validation errors into messages that say what was given and what is allowed."""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+from stacks.config_errors import Loc, did_you_mean
+from stacks.environment_config import (
+    ACCOUNT_ID_PATTERN,
+    ALIAS_PATTERN,
+    ARN_PATTERN,
+    DOCUMENT_NAME_PATTERN,
+    REGION_PATTERN,
+    RESPONSE_PLAN_NAME_PATTERN,
+    ROTATION_NAME_PATTERN,
+    TIME_PATTERN,
+)
+
+# What each pattern means, in words.
+PATTERN_WORDS = {
+    ALIAS_PATTERN: "lowercase letters, digits, '_' and '-' only",
+    ACCOUNT_ID_PATTERN: "12 digits, in quotes (YAML drops leading zeros of a bare number)",
+    REGION_PATTERN: "an AWS region name such as us-east-1",
+    TIME_PATTERN: "a 24-hour time HH:MM such as 09:00",
+    RESPONSE_PLAN_NAME_PATTERN: "letters, digits, '_' and '-' only",
+    ROTATION_NAME_PATTERN: "letters, digits, spaces, '_', '-' and '.' only",
+    DOCUMENT_NAME_PATTERN: "3 to 128 letters, digits, '_', '-' and '.'",
+    ARN_PATTERN: "an ARN such as arn:aws:iam::111122223333:role/name",
+}
+
+
+def clean_loc(error: ErrorDetails, data: Any) -> Loc:
+    """The error's location in the YAML data, without pydantic's union and key markers."""
+    loc: list[str | int] = []
+    node = data
+    for part in error["loc"]:
+        if part == "[key]":
+            continue
+        if isinstance(node, dict) and isinstance(part, str) and part not in node:
+            if node.get("type") == part:  # discriminated union tag, not a key of the data
+                continue
+        loc.append(part)
+        node = node.get(part) if isinstance(node, dict) else _item(node, part)
+    return tuple(loc)
+
+
+def _item(node: Any, part: str | int) -> Any:
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _model_fields_at(root: type[BaseModel], loc: Loc) -> list[str]:
+    """Field names of the model found at ``loc`` (for 'unknown field' messages)."""
+    annotation: Any = root
+    for part in loc:
+        model = _as_model(annotation, part)
+        if model is None:
+            return []
+        if isinstance(part, int):
+            annotation = model
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+    model = _as_model(annotation, None)
+    return list(model.model_fields) if model else []
+
+
+def _as_model(annotation: Any, part: str | int | None) -> type[BaseModel] | None:
+    """Unwrap Optional/Annotated/list/dict until a model is found."""
+    for _ in range(6):
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation
+        origin = get_origin(annotation)
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if origin in (Union, types.UnionType):
+            models = [a for a in args if _as_model(a, None)]
+            if len(models) != 1:
+                return None
+            annotation = models[0]
+        elif origin is typing.Annotated:
+            annotation = args[0]
+        elif origin in (list, dict) and isinstance(part, int | str):
+            annotation = args[-1]
+            part = None
+        else:
+            return None
+    return None
+
+
+def message_for(error: ErrorDetails, root: type[BaseModel], loc: Loc) -> str:
+    """A sentence for one pydantic error: what is wrong, what was given, what is allowed."""
+    kind = error["type"]
+    given = error.get("input")
+    ctx = error.get("ctx", {})
+    if kind == "missing":
+        return "required; add it"
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _model_fields_at(root, loc[:-1])
+        hint = did_you_mean(key, allowed)
+        return f"unknown field {key!r}{hint} (allowed: {', '.join(allowed)})"
+    if kind in ("literal_error", "enum"):
+        allowed = str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "")
+        hint = did_you_mean(str(given), allowed.split(", "))
+        return f"{given!r} is not allowed{hint}; allowed: {allowed}"
+    if kind == "union_tag_invalid":
+        allowed = str(ctx.get("expected_tags", "")).replace("'", "")
+        return f"type {ctx.get('tag')!r} is not allowed; allowed: {allowed}"
+    if kind == "union_tag_not_found":
+        return f"needs a 'type' ({ctx.get('discriminator', '').strip(chr(39))} ...)"
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern", ""))
+        words = PATTERN_WORDS.get(pattern, f"text matching {pattern}")
+        return f"{given!r} is not valid; expected {words}"
+    if kind == "string_type":
+        if isinstance(given, int | float) and not isinstance(given, bool):
+            return f"{given!r} was read as a number; put it in quotes"
+        return f"{_shown(given)} is not text"
+    if kind in ("int_type", "int_parsing", "float_type", "bool_type"):
+        wanted = {"bool_type": "true or false", "float_type": "a number"}.get(kind, "a whole number")
+        return f"{_shown(given)} is not {wanted}"
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        wanted = "a list" if kind == "list_type" else "a mapping of keys to values"
+        return f"{_shown(given)} is not {wanted}"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{given!r} is out of range; {error['msg'].replace('Input should be ', 'must be ')}"
+    if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
+        return error["msg"].replace("List should", "must").replace("String should", "must").replace(
+            "Dictionary should", "must"
+        ) + ("" if isinstance(given, list | dict) else f" (given {given!r})")
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    return f"{error['msg']} (given {_shown(given)})"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "an empty value"
+    return repr(value)

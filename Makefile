@@ -1,0 +1,49 @@
+# The two commands: `make synth` and `make test`. Both install what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := node_modules/.installed
+# Environment names, e.g. `make synth ENV="dev prod"`; empty means every environment.
+ENV ?=
+
+# jsii prints a Node 20 end-of-life banner on every run unless told the major version.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+.PHONY: install synth check lint test diff deploy clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(NODE_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Synthesize every environment (or ENV=...) into cdktf.out/
+synth: $(INSTALLED)
+	$(BIN)/python main.py $(ENV)
+
+## Validate environment files only (no cdktf, writes nothing)
+check: $(INSTALLED)
+	$(BIN)/python main.py --check $(ENV)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+## Lint, type-check and run the whole test suite
+test: lint
+	$(BIN)/pytest
+
+## cdktf diff / deploy of one environment, e.g. `make diff ENV=prod` (needs AWS credentials)
+diff deploy: $(INSTALLED) $(NODE_INSTALLED)
+	@test -n "$(ENV)" || { echo "usage: make $@ ENV=<environment>" >&2; exit 2; }
+	npx cdktf $@ incident-manager-$(ENV)
+
+clean:
+	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache

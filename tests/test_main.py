@@ -1,0 +1,111 @@
+"""main.py end to end, as a user runs it: a real subprocess in a copy of the project."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the app (code, environments, runbooks) where files can be broken safely."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for item in ("main.py", "cdktf.json"):
+        shutil.copy2(PROJECT_ROOT / item, root / item)
+    for folder in ("constructs_lib", "stacks"):
+        shutil.copytree(
+            PROJECT_ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return root
+
+
+def run_main(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CDKTF_OUTDIR", "IM_ENVIRONMENTS")}
+    return subprocess.run(
+        [sys.executable, "main.py", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def tree_digest(directory: Path) -> dict[str, str]:
+    return {
+        p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_synthesizes_every_environment_into_cdktf_out(project: Path) -> None:
+    result = run_main(project)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((project / "cdktf.out" / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["stacks"]) == [
+        "incident-manager-dev",
+        "incident-manager-prod",
+        "incident-manager-staging",
+    ]
+    assert result.stderr == ""
+
+
+def test_a_broken_file_exits_2_with_every_problem_and_keeps_the_last_good_output(
+    project: Path,
+) -> None:
+    assert run_main(project).returncode == 0
+    before = tree_digest(project / "cdktf.out")
+    prod = project / "stacks" / "environments" / "prod.yaml"
+    text = prod.read_text(encoding="utf-8")
+    prod.write_text(
+        text.replace("type: SMS", "type: PAGER").replace("impact: medium", "impact: severe"),
+        encoding="utf-8",
+    )
+    result = run_main(project)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "2 problems in environment files:" in result.stderr
+    assert (
+        "stacks/environments/prod.yaml:31: contacts[0].channels[1].type: 'PAGER' is not allowed; "
+        "allowed: EMAIL, SMS, VOICE"
+    ) in result.stderr
+    assert (
+        "stacks/environments/prod.yaml:90: response_plans[0].incident.impact: 'severe' is not "
+        "allowed; allowed: critical, high, medium, low, none"
+    ) in result.stderr
+    assert tree_digest(project / "cdktf.out") == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".cdktf.out")] == []
+
+
+def test_check_validates_without_writing_anything(project: Path) -> None:
+    result = run_main(project, "--check")
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "ok  incident-manager-dev  (stacks/environments/dev.yaml)",
+        "ok  incident-manager-prod  (stacks/environments/prod.yaml)",
+        "ok  incident-manager-staging  (stacks/environments/staging.yaml)",
+    ]
+    assert not (project / "cdktf.out").exists()
+
+
+def test_named_environments_only(project: Path) -> None:
+    result = run_main(project, "dev")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (project / "cdktf.out" / "stacks").iterdir()) == [
+        "incident-manager-dev"
+    ]
+    unknown = run_main(project, "prd")
+    assert unknown.returncode == 2
+    assert "no environment 'prd'; did you mean 'prod'?" in unknown.stderr

@@ -18,8 +18,8 @@ from pathlib import Path
 # jsii prints an end-of-life banner for Node 20 on every run unless told the major version.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from stacks.config_errors import ConfigError  # noqa: E402
-from stacks.environment_loader import load_environments  # noqa: E402
+from stacks.config_errors import ConfigError
+from stacks.environment_loader import load_environments
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 EXIT_CONFIG_ERROR = 2
@@ -41,9 +41,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    names = args.environments or [
-        n for n in os.environ.get("IM_ENVIRONMENTS", "").split(",") if n
-    ]
+    names = args.environments or [n for n in os.environ.get("IM_ENVIRONMENTS", "").split(",") if n]
     try:
         environments = load_environments(PROJECT_ROOT, names)
     except ConfigError as error:

@@ -87,39 +87,77 @@ else:
     AwsProviderDefaultTags = _provider.AwsProviderDefaultTags
     _ssmincidents_replication_set = load_provider_module("ssmincidents_replication_set")
     SsmincidentsReplicationSet = _ssmincidents_replication_set.SsmincidentsReplicationSet
-    SsmincidentsReplicationSetRegion = _ssmincidents_replication_set.SsmincidentsReplicationSetRegion
+    SsmincidentsReplicationSetRegion = (
+        _ssmincidents_replication_set.SsmincidentsReplicationSetRegion
+    )
     _ssmcontacts_contact = load_provider_module("ssmcontacts_contact")
     SsmcontactsContact = _ssmcontacts_contact.SsmcontactsContact
     _ssmcontacts_contact_channel = load_provider_module("ssmcontacts_contact_channel")
     SsmcontactsContactChannel = _ssmcontacts_contact_channel.SsmcontactsContactChannel
-    SsmcontactsContactChannelDeliveryAddress = _ssmcontacts_contact_channel.SsmcontactsContactChannelDeliveryAddress
+    SsmcontactsContactChannelDeliveryAddress = (
+        _ssmcontacts_contact_channel.SsmcontactsContactChannelDeliveryAddress
+    )
     _ssmcontacts_plan = load_provider_module("ssmcontacts_plan")
     SsmcontactsPlan = _ssmcontacts_plan.SsmcontactsPlan
     SsmcontactsPlanStage = _ssmcontacts_plan.SsmcontactsPlanStage
     SsmcontactsPlanStageTarget = _ssmcontacts_plan.SsmcontactsPlanStageTarget
-    SsmcontactsPlanStageTargetChannelTargetInfo = _ssmcontacts_plan.SsmcontactsPlanStageTargetChannelTargetInfo
-    SsmcontactsPlanStageTargetContactTargetInfo = _ssmcontacts_plan.SsmcontactsPlanStageTargetContactTargetInfo
+    SsmcontactsPlanStageTargetChannelTargetInfo = (
+        _ssmcontacts_plan.SsmcontactsPlanStageTargetChannelTargetInfo
+    )
+    SsmcontactsPlanStageTargetContactTargetInfo = (
+        _ssmcontacts_plan.SsmcontactsPlanStageTargetContactTargetInfo
+    )
     _ssmcontacts_rotation = load_provider_module("ssmcontacts_rotation")
     SsmcontactsRotation = _ssmcontacts_rotation.SsmcontactsRotation
     SsmcontactsRotationRecurrence = _ssmcontacts_rotation.SsmcontactsRotationRecurrence
-    SsmcontactsRotationRecurrenceDailySettings = _ssmcontacts_rotation.SsmcontactsRotationRecurrenceDailySettings
-    SsmcontactsRotationRecurrenceMonthlySettings = _ssmcontacts_rotation.SsmcontactsRotationRecurrenceMonthlySettings
-    SsmcontactsRotationRecurrenceMonthlySettingsHandOffTime = _ssmcontacts_rotation.SsmcontactsRotationRecurrenceMonthlySettingsHandOffTime
-    SsmcontactsRotationRecurrenceShiftCoverages = _ssmcontacts_rotation.SsmcontactsRotationRecurrenceShiftCoverages
-    SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes = _ssmcontacts_rotation.SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes
-    SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd = _ssmcontacts_rotation.SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd
-    SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart = _ssmcontacts_rotation.SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart
-    SsmcontactsRotationRecurrenceWeeklySettings = _ssmcontacts_rotation.SsmcontactsRotationRecurrenceWeeklySettings
-    SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime = _ssmcontacts_rotation.SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime
+    SsmcontactsRotationRecurrenceDailySettings = (
+        _ssmcontacts_rotation.SsmcontactsRotationRecurrenceDailySettings
+    )
+    SsmcontactsRotationRecurrenceMonthlySettings = (
+        _ssmcontacts_rotation.SsmcontactsRotationRecurrenceMonthlySettings
+    )
+    SsmcontactsRotationRecurrenceMonthlySettingsHandOffTime = (
+        _ssmcontacts_rotation.SsmcontactsRotationRecurrenceMonthlySettingsHandOffTime
+    )
+    SsmcontactsRotationRecurrenceShiftCoverages = (
+        _ssmcontacts_rotation.SsmcontactsRotationRecurrenceShiftCoverages
+    )
+    SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes = (
+        _ssmcontacts_rotation.SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimes
+    )
+    SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd = (
+        _ssmcontacts_rotation.SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesEnd
+    )
+    SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart = (
+        _ssmcontacts_rotation.SsmcontactsRotationRecurrenceShiftCoveragesCoverageTimesStart
+    )
+    SsmcontactsRotationRecurrenceWeeklySettings = (
+        _ssmcontacts_rotation.SsmcontactsRotationRecurrenceWeeklySettings
+    )
+    SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime = (
+        _ssmcontacts_rotation.SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime
+    )
     _ssmincidents_response_plan = load_provider_module("ssmincidents_response_plan")
     SsmincidentsResponsePlan = _ssmincidents_response_plan.SsmincidentsResponsePlan
     SsmincidentsResponsePlanAction = _ssmincidents_response_plan.SsmincidentsResponsePlanAction
-    SsmincidentsResponsePlanActionSsmAutomation = _ssmincidents_response_plan.SsmincidentsResponsePlanActionSsmAutomation
-    SsmincidentsResponsePlanActionSsmAutomationParameter = _ssmincidents_response_plan.SsmincidentsResponsePlanActionSsmAutomationParameter
-    SsmincidentsResponsePlanIncidentTemplate = _ssmincidents_response_plan.SsmincidentsResponsePlanIncidentTemplate
-    SsmincidentsResponsePlanIncidentTemplateNotificationTarget = _ssmincidents_response_plan.SsmincidentsResponsePlanIncidentTemplateNotificationTarget
-    SsmincidentsResponsePlanIntegration = _ssmincidents_response_plan.SsmincidentsResponsePlanIntegration
-    SsmincidentsResponsePlanIntegrationPagerduty = _ssmincidents_response_plan.SsmincidentsResponsePlanIntegrationPagerduty
+    SsmincidentsResponsePlanActionSsmAutomation = (
+        _ssmincidents_response_plan.SsmincidentsResponsePlanActionSsmAutomation
+    )
+    SsmincidentsResponsePlanActionSsmAutomationParameter = (
+        _ssmincidents_response_plan.SsmincidentsResponsePlanActionSsmAutomationParameter
+    )
+    SsmincidentsResponsePlanIncidentTemplate = (
+        _ssmincidents_response_plan.SsmincidentsResponsePlanIncidentTemplate
+    )
+    SsmincidentsResponsePlanIncidentTemplateNotificationTarget = (
+        _ssmincidents_response_plan.SsmincidentsResponsePlanIncidentTemplateNotificationTarget
+    )
+    SsmincidentsResponsePlanIntegration = (
+        _ssmincidents_response_plan.SsmincidentsResponsePlanIntegration
+    )
+    SsmincidentsResponsePlanIntegrationPagerduty = (
+        _ssmincidents_response_plan.SsmincidentsResponsePlanIntegrationPagerduty
+    )
     _kms_key = load_provider_module("kms_key")
     KmsKey = _kms_key.KmsKey
     _kms_replica_key = load_provider_module("kms_replica_key")

@@ -54,7 +54,8 @@ def _validate(props: ContactProps) -> None:
         retry = step.retry_interval_minutes
         if retry is not None and not 0 <= retry <= MAX_RETRY_INTERVAL_MINUTES:
             problems.append(
-                f"{where}.retry_interval_minutes: {retry}; allowed 0 to {MAX_RETRY_INTERVAL_MINUTES}"
+                f"{where}.retry_interval_minutes: {retry}; "
+                f"allowed 0 to {MAX_RETRY_INTERVAL_MINUTES}"
             )
     raise_if_any(f"Contact {props.alias!r}", problems)
 

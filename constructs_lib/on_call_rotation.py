@@ -91,8 +91,11 @@ def _validate(props: OnCallRotationProps) -> None:
     problems: list[str] = []
     if not 1 <= len(props.contacts) <= MAX_CONTACTS:
         problems.append(f"contacts: {len(props.contacts)} given; allowed 1 to {MAX_CONTACTS}")
-    kinds = [k for k, v in (("daily", props.daily), ("weekly", props.weekly),
-                            ("monthly", props.monthly)) if v]
+    kinds = [
+        k
+        for k, v in (("daily", props.daily), ("weekly", props.weekly), ("monthly", props.monthly))
+        if v
+    ]
     if len(kinds) != 1:
         problems.append(
             "recurrence: set exactly one of daily, weekly, monthly hand-offs "
@@ -145,7 +148,9 @@ class OnCallRotation(Construct):
             number_of_on_calls=props.number_of_on_calls,
             recurrence_multiplier=props.recurrence_multiplier,
             daily_settings=[
-                SsmcontactsRotationRecurrenceDailySettings(hour_of_day=t.hour, minute_of_hour=t.minute)
+                SsmcontactsRotationRecurrenceDailySettings(
+                    hour_of_day=t.hour, minute_of_hour=t.minute
+                )
                 for t in props.daily
             ]
             or None,

@@ -93,10 +93,14 @@ def _validate(props: ReplicationSetProps) -> None:
                 "customer managed keys cannot be mixed, so every region needs a key"
             )
         if extra:
-            problems.append(f"encryption: keys given for regions not in the set: {', '.join(extra)}")
+            problems.append(
+                f"encryption: keys given for regions not in the set: {', '.join(extra)}"
+            )
     if isinstance(encryption, CreatedKeys):
         missing = [
-            r for r in regions if r != props.provider_region and r not in encryption.replica_providers
+            r
+            for r in regions
+            if r != props.provider_region and r not in encryption.replica_providers
         ]
         if missing:
             problems.append(

@@ -55,7 +55,9 @@ def _start_only_this_document(account_id: str, document_name: str) -> str:
                     "Sid": "StartThisRunbookOnly",
                     "Effect": "Allow",
                     "Action": "ssm:StartAutomationExecution",
-                    "Resource": f"arn:aws:ssm:*:{account_id}:automation-definition/{document_name}:*",
+                    "Resource": (
+                        f"arn:aws:ssm:*:{account_id}:automation-definition/{document_name}:*"
+                    ),
                 }
             ],
         },

@@ -32,7 +32,9 @@ class ConfigError(Exception):
         self.problems = tuple(sorted(problems))
         count = len(self.problems)
         lines = "\n".join(f"  {p}" for p in self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} in environment files:\n{lines}")
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in environment files:\n{lines}"
+        )
 
 
 def format_path(loc: Loc) -> str:

@@ -41,30 +41,41 @@ def check_replication_set(config: EnvironmentConfig) -> Iterator[Problem]:
     if duplicates:
         yield ("replication_set", "regions"), f"listed more than once: {', '.join(duplicates)}"
     if config.region not in rs.regions:
-        yield ("region",), (
-            f"{config.region!r} is not in replication_set.regions ({', '.join(rs.regions)}); "
-            "AWS requires the provider region to be one of the replication set's regions"
+        yield (
+            ("region",),
+            (
+                f"{config.region!r} is not in replication_set.regions ({', '.join(rs.regions)}); "
+                "AWS requires the provider region to be one of the replication set's regions"
+            ),
         )
     if rs.existing and (rs.encryption != "aws-owned-key" or rs.key_arns):
-        yield ("replication_set", "existing"), (
-            "an existing replication set is not managed here; remove encryption and key_arns"
+        yield (
+            ("replication_set", "existing"),
+            ("an existing replication set is not managed here; remove encryption and key_arns"),
         )
     if rs.encryption == "customer-managed-keys":
         missing = [r for r in rs.regions if r not in rs.key_arns]
         if missing:
-            yield ("replication_set", "key_arns"), (
-                f"no key for {', '.join(missing)}; AWS-owned and customer managed keys cannot "
-                "be mixed, so every region needs a key"
+            yield (
+                ("replication_set", "key_arns"),
+                (
+                    f"no key for {', '.join(missing)}; AWS-owned and customer managed keys cannot "
+                    "be mixed, so every region needs a key"
+                ),
             )
         for region in rs.key_arns:
             if region not in rs.regions:
-                yield ("replication_set", "key_arns", region), (
-                    f"{region!r} is not one of the replication set's regions"
+                yield (
+                    ("replication_set", "key_arns", region),
+                    (f"{region!r} is not one of the replication set's regions"),
                 )
     elif rs.key_arns:
-        yield ("replication_set", "key_arns"), (
-            f"key_arns is only used with encryption: customer-managed-keys "
-            f"(encryption is {rs.encryption!r})"
+        yield (
+            ("replication_set", "key_arns"),
+            (
+                f"key_arns is only used with encryption: customer-managed-keys "
+                f"(encryption is {rs.encryption!r})"
+            ),
         )
 
 
@@ -74,9 +85,12 @@ def check_unique_names(config: EnvironmentConfig) -> Iterator[Problem]:
     yield from _duplicates("contacts", "alias", aliases)
     for index, plan in enumerate(config.escalation_plans):
         if plan.alias in aliases:
-            yield ("escalation_plans", index, "alias"), (
-                f"{plan.alias!r} is already a contact alias; contacts and escalation plans "
-                "share one alias space"
+            yield (
+                ("escalation_plans", index, "alias"),
+                (
+                    f"{plan.alias!r} is already a contact alias; contacts and escalation plans "
+                    "share one alias space"
+                ),
             )
         aliases.append(plan.alias)
     yield from _duplicates("escalation_plans", "alias", [p.alias for p in config.escalation_plans])
@@ -94,8 +108,9 @@ def check_contacts(config: EnvironmentConfig) -> Iterator[Problem]:
             yield ("contacts", ci, *problem[0]), problem[1]
         for si, step in enumerate(contact.engagement):
             if step.channel not in names:
-                yield ("contacts", ci, "engagement", si, "channel"), _unknown(
-                    "channel", step.channel, names
+                yield (
+                    ("contacts", ci, "engagement", si, "channel"),
+                    _unknown("channel", step.channel, names),
                 )
 
 
@@ -108,19 +123,25 @@ def check_escalation_plans(config: EnvironmentConfig) -> Iterator[Problem]:
                 loc: Loc = ("escalation_plans", pi, "stages", si, "targets", ti)
                 if target.channel is None:
                     if target.contact not in contacts and target.contact not in plans:
-                        yield (*loc, "contact"), _unknown(
-                            "contact or escalation plan", target.contact, [*contacts, *plans]
+                        yield (
+                            (*loc, "contact"),
+                            _unknown(
+                                "contact or escalation plan", target.contact, [*contacts, *plans]
+                            ),
                         )
                     continue
                 if target.contact not in contacts:
-                    yield (*loc, "contact"), _unknown(
-                        "contact", target.contact, list(contacts)
-                    ) + "; channel targets name a personal contact"
+                    yield (
+                        (*loc, "contact"),
+                        _unknown("contact", target.contact, list(contacts))
+                        + "; channel targets name a personal contact",
+                    )
                     continue
                 channels = [c.name for c in contacts[target.contact].channels]
                 if target.channel not in channels:
-                    yield (*loc, "channel"), _unknown(
-                        f"channel of {target.contact!r}", target.channel, channels
+                    yield (
+                        (*loc, "channel"),
+                        _unknown(f"channel of {target.contact!r}", target.channel, channels),
                     )
     yield from _escalation_cycles(config.escalation_plans)
 
@@ -148,8 +169,9 @@ def _escalation_cycles(plans: list[EscalationPlanConfig]) -> Iterator[Problem]:
     for index, plan in enumerate(plans):
         cycle = path_back(plan.alias)
         if cycle:
-            yield ("escalation_plans", index, "stages"), (
-                f"escalation plan {plan.alias!r} engages itself: {' -> '.join(cycle)}"
+            yield (
+                ("escalation_plans", index, "stages"),
+                (f"escalation plan {plan.alias!r} engages itself: {' -> '.join(cycle)}"),
             )
 
 
@@ -160,8 +182,9 @@ def check_rotations(config: EnvironmentConfig) -> Iterator[Problem]:
     for ri, rotation in enumerate(config.rotations):
         for mi, member in enumerate(rotation.contacts):
             if member in plans:
-                yield ("rotations", ri, "contacts", mi), (
-                    f"{member!r} is an escalation plan; a rotation takes personal contacts"
+                yield (
+                    ("rotations", ri, "contacts", mi),
+                    (f"{member!r} is an escalation plan; a rotation takes personal contacts"),
                 )
             elif member not in contacts:
                 yield ("rotations", ri, "contacts", mi), _unknown("contact", member, contacts)
@@ -169,20 +192,27 @@ def check_rotations(config: EnvironmentConfig) -> Iterator[Problem]:
         if duplicates:
             yield ("rotations", ri, "contacts"), f"listed more than once: {', '.join(duplicates)}"
         if rotation.number_of_on_calls > len(rotation.contacts):
-            yield ("rotations", ri, "number_of_on_calls"), (
-                f"{rotation.number_of_on_calls} on call at once but the rotation has only "
-                f"{len(rotation.contacts)} contact(s)"
+            yield (
+                ("rotations", ri, "number_of_on_calls"),
+                (
+                    f"{rotation.number_of_on_calls} on call at once but the rotation has only "
+                    f"{len(rotation.contacts)} contact(s)"
+                ),
             )
         if rotation.time_zone not in zones:
-            yield ("rotations", ri, "time_zone"), (
-                f"{rotation.time_zone!r} is not an IANA time zone"
-                f"{did_you_mean(rotation.time_zone, zones)} (e.g. America/New_York, Etc/UTC)"
+            yield (
+                ("rotations", ri, "time_zone"),
+                (
+                    f"{rotation.time_zone!r} is not an IANA time zone"
+                    f"{did_you_mean(rotation.time_zone, zones)} (e.g. America/New_York, Etc/UTC)"
+                ),
             )
         for day, coverages in rotation.shift_coverages.items():
             for ki, coverage in enumerate(coverages):
                 if coverage.start == coverage.end:
-                    yield ("rotations", ri, "shift_coverages", day, ki), (
-                        f"start and end are both {coverage.start}; a coverage must have a length"
+                    yield (
+                        ("rotations", ri, "shift_coverages", day, ki),
+                        (f"start and end are both {coverage.start}; a coverage must have a length"),
                     )
 
 
@@ -209,12 +239,15 @@ def check_response_plans(
     for pi, plan in enumerate(config.response_plans):
         for ei, name in enumerate(plan.engagements):
             if name not in engageable:
-                yield ("response_plans", pi, "engagements", ei), _unknown(
-                    "contact or escalation plan", name, engageable
+                yield (
+                    ("response_plans", pi, "engagements", ei),
+                    _unknown("contact or escalation plan", name, engageable),
                 )
         for field, names in (("chat_channels", plan.chat_channels),):
             yield from _topic_refs(("response_plans", pi, field), names, topics)
-        yield from _topic_refs(("response_plans", pi, "incident", "notify"), plan.incident.notify, topics)
+        yield from _topic_refs(
+            ("response_plans", pi, "incident", "notify"), plan.incident.notify, topics
+        )
         yield from _runbook_action(pi, plan, runbooks, documents)
 
 
@@ -243,11 +276,14 @@ def _runbook_action(
     for section in ("parameters", "dynamic_parameters"):
         for name in getattr(action, section):
             if name not in document.parameters:
-                yield (*loc, section, name), (
-                    f"{name!r} is not a parameter of runbook {action.name!r}"
-                    f"{did_you_mean(name, document.parameters)} "
-                    f"(declared: {one_of(document.parameters)}); an undeclared parameter "
-                    "fails when the incident starts"
+                yield (
+                    (*loc, section, name),
+                    (
+                        f"{name!r} is not a parameter of runbook {action.name!r}"
+                        f"{did_you_mean(name, document.parameters)} "
+                        f"(declared: {one_of(document.parameters)}); an undeclared parameter "
+                        "fails when the incident starts"
+                    ),
                 )
 
 
@@ -255,13 +291,17 @@ def check_alarms(config: EnvironmentConfig) -> Iterator[Problem]:
     plans = [p.name for p in config.response_plans]
     for index, alarm in enumerate(config.alarms):
         if alarm.response_plan not in plans:
-            yield ("alarms", index, "response_plan"), _unknown(
-                "response plan", alarm.response_plan, plans
+            yield (
+                ("alarms", index, "response_plan"),
+                _unknown("response plan", alarm.response_plan, plans),
             )
         if alarm.datapoints_to_alarm and alarm.datapoints_to_alarm > alarm.evaluation_periods:
-            yield ("alarms", index, "datapoints_to_alarm"), (
-                f"{alarm.datapoints_to_alarm} is more than evaluation_periods "
-                f"({alarm.evaluation_periods})"
+            yield (
+                ("alarms", index, "datapoints_to_alarm"),
+                (
+                    f"{alarm.datapoints_to_alarm} is more than evaluation_periods "
+                    f"({alarm.evaluation_periods})"
+                ),
             )
 
 

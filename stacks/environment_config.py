@@ -180,8 +180,7 @@ class HandOffConfig(_Model):
         given = [k for k in ("daily", "weekly", "monthly") if getattr(self, k)]
         if len(given) != 1:
             raise ValueError(
-                "set exactly one of daily, weekly, monthly "
-                f"(given: {', '.join(given) or 'none'})"
+                f"set exactly one of daily, weekly, monthly (given: {', '.join(given) or 'none'})"
             )
         return self
 

@@ -52,7 +52,9 @@ def _read_yaml(path: Path, shown: str) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ConfigError([ConfigProblem(shown, 1, "", f"cannot read file: {error.strerror}")]) from None
+        raise ConfigError(
+            [ConfigProblem(shown, 1, "", f"cannot read file: {error.strerror}")]
+        ) from None
     try:
         return YAML(typ="rt").load(text)
     except MarkedYAMLError as error:
@@ -72,8 +74,11 @@ def load_environment(path: Path, project_root: Path) -> Environment:
     if not ENVIRONMENT_NAME.match(name):
         problems.append(
             ConfigProblem(
-                shown, 1, "", f"file name {name!r} is not a valid environment name "
-                "(lowercase letters, digits and '-', starting with a letter, at most 40)"
+                shown,
+                1,
+                "",
+                f"file name {name!r} is not a valid environment name "
+                "(lowercase letters, digits and '-', starting with a letter, at most 40)",
             )
         )
     data = _read_yaml(path, shown)
@@ -111,7 +116,9 @@ def load_environments(project_root: Path, names: Sequence[str] = ()) -> list[Env
         if name not in files:
             problems.append(
                 ConfigProblem(
-                    ENVIRONMENTS_DIR.as_posix(), 1, "",
+                    ENVIRONMENTS_DIR.as_posix(),
+                    1,
+                    "",
                     f"no environment {name!r}{did_you_mean(name, files)} "
                     f"(environments: {', '.join(files) or 'none'})",
                 )
@@ -120,7 +127,9 @@ def load_environments(project_root: Path, names: Sequence[str] = ()) -> list[Env
         problems.append(
             ConfigProblem(ENVIRONMENTS_DIR.as_posix(), 1, "", "no environment files (*.yaml)")
         )
-    selected = [files[n] for n in dict.fromkeys(names) if n in files] if names else list(files.values())
+    selected = (
+        [files[n] for n in dict.fromkeys(names) if n in files] if names else list(files.values())
+    )
     environments: list[Environment] = []
     for path in selected:
         try:

@@ -80,9 +80,7 @@ class IncidentManagerStack(TerraformStack):
         self.provider = self._provider(config, "aws", config.region, alias=None)
         self._backend(config.backend)
         self.replication_set = self._replication_set(config)
-        self.contacts: dict[str, Contact] = {
-            c.alias: self._contact(c) for c in config.contacts
-        }
+        self.contacts: dict[str, Contact] = {c.alias: self._contact(c) for c in config.contacts}
         self.escalation_plans: dict[str, EscalationPlan] = {}
         for plan in _dependency_order(config.escalation_plans):
             self.escalation_plans[plan.alias] = self._escalation_plan(plan)
@@ -254,7 +252,9 @@ class IncidentManagerStack(TerraformStack):
                             retry_interval_minutes=target.retry_interval_minutes,
                         )
                     )
-            stages.append(EscalationStage(duration_in_minutes=stage.duration_minutes, targets=targets))
+            stages.append(
+                EscalationStage(duration_in_minutes=stage.duration_minutes, targets=targets)
+            )
         return EscalationPlan(
             self,
             f"escalation-plan-{plan.alias}",

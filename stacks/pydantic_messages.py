@@ -41,9 +41,8 @@ def clean_loc(error: ErrorDetails, data: Any) -> Loc:
     for part in error["loc"]:
         if part == "[key]":
             continue
-        if isinstance(node, dict) and isinstance(part, str) and part not in node:
-            if node.get("type") == part:  # discriminated union tag, not a key of the data
-                continue
+        if isinstance(node, dict) and part not in node and node.get("type") == part:
+            continue  # a discriminated union's tag, not a key of the data
         loc.append(part)
         node = node.get(part) if isinstance(node, dict) else _item(node, part)
     return tuple(loc)
@@ -104,18 +103,17 @@ def message_for(error: ErrorDetails, root: type[BaseModel], loc: Loc) -> str:
         return "required; add it"
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        allowed = _model_fields_at(root, loc[:-1])
-        hint = did_you_mean(key, allowed)
-        return f"unknown field {key!r}{hint} (allowed: {', '.join(allowed)})"
+        fields = _model_fields_at(root, loc[:-1])
+        return f"unknown field {key!r}{did_you_mean(key, fields)} (allowed: {', '.join(fields)})"
     if kind in ("literal_error", "enum"):
         allowed = str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "")
         hint = did_you_mean(str(given), allowed.split(", "))
         return f"{given!r} is not allowed{hint}; allowed: {allowed}"
     if kind == "union_tag_invalid":
-        allowed = str(ctx.get("expected_tags", "")).replace("'", "")
-        return f"type {ctx.get('tag')!r} is not allowed; allowed: {allowed}"
+        tags = str(ctx.get("expected_tags", "")).replace("'", "")
+        return f"type {ctx.get('tag')!r} is not allowed; allowed: {tags}"
     if kind == "union_tag_not_found":
-        return f"needs a 'type' ({ctx.get('discriminator', '').strip(chr(39))} ...)"
+        return "needs a 'type' (local or s3)"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
         words = PATTERN_WORDS.get(pattern, f"text matching {pattern}")
@@ -125,7 +123,9 @@ def message_for(error: ErrorDetails, root: type[BaseModel], loc: Loc) -> str:
             return f"{given!r} was read as a number; put it in quotes"
         return f"{_shown(given)} is not text"
     if kind in ("int_type", "int_parsing", "float_type", "bool_type"):
-        wanted = {"bool_type": "true or false", "float_type": "a number"}.get(kind, "a whole number")
+        wanted = {"bool_type": "true or false", "float_type": "a number"}.get(
+            kind, "a whole number"
+        )
         return f"{_shown(given)} is not {wanted}"
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
         wanted = "a list" if kind == "list_type" else "a mapping of keys to values"

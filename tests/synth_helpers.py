@@ -48,5 +48,7 @@ def ref(resource: TerraformResource, attribute: str = "arn") -> str:
 
 def body(synthesized: Json, resource: TerraformResource) -> Json:
     """The synthesized body of a resource construct."""
-    found: Json = resources(synthesized, resource.terraform_resource_type)[resource.friendly_unique_id]
+    found: Json = resources(synthesized, resource.terraform_resource_type)[
+        resource.friendly_unique_id
+    ]
     return found

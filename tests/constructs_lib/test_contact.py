@@ -48,8 +48,9 @@ def test_walkthrough_contact_engages_email_at_0_and_sms_at_10() -> None:
     assert contact["tags"] == {"team": "app"}
     assert contact["depends_on"] == [address(rs.resource)]
     channels = resources(out, "aws_ssmcontacts_contact_channel")
-    assert sorted((c["name"], c["type"], c["delivery_address"]["simple_address"])
-                  for c in channels.values()) == [
+    assert sorted(
+        (c["name"], c["type"], c["delivery_address"]["simple_address"]) for c in channels.values()
+    ) == [
         ("incident responder email", "EMAIL", "ir@example.com"),
         ("incident responder mobile", "SMS", "+12065550100"),
     ]
@@ -58,7 +59,10 @@ def test_walkthrough_contact_engages_email_at_0_and_sms_at_10() -> None:
     email = ref(responder.channel("incident responder email").resource)
     sms = ref(responder.channel("incident responder mobile").resource)
     assert plan["stage"] == [
-        {"duration_in_minutes": 10, "target": [{"channel_target_info": {"contact_channel_id": email}}]},
+        {
+            "duration_in_minutes": 10,
+            "target": [{"channel_target_info": {"contact_channel_id": email}}],
+        },
         {
             "duration_in_minutes": 0,
             "target": [
@@ -88,7 +92,7 @@ def test_minimal_contact_with_an_existing_replication_set_has_nothing_to_wait_fo
 def test_channel_lookup_names_the_channels_there_are() -> None:
     stack = new_stack()
     contact = _walkthrough_contact(stack, replication_set(stack))
-    with pytest.raises(KeyError, match="has no channel 'pager'.*incident responder email"):
+    with pytest.raises(KeyError, match=r"has no channel 'pager'.*incident responder email"):
         contact.channel("pager")
 
 

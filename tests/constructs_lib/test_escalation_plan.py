@@ -43,17 +43,25 @@ def test_blog_plan_acknowledgement_in_stage_1_stops_stage_2() -> None:
     assert plan["stage"] == [
         {
             "duration_in_minutes": 5,
-            "target": [{"contact_target_info": {
-                "contact_id": ref(responder.resource),
-                "is_essential": True,
-            }}],
+            "target": [
+                {
+                    "contact_target_info": {
+                        "contact_id": ref(responder.resource),
+                        "is_essential": True,
+                    }
+                }
+            ],
         },
         {
             "duration_in_minutes": 0,
-            "target": [{"contact_target_info": {
-                "contact_id": ref(senior.resource),
-                "is_essential": True,
-            }}],
+            "target": [
+                {
+                    "contact_target_info": {
+                        "contact_id": ref(senior.resource),
+                        "is_essential": True,
+                    }
+                }
+            ],
         },
     ]
 
@@ -87,18 +95,24 @@ def test_pulumi_seed_stage_with_mixed_parallel_targets() -> None:
     out = synth(stack)
     plan = body(out, seed.plan)
     assert plan["stage"][0]["target"] == [
-        {"contact_target_info": {
-            "contact_id": ref(one.resource),
-            "is_essential": False,
-        }},
-        {"contact_target_info": {
-            "contact_id": ref(two.resource),
-            "is_essential": True,
-        }},
-        {"channel_target_info": {
-            "contact_channel_id": ref(one.channel("email").resource),
-            "retry_interval_in_minutes": 2,
-        }},
+        {
+            "contact_target_info": {
+                "contact_id": ref(one.resource),
+                "is_essential": False,
+            }
+        },
+        {
+            "contact_target_info": {
+                "contact_id": ref(two.resource),
+                "is_essential": True,
+            }
+        },
+        {
+            "channel_target_info": {
+                "contact_channel_id": ref(one.channel("email").resource),
+                "retry_interval_in_minutes": 2,
+            }
+        },
     ]
     assert plan["stage"][1] == {"duration_in_minutes": 10}
 
@@ -107,13 +121,18 @@ def test_an_escalation_plan_can_engage_another_escalation_plan() -> None:
     stack = new_stack()
     rs = replication_set(stack)
     inner = EscalationPlan(
-        stack, "inner", EscalationPlanProps(
-            alias="inner", replication_set=rs,
+        stack,
+        "inner",
+        EscalationPlanProps(
+            alias="inner",
+            replication_set=rs,
             stages=[EscalationStage(1, [ContactTarget(email_contact(stack, rs, "a"))])],
         ),
     )
     outer = EscalationPlan(
-        stack, "outer", EscalationPlanProps(
+        stack,
+        "outer",
+        EscalationPlanProps(
             alias="outer", replication_set=rs, stages=[EscalationStage(0, [ContactTarget(inner)])]
         ),
     )
@@ -126,8 +145,11 @@ def test_fails_when_a_stage_is_too_long_or_an_empty_stage_has_no_duration() -> N
     stack = new_stack()
     with pytest.raises(PropsError) as error:
         EscalationPlan(
-            stack, "p", EscalationPlanProps(
-                alias="p", replication_set=replication_set(stack),
+            stack,
+            "p",
+            EscalationPlanProps(
+                alias="p",
+                replication_set=replication_set(stack),
                 stages=[EscalationStage(31, []), EscalationStage(0, [])],
             ),
         )

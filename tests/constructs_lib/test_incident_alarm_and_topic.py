@@ -21,8 +21,11 @@ from tests.synth_helpers import new_stack, only, ref, synth
 def test_blog_alarm_cpu_above_85_percent_starts_an_incident_with_the_plan() -> None:
     stack = new_stack()
     plan = ResponsePlan(
-        stack, "plan", ResponsePlanProps(
-            name="EC2HighCPU", replication_set=replication_set(stack),
+        stack,
+        "plan",
+        ResponsePlanProps(
+            name="EC2HighCPU",
+            replication_set=replication_set(stack),
             incident_template=IncidentTemplate(title="cpu-incident-1", impact="medium"),
         ),
     )
@@ -65,11 +68,13 @@ def test_topic_policy_lets_only_incident_manager_of_this_account_publish() -> No
     topic_arn = ref(topic.resource)
     assert policy_resource["arn"] == topic_arn
     policy = json.loads(policy_resource["policy"])
-    assert policy["Statement"] == [{
-        "Sid": "IncidentManagerPublishes",
-        "Effect": "Allow",
-        "Principal": {"Service": "ssm-incidents.amazonaws.com"},
-        "Action": "sns:Publish",
-        "Resource": topic_arn,
-        "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
-    }]
+    assert policy["Statement"] == [
+        {
+            "Sid": "IncidentManagerPublishes",
+            "Effect": "Allow",
+            "Principal": {"Service": "ssm-incidents.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+        }
+    ]

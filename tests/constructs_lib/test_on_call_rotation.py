@@ -39,13 +39,15 @@ def test_weekly_rotation_keeps_member_order_and_waits_for_the_replication_set() 
     assert [m.alias for m in members] == ["b-second", "a-first"]
     assert rotation["time_zone_id"] == "America/Los_Angeles"
     assert rotation["start_time"] == "2026-01-05T09:00:00-08:00"
-    assert rotation["recurrence"] == [{
-        "number_of_on_calls": 1,
-        "recurrence_multiplier": 1,
-        "weekly_settings": [
-            {"day_of_week": "MON", "hand_off_time": [{"hour_of_day": 9, "minute_of_hour": 0}]}
-        ],
-    }]
+    assert rotation["recurrence"] == [
+        {
+            "number_of_on_calls": 1,
+            "recurrence_multiplier": 1,
+            "weekly_settings": [
+                {"day_of_week": "MON", "hand_off_time": [{"hour_of_day": 9, "minute_of_hour": 0}]}
+            ],
+        }
+    ]
     assert rotation["depends_on"] == [address(rs.resource)]
 
 
@@ -64,7 +66,10 @@ def test_shift_coverages_come_out_in_weekday_then_time_order() -> None:
             recurrence_multiplier=3,
             monthly=[MonthlyHandOff(1, TimeOfDay(8, 30))],
             shift_coverages={
-                "FRI": [CoverageTime(TimeOfDay(13), TimeOfDay(17)), CoverageTime(TimeOfDay(8), TimeOfDay(12))],
+                "FRI": [
+                    CoverageTime(TimeOfDay(13), TimeOfDay(17)),
+                    CoverageTime(TimeOfDay(8), TimeOfDay(12)),
+                ],
                 "MON": [CoverageTime(TimeOfDay(8), TimeOfDay(18))],
             },
             tags={"team": "sre"},
@@ -86,9 +91,14 @@ def test_daily_hand_off() -> None:
     stack = new_stack()
     rs = replication_set(stack)
     OnCallRotation(
-        stack, "r", OnCallRotationProps(
-            name="daily", replication_set=rs, contacts=[email_contact(stack, rs, "a")],
-            time_zone_id="Etc/UTC", daily=[TimeOfDay(7, 15)],
+        stack,
+        "r",
+        OnCallRotationProps(
+            name="daily",
+            replication_set=rs,
+            contacts=[email_contact(stack, rs, "a")],
+            time_zone_id="Etc/UTC",
+            daily=[TimeOfDay(7, 15)],
         ),
     )
     recurrence = only(synth(stack), "aws_ssmcontacts_rotation")["recurrence"][0]
@@ -99,9 +109,14 @@ def test_fails_without_exactly_one_kind_of_hand_off_or_with_no_members() -> None
     stack = new_stack()
     with pytest.raises(PropsError) as error:
         OnCallRotation(
-            stack, "r", OnCallRotationProps(
-                name="x", replication_set=replication_set(stack), contacts=[],
-                time_zone_id="Etc/UTC", daily=[TimeOfDay(9)],
+            stack,
+            "r",
+            OnCallRotationProps(
+                name="x",
+                replication_set=replication_set(stack),
+                contacts=[],
+                time_zone_id="Etc/UTC",
+                daily=[TimeOfDay(9)],
                 weekly=[WeeklyHandOff("MON", TimeOfDay(9))],
             ),
         )

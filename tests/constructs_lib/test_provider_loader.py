@@ -31,5 +31,5 @@ def test_an_unknown_submodule_is_a_layout_error() -> None:
 
 def test_a_different_provider_version_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(provider_loader, "EXPECTED_VERSION", "99.0.0")
-    with pytest.raises(provider_loader.ProviderLayoutError, match="checked against 99.0.0"):
+    with pytest.raises(provider_loader.ProviderLayoutError, match=r"checked against 99\.0\.0"):
         provider_loader._check_layout(PROJECT_ROOT)

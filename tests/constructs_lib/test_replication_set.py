@@ -37,7 +37,9 @@ def test_prevent_destroy_can_be_turned_off_explicitly() -> None:
     ReplicationSet(
         stack,
         "rs",
-        ReplicationSetProps(regions=["us-east-1"], provider_region="us-east-1", prevent_destroy=False),
+        ReplicationSetProps(
+            regions=["us-east-1"], provider_region="us-east-1", prevent_destroy=False
+        ),
     )
     rs = only(synth(stack), "aws_ssmincidents_replication_set")
     assert rs["lifecycle"] == {"prevent_destroy": False}
@@ -83,7 +85,9 @@ def test_created_keys_are_a_rotating_multi_region_key_with_a_replica_per_other_r
         ReplicationSetProps(
             regions=["us-east-1", "us-west-2"],
             provider_region="us-east-1",
-            encryption=CreatedKeys(account_id="111122223333", replica_providers={"us-west-2": west}),
+            encryption=CreatedKeys(
+                account_id="111122223333", replica_providers={"us-west-2": west}
+            ),
         ),
     )
     out = synth(stack)

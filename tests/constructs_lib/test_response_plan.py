@@ -49,12 +49,18 @@ def test_minimal_plan_is_a_title_and_an_impact_by_name() -> None:
 def test_impact_names_map_to_the_console_numbers(name: str, number: int) -> None:
     stack = new_stack()
     ResponsePlan(
-        stack, "plan", ResponsePlanProps(
-            name="p", replication_set=replication_set(stack),
+        stack,
+        "plan",
+        ResponsePlanProps(
+            name="p",
+            replication_set=replication_set(stack),
             incident_template=IncidentTemplate(title="t", impact=name),
         ),
     )
-    assert only(synth(stack), "aws_ssmincidents_response_plan")["incident_template"]["impact"] == number
+    assert (
+        only(synth(stack), "aws_ssmincidents_response_plan")["incident_template"]["impact"]
+        == number
+    )
 
 
 def test_maximal_plan_engages_runs_a_runbook_notifies_and_pages_pagerduty() -> None:
@@ -62,8 +68,11 @@ def test_maximal_plan_engages_runs_a_runbook_notifies_and_pages_pagerduty() -> N
     rs = replication_set(stack)
     responder = email_contact(stack, rs, "incident-responder")
     escalation = EscalationPlan(
-        stack, "escalation", EscalationPlanProps(
-            alias="app-escalation-plan", replication_set=rs,
+        stack,
+        "escalation",
+        EscalationPlanProps(
+            alias="app-escalation-plan",
+            replication_set=rs,
             stages=[EscalationStage(5, [ContactTarget(responder)])],
         ),
     )
@@ -112,14 +121,18 @@ def test_maximal_plan_engages_runs_a_runbook_notifies_and_pages_pagerduty() -> N
         ref(escalation.resource),
         ref(responder.resource),
     ]
-    assert plan["action"] == {"ssm_automation": [{
-        "document_name": ref(book.resource, "name"),
-        "role_arn": ref(book.role),
-        "document_version": "$DEFAULT",
-        "target_account": "RESPONSE_PLAN_OWNER_ACCOUNT",
-        "parameter": [{"name": "IncidentRecordArn", "values": ["placeholder"]}],
-        "dynamic_parameters": {"IncidentRecordArn": "INCIDENT_RECORD_ARN"},
-    }]}
+    assert plan["action"] == {
+        "ssm_automation": [
+            {
+                "document_name": ref(book.resource, "name"),
+                "role_arn": ref(book.role),
+                "document_version": "$DEFAULT",
+                "target_account": "RESPONSE_PLAN_OWNER_ACCOUNT",
+                "parameter": [{"name": "IncidentRecordArn", "values": ["placeholder"]}],
+                "dynamic_parameters": {"IncidentRecordArn": "INCIDENT_RECORD_ARN"},
+            }
+        ]
+    }
     assert plan["integration"] == {
         "pagerduty": [{"name": "pd", "service_id": "PSVC123", "secret_id": "pd-secret"}]
     }

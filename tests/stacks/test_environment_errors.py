@@ -40,7 +40,8 @@ def test_fails_on_an_unknown_field_with_a_suggestion(tmp_path: Path) -> None:
 def test_fails_on_a_value_outside_an_enum_naming_the_allowed_values(tmp_path: Path) -> None:
     text = MINIMAL.replace("type: EMAIL", "type: PAGER")
     assert problems_of(tmp_path, text) == [
-        f"{FILE}:9: contacts[0].channels[0].type: 'PAGER' is not allowed; allowed: EMAIL, SMS, VOICE"
+        f"{FILE}:9: contacts[0].channels[0].type: 'PAGER' is not allowed; "
+        "allowed: EMAIL, SMS, VOICE"
     ]
 
 
@@ -57,13 +58,16 @@ def test_fails_on_an_account_id_written_as_a_number(tmp_path: Path) -> None:
 
 
 def test_fails_on_a_bad_alias_and_a_too_long_stage_in_one_run(tmp_path: Path) -> None:
-    text = MINIMAL.replace("alias: incident-responder", "alias: Bad Alias!") + """\
+    text = (
+        MINIMAL.replace("alias: incident-responder", "alias: Bad Alias!")
+        + """\
 escalation_plans:
   - alias: plan
     stages:
       - duration_minutes: 999
         targets: [{contact: Bad Alias!}]
 """
+    )
     assert problems_of(tmp_path, text) == [
         f"{FILE}:6: contacts[0].alias: 'Bad Alias!' is not valid; expected lowercase letters, "
         "digits, '_' and '-' only",
@@ -73,7 +77,9 @@ escalation_plans:
 
 
 def test_fails_on_an_unknown_reference_with_did_you_mean(tmp_path: Path) -> None:
-    text = MINIMAL + """\
+    text = (
+        MINIMAL
+        + """\
 escalation_plans:
   - alias: app-escalation-plan
     stages:
@@ -85,6 +91,7 @@ response_plans:
     incident: {title: cpu-incident-1, impact: medium}
     engagements: [app-escalation-pln]
 """
+    )
     assert problems_of(tmp_path, text) == [
         f"{FILE}:19: escalation_plans[0].stages[0].targets[0].contact: unknown contact or "
         "escalation plan 'incident-responders'; did you mean 'incident-responder'? "
@@ -124,7 +131,9 @@ def test_fails_on_an_engagement_of_an_unknown_channel(tmp_path: Path) -> None:
 
 
 def test_fails_on_rotation_mistakes(tmp_path: Path) -> None:
-    text = MINIMAL + """\
+    text = (
+        MINIMAL
+        + """\
 rotations:
   - name: weekly
     contacts: [incident-responder]
@@ -134,6 +143,7 @@ rotations:
     hand_off:
       weekly: [{day: MON, time: "9am"}]
 """
+    )
     assert problems_of(tmp_path, text) == [
         f"{FILE}:19: rotations[0].start_time: needs a UTC offset, e.g. 2026-01-05T09:00:00Z",
         f"{FILE}:21: rotations[0].hand_off.weekly[0].time: '9am' is not valid; expected a "
@@ -149,7 +159,9 @@ rotations:
 
 
 def test_fails_on_a_runbook_parameter_the_document_does_not_declare(tmp_path: Path) -> None:
-    text = MINIMAL + """\
+    text = (
+        MINIMAL
+        + """\
 runbooks:
   - name: ec2-cpu-util-runbook
     document: stacks/runbooks/ec2-cpu-util-runbook.yaml
@@ -161,6 +173,7 @@ response_plans:
       parameters:
         IncidentRecordARN: [x]
 """
+    )
     assert problems_of(tmp_path, text) == [
         f"{FILE}:23: response_plans[0].runbook.parameters.IncidentRecordARN: "
         "'IncidentRecordARN' is not a parameter of runbook 'ec2-cpu-util-runbook'; did you mean "
@@ -170,13 +183,16 @@ response_plans:
 
 
 def test_fails_on_an_escalation_plan_that_reaches_itself(tmp_path: Path) -> None:
-    text = MINIMAL + """\
+    text = (
+        MINIMAL
+        + """\
 escalation_plans:
   - alias: first
     stages: [{duration_minutes: 5, targets: [{contact: second}]}]
   - alias: second
     stages: [{duration_minutes: 5, targets: [{contact: first}]}]
 """
+    )
     assert problems_of(tmp_path, text) == [
         f"{FILE}:16: escalation_plans[0].stages: escalation plan 'first' engages itself: "
         "first -> second -> first",
@@ -186,11 +202,14 @@ escalation_plans:
 
 
 def test_fails_on_duplicate_aliases_across_contacts_and_plans(tmp_path: Path) -> None:
-    text = MINIMAL + """\
+    text = (
+        MINIMAL
+        + """\
 escalation_plans:
   - alias: incident-responder
     stages: [{duration_minutes: 5, targets: [{contact: incident-responder}]}]
 """
+    )
     problems = problems_of(tmp_path, text)
     assert problems[0] == (
         f"{FILE}:15: escalation_plans[0].alias: 'incident-responder' is already a contact alias; "

@@ -34,13 +34,16 @@ def test_contacts_engage_email_at_minute_0_then_sms_at_minute_10(prod: Json) -> 
     assert contact["type"] == "PERSONAL"
     _named(prod, "aws_ssmcontacts_contact", "alias", "sr-incident-responder")
     channels = {
-        b["name"]: (n, b) for n, b in prod["resource"]["aws_ssmcontacts_contact_channel"].items()
+        b["name"]: (n, b)
+        for n, b in prod["resource"]["aws_ssmcontacts_contact_channel"].items()
         if b["contact_id"] == _ref("aws_ssmcontacts_contact", name)
     }
     assert {c["type"] for _, c in channels.values()} == {"EMAIL", "SMS"}
     email_name, _ = channels["incident responder email"]
     sms_name, _ = channels["incident responder mobile"]
-    _, plan = _named(prod, "aws_ssmcontacts_plan", "contact_id", _ref("aws_ssmcontacts_contact", name))
+    _, plan = _named(
+        prod, "aws_ssmcontacts_plan", "contact_id", _ref("aws_ssmcontacts_contact", name)
+    )
     stages = plan["stage"]
     assert stages[0]["duration_in_minutes"] == 10
     assert stages[0]["target"][0]["channel_target_info"]["contact_channel_id"] == _ref(
@@ -52,7 +55,9 @@ def test_contacts_engage_email_at_minute_0_then_sms_at_minute_10(prod: Json) -> 
 
 
 def test_escalation_plan_stage_1_is_5_minutes_of_the_responder_then_the_senior(prod: Json) -> None:
-    plan_name, plan_contact = _named(prod, "aws_ssmcontacts_contact", "alias", "app-escalation-plan")
+    plan_name, plan_contact = _named(
+        prod, "aws_ssmcontacts_contact", "alias", "app-escalation-plan"
+    )
     assert plan_contact["type"] == "ESCALATION"
     responder, _ = _named(prod, "aws_ssmcontacts_contact", "alias", "incident-responder")
     senior, _ = _named(prod, "aws_ssmcontacts_contact", "alias", "sr-incident-responder")
@@ -61,10 +66,22 @@ def test_escalation_plan_stage_1_is_5_minutes_of_the_responder_then_the_senior(p
     )
     first, second = plan["stage"]
     assert first["duration_in_minutes"] == 5
-    assert first["target"] == [{"contact_target_info": {
-        "contact_id": _ref("aws_ssmcontacts_contact", responder), "is_essential": True}}]
-    assert second["target"] == [{"contact_target_info": {
-        "contact_id": _ref("aws_ssmcontacts_contact", senior), "is_essential": True}}]
+    assert first["target"] == [
+        {
+            "contact_target_info": {
+                "contact_id": _ref("aws_ssmcontacts_contact", responder),
+                "is_essential": True,
+            }
+        }
+    ]
+    assert second["target"] == [
+        {
+            "contact_target_info": {
+                "contact_id": _ref("aws_ssmcontacts_contact", senior),
+                "is_essential": True,
+            }
+        }
+    ]
 
 
 def test_response_plan_ec2highcpu_engages_the_escalation_plan_and_runs_the_runbook(
@@ -81,7 +98,13 @@ def test_response_plan_ec2highcpu_engages_the_escalation_plan_and_runs_the_runbo
     role_name, _ = _named(prod, "aws_iam_role", "name", "IncidentManager-ec2-cpu-util-runbook")
     assert automation["role_arn"] == _ref("aws_iam_role", role_name)
     steps = [s["name"] for s in YAML(typ="safe").load(document["content"])["mainSteps"]]
-    assert steps == ["Inspect", "AddMetrics", "AttachToAutoScalingGroup", "Validate", "CloseIncident"]
+    assert steps == [
+        "Inspect",
+        "AddMetrics",
+        "AttachToAutoScalingGroup",
+        "Validate",
+        "CloseIncident",
+    ]
 
 
 def test_cpu_above_85_percent_opens_an_ec2highcpu_incident(prod: Json) -> None:

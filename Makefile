@@ -11,7 +11,7 @@ ENV ?=
 # jsii prints a Node 20 end-of-life banner on every run unless told the major version.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install synth check lint test diff deploy clean
+.PHONY: install synth check lint test diff deploy clean snapshot-update
 
 install: $(INSTALLED)
 
@@ -48,3 +48,7 @@ diff deploy: $(INSTALLED) $(NODE_INSTALLED)
 
 clean:
 	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache
+
+## Re-record the environment snapshots after an intended change (review the diff!)
+snapshot-update: $(INSTALLED)
+	$(BIN)/pytest tests/stacks/test_environment_snapshots.py --snapshot-update

@@ -23,6 +23,18 @@ from stacks.environment_config import (
 Problem = tuple[Loc, str]
 
 
+class UnknownName(str):
+    """A "no such name" message that remembers the name (so that a name defined by an entry
+    already reported as invalid is not reported again as unknown)."""
+
+    name: str
+
+    def __new__(cls, message: str, name: str) -> UnknownName:
+        text = super().__new__(cls, message)
+        text.name = name
+        return text
+
+
 def _duplicates(section: str, key: str, names: Iterable[str]) -> Iterator[Problem]:
     seen: set[str] = set()
     for index, name in enumerate(names):
@@ -31,8 +43,11 @@ def _duplicates(section: str, key: str, names: Iterable[str]) -> Iterator[Proble
         seen.add(name)
 
 
-def _unknown(kind: str, name: str, known: list[str]) -> str:
-    return f"unknown {kind} {name!r}{did_you_mean(name, known)} (defined: {one_of(known)})"
+def _unknown(kind: str, name: str, known: list[str], extra: str = "") -> UnknownName:
+    return UnknownName(
+        f"unknown {kind} {name!r}{did_you_mean(name, known)} (defined: {one_of(known)}){extra}",
+        name,
+    )
 
 
 def check_replication_set(config: EnvironmentConfig) -> Iterator[Problem]:
@@ -133,8 +148,12 @@ def check_escalation_plans(config: EnvironmentConfig) -> Iterator[Problem]:
                 if target.contact not in contacts:
                     yield (
                         (*loc, "contact"),
-                        _unknown("contact", target.contact, list(contacts))
-                        + "; channel targets name a personal contact",
+                        _unknown(
+                            "contact",
+                            target.contact,
+                            list(contacts),
+                            "; channel targets name a personal contact",
+                        ),
                     )
                     continue
                 channels = [c.name for c in contacts[target.contact].channels]
@@ -254,7 +273,7 @@ def check_response_plans(
 def _topic_refs(loc: Loc, names: list[str], topics: list[str]) -> Iterator[Problem]:
     for index, name in enumerate(names):
         if not name.startswith("arn:") and name not in topics:
-            yield (*loc, index), _unknown("topic", name, topics) + "; or give an SNS topic ARN"
+            yield (*loc, index), _unknown("topic", name, topics, "; or give an SNS topic ARN")
 
 
 def _runbook_action(

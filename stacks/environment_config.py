@@ -1,8 +1,9 @@
 """The typed shape of an environment file (stacks/environments/<env>.yaml).
 
 Every model forbids unknown keys, so a typo is an error rather than a silently ignored setting.
-Field constraints mirror the AWS API models (ssm-contacts 2021-05-03, ssm-incidents 2018-05-10);
-cross-references (contacts by alias, plans by name) are checked in ``environment_checks``.
+String, number and list limits come from the AWS API models (``api_rules``); addresses, regions
+and names are checked for what they mean; cross-references (contacts by alias, plans by name) are
+checked in ``environment_checks``.
 """
 
 from __future__ import annotations
@@ -10,30 +11,91 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-ALIAS_PATTERN = r"^[a-z0-9_\-]+$"
+from stacks import api_rules as api
+from stacks.aws_regions import AWS_REGIONS, INCIDENT_MANAGER_REGIONS
+from stacks.config_errors import did_you_mean
+
 ACCOUNT_ID_PATTERN = r"^[0-9]{12}$"
-REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-RESPONSE_PLAN_NAME_PATTERN = r"^[a-zA-Z0-9_-]+$"
-ROTATION_NAME_PATTERN = r"^[a-zA-Z0-9_\-\s.]+$"
-DOCUMENT_NAME_PATTERN = r"^[a-zA-Z0-9_\-.]{3,128}$"
 ARN_PATTERN = r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+$"
+TOPIC_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
+BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.-]+$"
+RUNBOOK_NAME_PATTERN = r"^[a-zA-Z0-9_\-.]+$"
 
-Alias = Annotated[str, Field(min_length=1, max_length=255, pattern=ALIAS_PATTERN)]
-DisplayName = Annotated[str, Field(max_length=255)]
-Region = Annotated[str, Field(pattern=REGION_PATTERN)]
+
+def _region_in(allowed: tuple[str, ...], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if value in allowed:
+            return value
+        if value in AWS_REGIONS:
+            raise PydanticCustomError(
+                "region",
+                "{given} is an AWS region, but not {what} (those are: {allowed})",
+                {"given": repr(value), "what": what, "allowed": ", ".join(allowed)},
+            )
+        raise PydanticCustomError(
+            "region",
+            "{given} is not {what}{hint}",
+            {"given": repr(value), "what": what, "hint": did_you_mean(value, allowed)},
+        )
+
+    return AfterValidator(check)
+
+
+Alias = Annotated[str, api.api_check(api.CONTACT_ALIAS)]
+DisplayName = Annotated[str, api.api_check(api.CONTACT_NAME)]
+ImRegion = Annotated[
+    str,
+    api.api_check(api.REGION_NAME),
+    _region_in(INCIDENT_MANAGER_REGIONS, "an AWS region where Incident Manager runs"),
+]
+AwsRegion = Annotated[str, _region_in(AWS_REGIONS, "an AWS region")]
 AccountId = Annotated[str, Field(pattern=ACCOUNT_ID_PATTERN)]
-Minutes = Annotated[int, Field(ge=0)]
-StageMinutes = Annotated[int, Field(ge=0, le=30)]
-RetryMinutes = Annotated[int, Field(ge=0, le=60)]
+Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
+StageMinutes = Annotated[int, api.api_range(api.STAGE_MINUTES)]
+RetryMinutes = Annotated[int, api.api_range(api.RETRY_MINUTES)]
 TimeOfDayText = Annotated[str, Field(pattern=TIME_PATTERN)]
-TagKey = Annotated[str, Field(min_length=1, max_length=128)]
-TagValue = Annotated[str, Field(max_length=256)]
-Tags = Annotated[dict[TagKey, TagValue], Field(max_length=50)]
+ContactsTags = Annotated[
+    dict[
+        Annotated[str, api.api_check(api.CONTACTS_TAG_KEY)],
+        Annotated[str, api.api_check(api.CONTACTS_TAG_VALUE)],
+    ],
+    api.api_size(api.CONTACTS_TAGS),
+]
+IncidentsTags = Annotated[
+    dict[
+        Annotated[str, api.api_check(api.INCIDENTS_TAG_KEY)],
+        Annotated[str, api.api_check(api.INCIDENTS_TAG_VALUE)],
+    ],
+    api.api_size(api.INCIDENTS_TAGS),
+]
+DefaultTags = Annotated[
+    dict[
+        Annotated[str, api.api_check(api.CONTACTS_TAG_KEY), api.api_check(api.INCIDENTS_TAG_KEY)],
+        Annotated[
+            str, api.api_check(api.CONTACTS_TAG_VALUE), api.api_check(api.INCIDENTS_TAG_VALUE)
+        ],
+    ],
+    api.api_size(api.CONTACTS_TAGS),
+]
+# Tags on any other AWS resource (IAM, KMS, SNS, SSM, CloudWatch): the general limits.
+ResourceTags = Annotated[
+    dict[
+        Annotated[str, Field(min_length=1, max_length=128)], Annotated[str, Field(max_length=256)]
+    ],
+    Field(max_length=50),
+]
 Arn = Annotated[str, Field(pattern=ARN_PATTERN)]
 Day = Literal["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
+ChannelType = Literal["EMAIL", "SMS", "VOICE"]
+TargetAccount = Literal["RESPONSE_PLAN_OWNER_ACCOUNT", "IMPACTED_ACCOUNT"]
+DynamicParameterValue = Literal["INVOLVED_RESOURCES", "INCIDENT_RECORD_ARN"]
+Impact = Literal["critical", "high", "medium", "low", "none"]
 
 
 class _Model(BaseModel):
@@ -44,8 +106,8 @@ class AssumeRoleConfig(_Model):
     """The role Terraform assumes to manage this environment."""
 
     role_arn: Arn
-    session_name: str | None = None
-    external_id: str | None = None
+    session_name: Annotated[str, Field(min_length=2, max_length=64)] | None = None
+    external_id: Annotated[str, Field(min_length=2, max_length=1224)] | None = None
 
 
 class LocalBackendConfig(_Model):
@@ -60,9 +122,9 @@ class S3BackendConfig(_Model):
     """State in S3, locked either by an S3 lock file or by a DynamoDB table."""
 
     type: Literal["s3"]
-    bucket: Annotated[str, Field(min_length=3, max_length=63)]
-    key: Annotated[str, Field(min_length=1)]
-    region: Region
+    bucket: Annotated[str, Field(min_length=3, max_length=63, pattern=BUCKET_PATTERN)]
+    key: Annotated[str, Field(min_length=1, max_length=1024)]
+    region: AwsRegion
     encrypt: bool = True
     kms_key_id: str | None = None
     lock: Literal["lockfile", "dynamodb"] = "lockfile"
@@ -84,10 +146,12 @@ BackendConfig = Annotated[LocalBackendConfig | S3BackendConfig, Field(discrimina
 class ReplicationSetConfig(_Model):
     """The account's replication set, or (``existing: true``) a set created elsewhere."""
 
-    regions: Annotated[list[Region], Field(min_length=1, max_length=3)]
+    regions: Annotated[list[ImRegion], api.api_size(api.REPLICATION_REGIONS, allow_empty=False)]
     existing: bool = False
     encryption: Literal["aws-owned-key", "create-keys", "customer-managed-keys"] = "aws-owned-key"
-    key_arns: dict[Region, Arn] = Field(default_factory=dict)
+    key_arns: dict[ImRegion, Annotated[Arn, api.api_check(api.SSE_KMS_KEY)]] = Field(
+        default_factory=dict
+    )
     prevent_destroy: bool = True
     key_deletion_window_days: Annotated[int, Field(ge=7, le=30)] = 30
 
@@ -95,15 +159,43 @@ class ReplicationSetConfig(_Model):
 class ChannelConfig(_Model):
     """One way to reach a contact."""
 
-    name: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[\w\s.\-]+$")]
-    type: Literal["EMAIL", "SMS", "VOICE"]
-    address: Annotated[str, Field(min_length=1, max_length=320)]
+    name: Annotated[str, api.api_check(api.CHANNEL_NAME)]
+    type: ChannelType
+    address: Annotated[str, api.api_check(api.SIMPLE_ADDRESS)]
+
+    @model_validator(mode="after")
+    def _address_fits_type(self) -> ChannelConfig:
+        if self.type == "EMAIL":
+            try:
+                validate_email(self.address, check_deliverability=False)
+            except EmailNotValidError as error:
+                raise ValueError(
+                    f"address {self.address!r} is not an e-mail address: {error}"
+                ) from None
+        elif not _is_e164(self.address):
+            raise ValueError(
+                f"address {self.address!r} is not a phone number in E.164 form "
+                f"(+, country code, number, no spaces: e.g. +12065550100) for {self.type}"
+            )
+        return self
+
+
+def _is_e164(address: str) -> bool:
+    if not address.startswith("+"):
+        return False
+    try:
+        number = phonenumbers.parse(address, None)
+    except phonenumbers.NumberParseException:
+        return False
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return formatted == address and phonenumbers.is_valid_number(number)
 
 
 class EngagementStepConfig(_Model):
     """Engage ``channel`` ``at_minute`` minutes after the contact is engaged."""
 
     channel: str
+    # A day at most: a later engagement is surely a typo, and each 30 minutes is one stage.
     at_minute: Minutes
     retry_interval_minutes: RetryMinutes | None = None
 
@@ -115,7 +207,7 @@ class ContactConfig(_Model):
     display_name: DisplayName | None = None
     channels: Annotated[list[ChannelConfig], Field(min_length=1)]
     engagement: Annotated[list[EngagementStepConfig], Field(min_length=1)]
-    tags: Tags = Field(default_factory=dict)
+    tags: ContactsTags = Field(default_factory=dict)
 
 
 class StageTargetConfig(_Model):
@@ -155,7 +247,7 @@ class EscalationPlanConfig(_Model):
     alias: Alias
     display_name: DisplayName | None = None
     stages: Annotated[list[StageConfig], Field(min_length=1)]
-    tags: Tags = Field(default_factory=dict)
+    tags: ContactsTags = Field(default_factory=dict)
 
 
 class WeeklyHandOffConfig(_Model):
@@ -164,7 +256,7 @@ class WeeklyHandOffConfig(_Model):
 
 
 class MonthlyHandOffConfig(_Model):
-    day_of_month: Annotated[int, Field(ge=1, le=31)]
+    day_of_month: Annotated[int, api.api_range(api.DAY_OF_MONTH)]
     time: TimeOfDayText
 
 
@@ -193,15 +285,15 @@ class CoverageConfig(_Model):
 class RotationConfig(_Model):
     """An on-call rotation of personal contacts, taking turns in the order listed."""
 
-    name: Annotated[str, Field(min_length=1, max_length=255, pattern=ROTATION_NAME_PATTERN)]
-    contacts: Annotated[list[str], Field(min_length=1, max_length=30)]
-    time_zone: str
+    name: Annotated[str, api.api_check(api.ROTATION_NAME)]
+    contacts: Annotated[list[str], api.api_size(api.ROTATION_CONTACTS, allow_empty=False)]
+    time_zone: Annotated[str, api.api_check(api.TIME_ZONE_ID)]
     start_time: datetime
-    number_of_on_calls: Annotated[int, Field(ge=1)] = 1
-    recurrence_multiplier: Annotated[int, Field(ge=1, le=100)] = 1
+    number_of_on_calls: Annotated[int, api.api_range(api.NUMBER_OF_ON_CALLS)] = 1
+    recurrence_multiplier: Annotated[int, api.api_range(api.RECURRENCE_MULTIPLIER)] = 1
     hand_off: HandOffConfig
     shift_coverages: dict[Day, list[CoverageConfig]] = Field(default_factory=dict)
-    tags: Tags = Field(default_factory=dict)
+    tags: ContactsTags = Field(default_factory=dict)
 
     @field_validator("start_time", mode="before")
     @classmethod
@@ -227,58 +319,73 @@ class RotationConfig(_Model):
 class TopicConfig(_Model):
     """An SNS topic this environment creates for chat channels or incident notifications."""
 
-    name: Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[A-Za-z0-9_-]+$")]
-    tags: Tags = Field(default_factory=dict)
+    name: Annotated[str, Field(min_length=1, max_length=256, pattern=TOPIC_NAME_PATTERN)]
+    tags: ResourceTags = Field(default_factory=dict)
 
 
 class RunbookConfig(_Model):
     """An SSM Automation document; ``document`` is a YAML file relative to the repo root."""
 
-    name: Annotated[str, Field(pattern=DOCUMENT_NAME_PATTERN)]
-    document: str
-    tags: Tags = Field(default_factory=dict)
+    name: Annotated[str, api.api_check(api.DOCUMENT_NAME), Field(pattern=RUNBOOK_NAME_PATTERN)]
+    document: Annotated[str, Field(min_length=1)]
+    tags: ResourceTags = Field(default_factory=dict)
 
 
 class IncidentConfig(_Model):
     """The template of incidents opened with a response plan."""
 
-    title: Annotated[str, Field(min_length=1, max_length=200)]
-    impact: Literal["critical", "high", "medium", "low", "none"]
-    summary: Annotated[str, Field(max_length=8000)] | None = None
-    dedupe_string: Annotated[str, Field(max_length=1000)] | None = None
-    tags: Tags = Field(default_factory=dict)
-    notify: Annotated[list[str], Field(max_length=10)] = Field(default_factory=list)
+    title: Annotated[str, Field(min_length=1), api.api_check(api.INCIDENT_TITLE)]
+    impact: Impact
+    summary: Annotated[str, api.api_check(api.INCIDENT_SUMMARY)] | None = None
+    dedupe_string: Annotated[str, api.api_check(api.DEDUPE_STRING)] | None = None
+    tags: IncidentsTags = Field(default_factory=dict)
+    notify: Annotated[list[str], api.api_size(api.NOTIFICATION_TARGETS)] = Field(
+        default_factory=list
+    )
 
 
 class RunbookActionConfig(_Model):
     """Start a runbook of this environment when an incident opens."""
 
     name: str
-    document_version: str | None = None
-    target_account: Literal["RESPONSE_PLAN_OWNER_ACCOUNT", "IMPACTED_ACCOUNT"] | None = None
-    parameters: dict[str, Annotated[list[str], Field(min_length=1)]] = Field(default_factory=dict)
-    dynamic_parameters: dict[str, Literal["INVOLVED_RESOURCES", "INCIDENT_RECORD_ARN"]] = Field(
-        default_factory=dict
-    )
+    document_version: Annotated[str, api.api_check(api.DOCUMENT_VERSION)] | None = None
+    target_account: TargetAccount | None = None
+    parameters: Annotated[
+        dict[
+            Annotated[str, api.api_check(api.PARAMETER_NAME)],
+            Annotated[
+                list[Annotated[str, api.api_check(api.PARAMETER_VALUE)]],
+                # AWS rejects an empty value list (terraform-provider-aws#32057).
+                Field(min_length=1, max_length=api.PARAMETER_VALUES[3]),
+            ],
+        ],
+        api.api_size(api.PARAMETERS),
+    ] = Field(default_factory=dict)
+    dynamic_parameters: Annotated[
+        dict[Annotated[str, api.api_check(api.DYNAMIC_PARAMETER_NAME)], DynamicParameterValue],
+        api.api_size(api.DYNAMIC_PARAMETERS),
+    ] = Field(default_factory=dict)
 
 
 class PagerDutyConfig(_Model):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    service_id: Annotated[str, Field(min_length=1, max_length=200)]
-    secret_id: Annotated[str, Field(min_length=1, max_length=512)]
+    name: Annotated[str, api.api_check(api.PAGERDUTY_NAME)]
+    service_id: Annotated[str, api.api_check(api.PAGERDUTY_SERVICE_ID)]
+    secret_id: Annotated[str, api.api_check(api.PAGERDUTY_SECRET_ID)]
 
 
 class ResponsePlanConfig(_Model):
     """A response plan: incident template, engagements, runbook."""
 
-    name: Annotated[str, Field(min_length=1, max_length=200, pattern=RESPONSE_PLAN_NAME_PATTERN)]
-    display_name: Annotated[str, Field(max_length=200)] | None = None
+    name: Annotated[str, api.api_check(api.RESPONSE_PLAN_NAME)]
+    display_name: Annotated[str, api.api_check(api.RESPONSE_PLAN_DISPLAY_NAME)] | None = None
     incident: IncidentConfig
-    chat_channels: Annotated[list[str], Field(max_length=5)] = Field(default_factory=list)
-    engagements: Annotated[list[str], Field(max_length=5)] = Field(default_factory=list)
+    chat_channels: Annotated[list[str], api.api_size(api.CHAT_CHANNELS)] = Field(
+        default_factory=list
+    )
+    engagements: Annotated[list[str], api.api_size(api.ENGAGEMENTS)] = Field(default_factory=list)
     runbook: RunbookActionConfig | None = None
     pagerduty: PagerDutyConfig | None = None
-    tags: Tags = Field(default_factory=dict)
+    tags: IncidentsTags = Field(default_factory=dict)
 
 
 class MetricConfig(_Model):
@@ -286,7 +393,14 @@ class MetricConfig(_Model):
     name: Annotated[str, Field(min_length=1, max_length=255)]
     dimensions: Annotated[dict[str, str], Field(max_length=30)] = Field(default_factory=dict)
     statistic: Literal["SampleCount", "Average", "Sum", "Minimum", "Maximum"] = "Average"
-    period_seconds: Annotated[int, Field(ge=10)] = 300
+    period_seconds: int = 300
+
+    @field_validator("period_seconds")
+    @classmethod
+    def _cloudwatch_period(cls, value: int) -> int:
+        if value not in (10, 20, 30) and (value < 60 or value % 60):
+            raise ValueError(f"{value} is not a CloudWatch period: 10, 20, 30 or a multiple of 60")
+        return value
 
 
 class AlarmConfig(_Model):
@@ -306,16 +420,17 @@ class AlarmConfig(_Model):
     evaluation_periods: Annotated[int, Field(ge=1)] = 1
     datapoints_to_alarm: Annotated[int, Field(ge=1)] | None = None
     treat_missing_data: Literal["missing", "ignore", "breaching", "notBreaching"] = "missing"
-    tags: Tags = Field(default_factory=dict)
+    tags: ResourceTags = Field(default_factory=dict)
 
 
 class EnvironmentConfig(_Model):
     """One environment: one stack named ``incident-manager-<env>``."""
 
     account_id: AccountId
-    region: Region
+    region: ImRegion
     assume_role: AssumeRoleConfig | None = None
-    default_tags: Tags = Field(default_factory=dict)
+    # Default tags land on contacts and response plans too: the stricter rules of both apply.
+    default_tags: DefaultTags = Field(default_factory=dict)
     backend: BackendConfig = Field(default_factory=lambda: LocalBackendConfig(type="local"))
     replication_set: ReplicationSetConfig
     contacts: list[ContactConfig] = Field(default_factory=list)

@@ -15,12 +15,13 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from stacks.config_errors import (
     ConfigError,
     ConfigProblem,
+    Loc,
     did_you_mean,
     format_path,
     line_of,
     relative_name,
 )
-from stacks.environment_checks import check_environment
+from stacks.environment_checks import UnknownName, check_environment
 from stacks.environment_config import EnvironmentConfig
 from stacks.pydantic_messages import clean_loc, message_for
 
@@ -86,25 +87,89 @@ def load_environment(path: Path, project_root: Path) -> Environment:
         raise ConfigError(
             [*problems, ConfigProblem(shown, 1, "", "an environment file is a YAML mapping")]
         )
+
+    def problem(loc: Loc, message: str) -> ConfigProblem:
+        return ConfigProblem(shown, line_of(data, loc), format_path(loc), message)
+
     try:
         config = EnvironmentConfig.model_validate(data)
+        recovered = _Recovered(config, {}, frozenset())
     except ValidationError as error:
-        for detail in error.errors():
-            loc = clean_loc(detail, data)
-            problems.append(
-                ConfigProblem(
-                    shown,
-                    line_of(data, loc),
-                    format_path(loc),
-                    message_for(detail, EnvironmentConfig, loc),
-                )
-            )
-        raise ConfigError(problems) from None
-    for loc, message in check_environment(config, project_root):
-        problems.append(ConfigProblem(shown, line_of(data, loc), format_path(loc), message))
+        details = error.errors()
+        locs = [clean_loc(detail, data) for detail in details]
+        problems.extend(
+            problem(loc, message_for(detail, EnvironmentConfig, loc))
+            for detail, loc in zip(details, locs, strict=True)
+        )
+        partial = _without_invalid_entries(data, locs)
+        if partial is None:
+            raise ConfigError(problems) from None
+        recovered = partial
+    for loc, message in check_environment(recovered.config, project_root):
+        if isinstance(message, UnknownName) and message.name in recovered.invalid_names:
+            continue  # defined by an entry reported above; not unknown, only invalid
+        problems.append(problem(recovered.original_loc(loc), message))
     if problems:
         raise ConfigError(problems)
-    return Environment(name=name, path=path, config=config)
+    return Environment(name=name, path=path, config=recovered.config)
+
+
+# Lists whose invalid entries can be set aside so that the rest of the file is still checked.
+ENTRY_SECTIONS = (
+    "contacts",
+    "escalation_plans",
+    "rotations",
+    "topics",
+    "runbooks",
+    "response_plans",
+    "alarms",
+)
+REQUIRED_SECTIONS = ("account_id", "region", "replication_set")
+
+
+@dataclass(frozen=True)
+class _Recovered:
+    """A config validated without the entries that failed, and how to map locations back."""
+
+    config: EnvironmentConfig
+    kept: dict[str, list[int]]
+    invalid_names: frozenset[str]
+
+    def original_loc(self, loc: Loc) -> Loc:
+        if len(loc) > 1 and loc[0] in self.kept and isinstance(loc[1], int):
+            return (loc[0], self.kept[str(loc[0])][loc[1]], *loc[2:])
+        return loc
+
+
+def _without_invalid_entries(data: dict[str, Any], locs: list[Loc]) -> _Recovered | None:
+    """The file minus every list entry (and optional setting) that failed validation, so the
+    checks across entries can still run; None when a required setting itself failed."""
+    invalid: dict[str, set[int]] = {}
+    dropped: set[str] = set()
+    for loc in locs:
+        top = str(loc[0]) if loc else ""
+        if top in REQUIRED_SECTIONS or not top:
+            return None
+        if top in ENTRY_SECTIONS and len(loc) > 1 and isinstance(loc[1], int):
+            invalid.setdefault(top, set()).add(loc[1])
+        else:
+            dropped.add(top)
+    partial = {k: v for k, v in data.items() if k not in dropped}
+    kept: dict[str, list[int]] = {}
+    names: set[str] = set()
+    for section, bad in invalid.items():
+        entries = data[section]
+        kept[section] = [i for i in range(len(entries)) if i not in bad]
+        partial[section] = [entries[i] for i in kept[section]]
+        for index in bad:
+            entry = entries[index]
+            if isinstance(entry, dict):
+                names.update(str(entry[k]) for k in ("alias", "name") if k in entry)
+    try:
+        config = EnvironmentConfig.model_validate(partial)
+    except ValidationError:
+        return None
+    return _Recovered(config, kept, frozenset(names))
 
 
 def load_environments(project_root: Path, names: Sequence[str] = ()) -> list[Environment]:

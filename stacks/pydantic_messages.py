@@ -12,25 +12,21 @@ from pydantic_core import ErrorDetails
 from stacks.config_errors import Loc, did_you_mean
 from stacks.environment_config import (
     ACCOUNT_ID_PATTERN,
-    ALIAS_PATTERN,
     ARN_PATTERN,
-    DOCUMENT_NAME_PATTERN,
-    REGION_PATTERN,
-    RESPONSE_PLAN_NAME_PATTERN,
-    ROTATION_NAME_PATTERN,
+    BUCKET_PATTERN,
+    RUNBOOK_NAME_PATTERN,
     TIME_PATTERN,
+    TOPIC_NAME_PATTERN,
 )
 
 # What each pattern means, in words.
 PATTERN_WORDS = {
-    ALIAS_PATTERN: "lowercase letters, digits, '_' and '-' only",
     ACCOUNT_ID_PATTERN: "12 digits, in quotes (YAML drops leading zeros of a bare number)",
-    REGION_PATTERN: "an AWS region name such as us-east-1",
     TIME_PATTERN: "a 24-hour time HH:MM such as 09:00",
-    RESPONSE_PLAN_NAME_PATTERN: "letters, digits, '_' and '-' only",
-    ROTATION_NAME_PATTERN: "letters, digits, spaces, '_', '-' and '.' only",
-    DOCUMENT_NAME_PATTERN: "3 to 128 letters, digits, '_', '-' and '.'",
     ARN_PATTERN: "an ARN such as arn:aws:iam::111122223333:role/name",
+    BUCKET_PATTERN: "an S3 bucket name: lowercase letters, digits, '.' and '-'",
+    RUNBOOK_NAME_PATTERN: "letters, digits, '_', '-' and '.' (also a part of IAM and ARN names)",
+    TOPIC_NAME_PATTERN: "letters, digits, '_' and '-'",
 }
 
 
@@ -136,6 +132,8 @@ def message_for(error: ErrorDetails, root: type[BaseModel], loc: Loc) -> str:
         return error["msg"].replace("List should", "must").replace("String should", "must").replace(
             "Dictionary should", "must"
         ) + ("" if isinstance(given, list | dict) else f" (given {given!r})")
+    if kind in ("api_rule", "region"):
+        return str(error["msg"])
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     return f"{error['msg']} (given {_shown(given)})"

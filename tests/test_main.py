@@ -70,13 +70,18 @@ def test_a_broken_file_exits_2_with_every_problem_and_keeps_the_last_good_output
     prod = project / "stacks" / "environments" / "prod.yaml"
     text = prod.read_text(encoding="utf-8")
     prod.write_text(
-        text.replace("type: SMS", "type: PAGER").replace("impact: medium", "impact: severe"),
+        text.replace("type: SMS", "type: PAGER")
+        .replace("impact: medium", "impact: severe")
+        .replace(
+            "contacts: [incident-responder, sr-incident-responder]",
+            "contacts: [incident-responder, sr-incident-responders]",
+        ),
         encoding="utf-8",
     )
     result = run_main(project)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "2 problems in environment files:" in result.stderr
+    assert "3 problems in environment files:" in result.stderr
     assert (
         "stacks/environments/prod.yaml:31: contacts[0].channels[1].type: 'PAGER' is not allowed; "
         "allowed: EMAIL, SMS, VOICE"
@@ -84,6 +89,10 @@ def test_a_broken_file_exits_2_with_every_problem_and_keeps_the_last_good_output
     assert (
         "stacks/environments/prod.yaml:90: response_plans[0].incident.impact: 'severe' is not "
         "allowed; allowed: critical, high, medium, low, none"
+    ) in result.stderr
+    assert (
+        "stacks/environments/prod.yaml:70: rotations[0].contacts[1]: unknown contact "
+        "'sr-incident-responders'; did you mean 'sr-incident-responder'?"
     ) in result.stderr
     assert tree_digest(project / "cdktf.out") == before
     assert [p.name for p in project.iterdir() if p.name.startswith(".cdktf.out")] == []
@@ -109,3 +118,17 @@ def test_named_environments_only(project: Path) -> None:
     unknown = run_main(project, "prd")
     assert unknown.returncode == 2
     assert "no environment 'prd'; did you mean 'prod'?" in unknown.stderr
+
+
+def test_check_loads_neither_cdktf_nor_the_provider() -> None:
+    code = (
+        "import sys, main\n"
+        "assert main.main(['--check']) == 0\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('cdktf', 'jsii', 'constructs', 'cdktf_cdktf_provider_aws'))\n"
+        "print(loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]"

@@ -69,8 +69,8 @@ escalation_plans:
 """
     )
     assert problems_of(tmp_path, text) == [
-        f"{FILE}:6: contacts[0].alias: 'Bad Alias!' is not valid; expected lowercase letters, "
-        "digits, '_' and '-' only",
+        f"{FILE}:6: contacts[0].alias: 'Bad Alias!' is not valid: expected lowercase letters, "
+        "digits, '_' and '-' (ssm-contacts ContactAlias)",
         f"{FILE}:17: escalation_plans[0].stages[0].duration_minutes: 999 is out of range; "
         "must be less than or equal to 30",
     ]
@@ -241,3 +241,166 @@ def test_every_file_is_checked_and_reported_in_one_run(tmp_path: Path) -> None:
         load_environments(root)
     files = [p.file for p in error.value.problems]
     assert files == ["stacks/environments/one.yaml", "stacks/environments/two.yaml"]
+
+
+# One failing case per rule class of the README's rules table.
+
+
+def test_fails_on_a_string_longer_than_the_api_allows(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "response_plans:\n  - name: Long\n    incident: {title: " + "x" * 201 + ", impact: low}\n"
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:16: response_plans[0].incident.title: '{'x' * 57}...' is 201 characters long: "
+        "at most 200 (ssm-incidents IncidentTitle)"
+    ]
+
+
+def test_fails_on_a_channel_name_outside_the_api_pattern(tmp_path: Path) -> None:
+    text = MINIMAL.replace("- name: email", "- name: email!").replace(
+        "channel: email", "channel: email!"
+    )
+    (problem,) = problems_of(tmp_path, text)
+    assert problem == (
+        f"{FILE}:8: contacts[0].channels[0].name: 'email!' is not valid: expected letters, "
+        "digits, spaces, '_', '.' and '-' (ssm-contacts ChannelName)"
+    )
+
+
+def test_fails_on_a_number_outside_the_api_range(tmp_path: Path) -> None:
+    text = MINIMAL.replace("at_minute: 0", "at_minute: 0\n        retry_interval_minutes: 61")
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:14: contacts[0].engagement[0].retry_interval_minutes: 61 is out of range; "
+        "must be less than or equal to 60"
+    ]
+
+
+def test_fails_on_a_list_longer_than_the_api_allows(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "response_plans:\n  - name: P\n    incident: {title: t, impact: low}\n"
+        "    engagements: [a, b, c, d, e, f]\n"
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:17: response_plans[0].engagements: must have at most 5 items after "
+        "validation, not 6"
+    ]
+
+
+def test_fails_on_tags_each_service_would_reject(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "  - alias: incident-responder\n",
+        "  - alias: incident-responder\n    tags: {'team:sre': x}\n",
+    ) + (
+        "response_plans:\n  - name: P\n    incident: {title: t, impact: low}\n"
+        "    tags: {'aws:owner': x}\n"
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:7: contacts[0].tags.team:sre: 'team:sre' is not valid: expected letters, digits "
+        "and _ + = - / \\ (no spaces or ':') for contacts, plans and rotations "
+        "(ssm-contacts TagKey)",
+        f"{FILE}:18: response_plans[0].tags.aws:owner: 'aws:owner' is not valid: expected "
+        "letters, digits, spaces and _ = @ : . + - /, not starting with 'aws:' "
+        "(ssm-incidents TagKey)",
+    ]
+
+
+def test_fails_on_addresses_that_do_not_fit_their_channel(tmp_path: Path) -> None:
+    text = (
+        MINIMAL.replace("address: responder@example.com", "address: responder@")
+        + """\
+  - alias: phone-person
+    channels:
+      - {name: sms, type: SMS, address: "+1 206 555 0100"}
+      - {name: voice, type: VOICE, address: "+1206555010"}
+    engagement: [{channel: sms, at_minute: 0}]
+"""
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:8: contacts[0].channels[0]: address 'responder@' is not an e-mail address: "
+        "There must be something after the @-sign.",
+        f"{FILE}:16: contacts[1].channels[0]: address '+1 206 555 0100' is not a phone number "
+        "in E.164 form (+, country code, number, no spaces: e.g. +12065550100) for SMS",
+        f"{FILE}:17: contacts[1].channels[1]: address '+1206555010' is not a phone number "
+        "in E.164 form (+, country code, number, no spaces: e.g. +12065550100) for VOICE",
+    ]
+
+
+def test_fails_on_a_region_without_incident_manager(tmp_path: Path) -> None:
+    text = MINIMAL.replace("regions: [us-east-1]", "regions: [us-east-1, us-eas-2, me-south-1]")
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:4: replication_set.regions[1]: 'us-eas-2' is not an AWS region where Incident "
+        "Manager runs; did you mean 'us-east-2'?",
+        f"{FILE}:4: replication_set.regions[2]: 'me-south-1' is an AWS region, but not an AWS "
+        "region where Incident Manager runs (those are: ap-northeast-1, ap-northeast-2, "
+        "ap-south-1, ap-southeast-1, ap-southeast-2, ca-central-1, eu-central-1, eu-north-1, "
+        "eu-west-1, eu-west-2, eu-west-3, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2)",
+    ]
+
+
+def test_fails_on_more_than_three_replication_regions(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "regions: [us-east-1]", "regions: [us-east-1, us-east-2, us-west-1, us-west-2]"
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:4: replication_set.regions: must have at most 3 items after validation, not 4"
+    ]
+
+
+def test_fails_on_a_zero_minute_stage_without_targets(tmp_path: Path) -> None:
+    text = MINIMAL + "escalation_plans:\n  - alias: p\n    stages: [{duration_minutes: 0}]\n"
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:16: escalation_plans[0].stages[0]: a 0-minute stage must have at least one target"
+    ]
+
+
+def test_fails_on_a_contact_whose_plan_pages_no_channel(tmp_path: Path) -> None:
+    text = MINIMAL.replace(
+        "    engagement:\n      - channel: email\n        at_minute: 0\n", "    engagement: []\n"
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:11: contacts[0].engagement: must have at least 1 item after validation, not 0"
+    ]
+
+
+def test_fails_on_a_period_cloudwatch_does_not_offer(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + """\
+response_plans:
+  - name: P
+    incident: {title: t, impact: low}
+alarms:
+  - name: a
+    response_plan: P
+    metric: {namespace: AWS/EC2, name: CPUUtilization, period_seconds: 45}
+    comparison: GreaterThanThreshold
+    threshold: 85
+"""
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:20: alarms[0].metric.period_seconds: 45 is not a CloudWatch period: 10, 20, 30 "
+        "or a multiple of 60"
+    ]
+
+
+def test_schema_and_reference_problems_are_reported_together(tmp_path: Path) -> None:
+    text = (
+        MINIMAL.replace("type: EMAIL", "type: PAGER")
+        + """\
+  - alias: backup
+    channels: [{name: email, type: EMAIL, address: backup@example.com}]
+    engagement: [{channel: email, at_minute: 0}]
+escalation_plans:
+  - alias: plan
+    stages:
+      - duration_minutes: 5
+        targets: [{contact: incident-responder}, {contact: bakup}]
+"""
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:9: contacts[0].channels[0].type: 'PAGER' is not allowed; allowed: EMAIL, SMS, "
+        "VOICE",
+        # 'incident-responder' is only invalid, not unknown: it is not reported twice.
+        f"{FILE}:21: escalation_plans[0].stages[0].targets[1].contact: unknown contact or "
+        "escalation plan 'bakup'; did you mean 'backup'? (defined: backup, plan)",
+    ]

@@ -1,0 +1,234 @@
+"""The AWS API's own limits on the values an environment file sets.
+
+Each rule is a shape of the service models botocore ships (ssm-contacts 2021-05-03,
+ssm-incidents 2018-05-10), copied here so that checking an environment file does not need
+botocore; ``tests/stacks/test_api_rules.py`` reads the models and fails if a copy drifts.
+Patterns are matched with the ``regex`` package, which (unlike ``re``) knows ``\\p{L}`` and the
+models' other Java-style classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import regex
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+
+@dataclass(frozen=True)
+class ShapeRule:
+    """Length and pattern limits of one API shape, and the pattern in words."""
+
+    service: str
+    shape: str
+    min: int | None = None
+    max: int | None = None
+    pattern: str | None = None
+    words: str = ""
+
+    @property
+    def source(self) -> str:
+        return f"{self.service} {self.shape}"
+
+
+CONTACTS = "ssm-contacts"
+INCIDENTS = "ssm-incidents"
+
+CONTACT_ALIAS = ShapeRule(
+    CONTACTS, "ContactAlias", 1, 255, r"^[a-z0-9_\-]*$", "lowercase letters, digits, '_' and '-'"
+)
+CONTACT_NAME = ShapeRule(
+    CONTACTS,
+    "ContactName",
+    0,
+    255,
+    r"^[\p{L}\p{Z}\p{N}_.\-]*$",
+    "letters, digits, spaces, '_', '.' and '-'",
+)
+CHANNEL_NAME = ShapeRule(
+    CONTACTS,
+    "ChannelName",
+    1,
+    255,
+    r"^[\p{L}\p{Z}\p{N}_.\-]*$",
+    "letters, digits, spaces, '_', '.' and '-'",
+)
+SIMPLE_ADDRESS = ShapeRule(CONTACTS, "SimpleAddress", 1, 320)
+ROTATION_NAME = ShapeRule(
+    CONTACTS,
+    "RotationName",
+    1,
+    255,
+    r"^[a-zA-Z0-9_\-\s\.]*$",
+    "letters, digits, spaces, '_', '-' and '.'",
+)
+TIME_ZONE_ID = ShapeRule(
+    CONTACTS, "TimeZoneId", 1, 255, r"^[:a-zA-Z0-9_\-\s\.\\/]*$", "an IANA time zone name"
+)
+CONTACTS_TAG_KEY = ShapeRule(
+    CONTACTS,
+    "TagKey",
+    1,
+    128,
+    r"^[\\\/a-zA-Z0-9_+=\-]*$",
+    "letters, digits and _ + = - / \\ (no spaces or ':') for contacts, plans and rotations",
+)
+CONTACTS_TAG_VALUE = ShapeRule(
+    CONTACTS,
+    "TagValue",
+    1,
+    256,
+    r"^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$",
+    "1 or more letters, digits, spaces and _ . : / = + - @",
+)
+INCIDENTS_TAG_KEY = ShapeRule(
+    INCIDENTS,
+    "TagKey",
+    1,
+    128,
+    r"^(?!aws:)[A-Za-z0-9 _=@:.+-/]+$",
+    "letters, digits, spaces and _ = @ : . + - /, not starting with 'aws:'",
+)
+INCIDENTS_TAG_VALUE = ShapeRule(
+    INCIDENTS,
+    "TagValue",
+    0,
+    256,
+    r"^[A-Za-z0-9 _=@:.+-/]*$",
+    "letters, digits, spaces and _ = @ : . + - /",
+)
+REGION_NAME = ShapeRule(INCIDENTS, "RegionName", 0, 20)
+SSE_KMS_KEY = ShapeRule(INCIDENTS, "SseKmsKey", 0, 2048)
+RESPONSE_PLAN_NAME = ShapeRule(
+    INCIDENTS, "ResponsePlanName", 1, 200, r"^[a-zA-Z0-9-_]*$", "letters, digits, '-' and '_'"
+)
+RESPONSE_PLAN_DISPLAY_NAME = ShapeRule(INCIDENTS, "ResponsePlanDisplayName", 0, 200)
+INCIDENT_TITLE = ShapeRule(INCIDENTS, "IncidentTitle", 0, 200)
+INCIDENT_SUMMARY = ShapeRule(INCIDENTS, "IncidentSummary", 0, 8000)
+DEDUPE_STRING = ShapeRule(INCIDENTS, "DedupeString", 0, 1000)
+DOCUMENT_NAME = ShapeRule(
+    INCIDENTS,
+    "SsmAutomationDocumentNameString",
+    None,
+    None,
+    r"^[a-zA-Z0-9_\-.:/]{3,128}$",
+    "3 to 128 letters, digits and _ - . : /",
+)
+DOCUMENT_VERSION = ShapeRule(INCIDENTS, "SsmAutomationDocumentVersionString", 0, 128)
+PARAMETER_NAME = ShapeRule(INCIDENTS, "SsmParametersKeyString", 1, 50)
+DYNAMIC_PARAMETER_NAME = ShapeRule(INCIDENTS, "DynamicSsmParametersKeyString", 1, 50)
+PARAMETER_VALUE = ShapeRule(INCIDENTS, "SsmParameterValuesMemberString", 0, 512)
+PAGERDUTY_NAME = ShapeRule(INCIDENTS, "PagerDutyConfigurationNameString", 1, 200)
+PAGERDUTY_SERVICE_ID = ShapeRule(INCIDENTS, "PagerDutyIncidentConfigurationServiceIdString", 1, 200)
+PAGERDUTY_SECRET_ID = ShapeRule(INCIDENTS, "PagerDutyConfigurationSecretIdString", 1, 512)
+
+# Numeric and list limits: (service, shape) -> (min, max); None where the model has none.
+STAGE_MINUTES = (CONTACTS, "StageDurationInMins", 0, 30)
+RETRY_MINUTES = (CONTACTS, "RetryIntervalInMinutes", 0, 60)
+RECURRENCE_MULTIPLIER = (CONTACTS, "RecurrenceMultiplier", 1, 100)
+NUMBER_OF_ON_CALLS = (CONTACTS, "NumberOfOnCalls", 1, None)
+DAY_OF_MONTH = (CONTACTS, "DayOfMonth", 1, 31)
+ROTATION_CONTACTS = (CONTACTS, "RotationContactsArnList", 1, 30)
+CONTACTS_TAGS = (CONTACTS, "TagsList", 0, 50)
+REPLICATION_REGIONS = (INCIDENTS, "RegionMapInput", 1, 3)
+ENGAGEMENTS = (INCIDENTS, "EngagementSet", 0, 5)
+CHAT_CHANNELS = (INCIDENTS, "ChatbotSnsConfigurationSet", 1, 5)
+NOTIFICATION_TARGETS = (INCIDENTS, "NotificationTargetSet", 0, 10)
+INCIDENTS_TAGS = (INCIDENTS, "TagMap", 1, 50)
+PARAMETERS = (INCIDENTS, "SsmParameters", 1, 200)
+DYNAMIC_PARAMETERS = (INCIDENTS, "DynamicSsmParameters", 1, 200)
+PARAMETER_VALUES = (INCIDENTS, "SsmParameterValues", 0, 100)
+
+STRING_RULES = (
+    CONTACT_ALIAS,
+    CONTACT_NAME,
+    CHANNEL_NAME,
+    SIMPLE_ADDRESS,
+    ROTATION_NAME,
+    TIME_ZONE_ID,
+    CONTACTS_TAG_KEY,
+    CONTACTS_TAG_VALUE,
+    INCIDENTS_TAG_KEY,
+    INCIDENTS_TAG_VALUE,
+    REGION_NAME,
+    SSE_KMS_KEY,
+    RESPONSE_PLAN_NAME,
+    RESPONSE_PLAN_DISPLAY_NAME,
+    INCIDENT_TITLE,
+    INCIDENT_SUMMARY,
+    DEDUPE_STRING,
+    DOCUMENT_NAME,
+    DOCUMENT_VERSION,
+    PARAMETER_NAME,
+    DYNAMIC_PARAMETER_NAME,
+    PARAMETER_VALUE,
+    PAGERDUTY_NAME,
+    PAGERDUTY_SERVICE_ID,
+    PAGERDUTY_SECRET_ID,
+)
+RANGE_RULES = (
+    STAGE_MINUTES,
+    RETRY_MINUTES,
+    RECURRENCE_MULTIPLIER,
+    NUMBER_OF_ON_CALLS,
+    DAY_OF_MONTH,
+    ROTATION_CONTACTS,
+    CONTACTS_TAGS,
+    REPLICATION_REGIONS,
+    ENGAGEMENTS,
+    CHAT_CHANNELS,
+    NOTIFICATION_TARGETS,
+    INCIDENTS_TAGS,
+    PARAMETERS,
+    DYNAMIC_PARAMETERS,
+    PARAMETER_VALUES,
+)
+
+
+@cache
+def _compiled(pattern: str) -> Any:
+    return regex.compile(pattern)
+
+
+def _fail(message: str, value: str, rule: ShapeRule) -> PydanticCustomError:
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    return PydanticCustomError(
+        "api_rule",
+        "{given} " + message + " ({source})",
+        {"given": repr(shown), "source": rule.source},
+    )
+
+
+def api_check(rule: ShapeRule) -> AfterValidator:
+    """A pydantic validator for ``Annotated[str, api_check(RULE)]``: the rule's lengths and
+    pattern, with a message that says what is allowed and which API shape says so."""
+
+    def check(value: str) -> str:
+        if rule.min is not None and len(value) < rule.min:
+            raise _fail(
+                "must not be empty" if not value else f"is too short: at least {rule.min}",
+                value,
+                rule,
+            )
+        if rule.max is not None and len(value) > rule.max:
+            raise _fail(f"is {len(value)} characters long: at most {rule.max}", value, rule)
+        if rule.pattern and not _compiled(rule.pattern).fullmatch(value):
+            raise _fail(f"is not valid: expected {rule.words}", value, rule)
+        return value
+
+    return AfterValidator(check)
+
+
+def api_range(limits: tuple[str, str, int, int | None]) -> Any:
+    """Field limits (``ge``/``le``) of a numeric shape, for ``Annotated[int, api_range(...)]``."""
+    _, _, low, high = limits
+    return Field(ge=low, le=high)
+
+
+def api_size(limits: tuple[str, str, int, int | None], allow_empty: bool = True) -> Any:
+    """List or map size limits; ``allow_empty`` where an empty list means "leave it out"."""
+    _, _, low, high = limits
+    return Field(min_length=0 if allow_empty else low, max_length=high)

@@ -3,6 +3,7 @@
     python main.py                 # every stacks/environments/*.yaml
     python main.py dev prod        # only these
     python main.py --check         # validate only; does not load cdktf
+    python main.py --list-secrets  # the TF_VAR_ names of secret channel addresses
 
 A mistake in an environment file prints every problem found (file:line: field: message) and
 exits with status 2; cdktf.out is left as it was.
@@ -19,7 +20,8 @@ from pathlib import Path
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from stacks.config_errors import ConfigError
-from stacks.environment_loader import load_environments
+from stacks.environment_loader import Environment, load_environments
+from stacks.secret_variables import address_variable
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 EXIT_CONFIG_ERROR = 2
@@ -30,6 +32,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("environments", nargs="*", metavar="ENV", help="environment names")
     parser.add_argument("--check", action="store_true", help="validate only, write nothing")
     parser.add_argument(
+        "--list-secrets",
+        action="store_true",
+        help="print the variables that carry secret channel addresses, and exit",
+    )
+    parser.add_argument(
         "--outdir",
         type=Path,
         # The cdktf CLI tells the app where to write through CDKTF_OUTDIR.
@@ -37,6 +44,17 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="output directory (default: cdktf.out)",
     )
     return parser.parse_args(argv)
+
+
+def secret_lines(environment: Environment) -> list[str]:
+    """One line per secret address: stack, environment variable, what it is."""
+    return [
+        f"{environment.stack_name}  TF_VAR_{address_variable(contact.alias, channel.name)}"
+        f"  ({channel.type} of {contact.alias} / {channel.name})"
+        for contact in environment.config.contacts
+        for channel in contact.channels
+        if channel.secret
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    if args.list_secrets:
+        for environment in environments:
+            for line in secret_lines(environment):
+                print(line)
+        return 0
     if args.check:
         for environment in environments:
             print(f"ok  {environment.stack_name}  ({environment.path.relative_to(PROJECT_ROOT)})")

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     )
     from constructs_lib.incident_alarm import IncidentAlarm, IncidentAlarmProps
     from constructs_lib.notification_topic import (
+        NotificationKey,
         NotificationTopic,
         NotificationTopicProps,
     )
@@ -86,6 +87,7 @@ _MODULE_OF = {
     "IncidentAlarmProps": "constructs_lib.incident_alarm",
     "IncidentTemplate": "constructs_lib.response_plan",
     "MonthlyHandOff": "constructs_lib.on_call_rotation",
+    "NotificationKey": "constructs_lib.notification_topic",
     "NotificationTopic": "constructs_lib.notification_topic",
     "NotificationTopicProps": "constructs_lib.notification_topic",
     "OnCallRotation": "constructs_lib.on_call_rotation",
@@ -137,6 +139,7 @@ __all__ = [
     "IncidentAlarmProps",
     "IncidentTemplate",
     "MonthlyHandOff",
+    "NotificationKey",
     "NotificationTopic",
     "NotificationTopicProps",
     "OnCallRotation",

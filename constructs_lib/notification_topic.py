@@ -1,4 +1,4 @@
-"""An SNS topic Incident Manager publishes to: a chat channel or an incident notification."""
+"""An encrypted SNS topic Incident Manager publishes to: a chat channel or a notification."""
 
 from __future__ import annotations
 
@@ -8,27 +8,85 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from constructs_lib.aws import SnsTopic, SnsTopicPolicy
+from constructs_lib.aws import KmsKey, SnsTopic, SnsTopicPolicy
+
+
+def notification_key_policy(account_id: str) -> str:
+    """The account administers the key; Incident Manager (of this account) may encrypt with it,
+    which publishing to an encrypted topic needs."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AccountAdministersKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "IncidentManagerPublishesEncrypted",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ssm-incidents.amazonaws.com"},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                },
+            ],
+        },
+        indent=2,
+        sort_keys=True,
+    )
+
+
+class NotificationKey(Construct):
+    """A rotating KMS key for notification topics. The AWS managed ``alias/aws/sns`` key cannot
+    be used: service principals such as Incident Manager may not use AWS managed keys."""
+
+    def __init__(self, scope: Construct, id: str, *, account_id: str) -> None:
+        super().__init__(scope, id)
+        self.resource = KmsKey(
+            self,
+            "Resource",
+            description="Incident Manager notification topics",
+            enable_key_rotation=True,
+            policy=notification_key_policy(account_id),
+        )
+
+    @property
+    def key_arn(self) -> str:
+        return self.resource.arn
 
 
 @dataclass(frozen=True)
 class NotificationTopicProps:
-    """Props of ``NotificationTopic``."""
+    """Props of ``NotificationTopic``. Without ``encryption_key`` the topic gets its own."""
 
     name: str
     account_id: str
+    encryption_key: NotificationKey | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class NotificationTopic(Construct):
-    """Creates an SNS topic whose policy lets Incident Manager (from this account only) publish:
-    Incident Manager sends a test message when a response plan is saved and refuses a topic it
-    cannot publish to."""
+    """Creates an encrypted SNS topic whose policy lets Incident Manager (from this account only)
+    publish: Incident Manager sends a test message when a response plan is saved and refuses a
+    topic it cannot publish to."""
 
     def __init__(self, scope: Construct, id: str, props: NotificationTopicProps) -> None:
         super().__init__(scope, id)
         self.props = props
-        self.resource = SnsTopic(self, "Resource", name=props.name, tags=dict(props.tags) or None)
+        self.encryption_key = props.encryption_key or NotificationKey(
+            self, "Key", account_id=props.account_id
+        )
+        self.resource = SnsTopic(
+            self,
+            "Resource",
+            name=props.name,
+            kms_master_key_id=self.encryption_key.key_arn,
+            tags=dict(props.tags) or None,
+        )
         SnsTopicPolicy(
             self,
             "Policy",

@@ -142,29 +142,6 @@ def incident_manager_key_policy(account_id: str) -> str:
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             },
-            {
-                "Sid": "AccountUsesKeyThroughIncidentManager",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": [
-                    "kms:CreateGrant",
-                    "kms:Decrypt",
-                    "kms:DescribeKey",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey*",
-                    "kms:ReEncrypt*",
-                ],
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"kms:CallerAccount": account_id},
-                    "StringLike": {
-                        "kms:ViaService": [
-                            "ssm-contacts.*.amazonaws.com",
-                            "ssm-incidents.*.amazonaws.com",
-                        ]
-                    },
-                },
-            },
         ],
     }
     return json.dumps(policy, indent=2, sort_keys=True)

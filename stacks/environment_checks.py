@@ -19,6 +19,7 @@ from stacks.environment_config import (
     EscalationPlanConfig,
     ResponsePlanConfig,
 )
+from stacks.secret_variables import address_variable
 
 Problem = tuple[Loc, str]
 
@@ -117,7 +118,22 @@ def check_unique_names(config: EnvironmentConfig) -> Iterator[Problem]:
 
 
 def check_contacts(config: EnvironmentConfig) -> Iterator[Problem]:
+    variables: dict[str, str] = {}
     for ci, contact in enumerate(config.contacts):
+        for hi, channel in enumerate(contact.channels):
+            if not channel.secret:
+                continue
+            variable = address_variable(contact.alias, channel.name)
+            owner = f"{contact.alias}/{channel.name}"
+            if variable in variables:
+                yield (
+                    ("contacts", ci, "channels", hi, "name"),
+                    (
+                        f"its secret address variable {variable!r} is also that of "
+                        f"{variables[variable]!r}; rename one of the channels"
+                    ),
+                )
+            variables.setdefault(variable, owner)
         names = [c.name for c in contact.channels]
         for problem in _duplicates("channels", "name", names):
             yield ("contacts", ci, *problem[0]), problem[1]

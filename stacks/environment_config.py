@@ -161,10 +161,21 @@ class ChannelConfig(_Model):
 
     name: Annotated[str, api.api_check(api.CHANNEL_NAME)]
     type: ChannelType
-    address: Annotated[str, api.api_check(api.SIMPLE_ADDRESS)]
+    address: Annotated[str, api.api_check(api.SIMPLE_ADDRESS)] | None = None
+    # true: the address is a sensitive Terraform variable supplied at plan time, not in git.
+    secret: bool = False
 
     @model_validator(mode="after")
     def _address_fits_type(self) -> ChannelConfig:
+        if self.secret:
+            if self.address is not None:
+                raise ValueError(
+                    "give either address or secret: true, not both (a secret address is "
+                    "supplied at plan time, not written here)"
+                )
+            return self
+        if self.address is None:
+            raise ValueError("needs an address, or secret: true to supply it at plan time")
         if self.type == "EMAIL":
             try:
                 validate_email(self.address, check_deliverability=False)

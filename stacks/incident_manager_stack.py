@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from cdktf import LocalBackend, S3Backend, TerraformStack
+from cdktf import (
+    LocalBackend,
+    S3Backend,
+    TerraformStack,
+    TerraformVariable,
+    TerraformVariableValidationConfig,
+)
 from constructs import Construct
 
 from constructs_lib import (
@@ -31,6 +37,7 @@ from constructs_lib import (
     IncidentAlarmProps,
     IncidentTemplate,
     MonthlyHandOff,
+    NotificationKey,
     NotificationTopic,
     NotificationTopicProps,
     OnCallRotation,
@@ -51,6 +58,7 @@ from constructs_lib.aws import AwsProvider, AwsProviderAssumeRole, AwsProviderDe
 from constructs_lib.replication_set import Encryption
 from stacks.environment_config import (
     BackendConfig,
+    ChannelConfig,
     ContactConfig,
     EnvironmentConfig,
     EscalationPlanConfig,
@@ -59,6 +67,7 @@ from stacks.environment_config import (
     RotationConfig,
 )
 from stacks.environment_loader import Environment
+from stacks.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
 
 # Terraform runs in cdktf.out/stacks/<stack>/; state paths are relative to the repository root.
 STACK_DIR_TO_ROOT = PurePosixPath("../../..")
@@ -85,11 +94,22 @@ class IncidentManagerStack(TerraformStack):
         for plan in _dependency_order(config.escalation_plans):
             self.escalation_plans[plan.alias] = self._escalation_plan(plan)
         self.rotations = {r.name: self._rotation(r) for r in config.rotations}
+        # One key for all of the environment's topics (a KMS key costs per month).
+        topic_key = (
+            NotificationKey(self, "notification-key", account_id=config.account_id)
+            if config.topics
+            else None
+        )
         self.topics = {
             t.name: NotificationTopic(
                 self,
                 f"topic-{t.name}",
-                NotificationTopicProps(name=t.name, account_id=config.account_id, tags=t.tags),
+                NotificationTopicProps(
+                    name=t.name,
+                    account_id=config.account_id,
+                    encryption_key=topic_key,
+                    tags=t.tags,
+                ),
             )
             for t in config.topics
         }
@@ -203,6 +223,30 @@ class IncidentManagerStack(TerraformStack):
             ),
         )
 
+    def _address(self, alias: str, channel: ChannelConfig) -> str:
+        if channel.address is not None:
+            return channel.address
+        name = address_variable(alias, channel.name)
+        pattern = ADDRESS_PATTERNS[channel.type].replace("\\", "\\\\")
+        variable = TerraformVariable(
+            self,
+            name,
+            type="string",
+            sensitive=True,
+            nullable=False,
+            description=f"{channel.type} address of channel {channel.name!r} of contact {alias!r}",
+            validation=[
+                TerraformVariableValidationConfig(
+                    condition=f'${{can(regex("{pattern}", var.{name}))}}',
+                    error_message=(
+                        f"The {channel.type} address of {alias}/{channel.name} must be "
+                        f"{ADDRESS_WORDS[channel.type]}."
+                    ),
+                )
+            ],
+        )
+        return variable.string_value
+
     def _contact(self, contact: ContactConfig) -> Contact:
         return Contact(
             self,
@@ -212,7 +256,9 @@ class IncidentManagerStack(TerraformStack):
                 display_name=contact.display_name,
                 replication_set=self.replication_set,
                 channels=[
-                    ContactChannelProps(name=c.name, type=c.type, address=c.address)
+                    ContactChannelProps(
+                        name=c.name, type=c.type, address=self._address(contact.alias, c)
+                    )
                     for c in contact.channels
                 ],
                 engagement=[

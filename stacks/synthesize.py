@@ -37,7 +37,17 @@ def synthesize(environments: Sequence[Environment], project_root: Path, outdir: 
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _keep_local_variable_files(outdir: Path, staging: Path) -> None:
+    """Carry untracked ``*.auto.tfvars`` (secret addresses put there by a person) over to the
+    new output: Terraform reads them only from the stack's own directory."""
+    for tfvars in sorted(outdir.glob("stacks/*/*.auto.tfvars")):
+        stack_dir = staging / "stacks" / tfvars.parent.name
+        if stack_dir.is_dir():
+            shutil.copy2(tfvars, stack_dir / tfvars.name)
+
+
 def _swap_in(staging: Path, outdir: Path) -> None:
+    _keep_local_variable_files(outdir, staging)
     retired = outdir.with_name(f".{outdir.name}.old")
     shutil.rmtree(retired, ignore_errors=True)
     if outdir.exists():

@@ -83,15 +83,15 @@ def test_a_broken_file_exits_2_with_every_problem_and_keeps_the_last_good_output
     assert "Traceback" not in result.stderr
     assert "3 problems in environment files:" in result.stderr
     assert (
-        "stacks/environments/prod.yaml:31: contacts[0].channels[1].type: 'PAGER' is not allowed; "
+        "stacks/environments/prod.yaml:32: contacts[0].channels[1].type: 'PAGER' is not allowed; "
         "allowed: EMAIL, SMS, VOICE"
     ) in result.stderr
     assert (
-        "stacks/environments/prod.yaml:90: response_plans[0].incident.impact: 'severe' is not "
+        "stacks/environments/prod.yaml:91: response_plans[0].incident.impact: 'severe' is not "
         "allowed; allowed: critical, high, medium, low, none"
     ) in result.stderr
     assert (
-        "stacks/environments/prod.yaml:70: rotations[0].contacts[1]: unknown contact "
+        "stacks/environments/prod.yaml:71: rotations[0].contacts[1]: unknown contact "
         "'sr-incident-responders'; did you mean 'sr-incident-responder'?"
     ) in result.stderr
     assert tree_digest(project / "cdktf.out") == before
@@ -132,3 +132,21 @@ def test_check_loads_neither_cdktf_nor_the_provider() -> None:
         [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_list_secrets_names_every_variable_to_supply() -> None:
+    result = subprocess.run(
+        [sys.executable, "main.py", "--list-secrets", "staging"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines() == [
+        "incident-manager-staging  TF_VAR_stg_incident_responder__email  "
+        "(EMAIL of stg-incident-responder / email)",
+        "incident-manager-staging  TF_VAR_stg_incident_responder__mobile  "
+        "(SMS of stg-incident-responder / mobile)",
+        "incident-manager-staging  TF_VAR_stg_sr_incident_responder__email  "
+        "(EMAIL of stg-sr-incident-responder / email)",
+    ]

@@ -9,13 +9,14 @@ from constructs_lib import (
     IncidentAlarm,
     IncidentAlarmProps,
     IncidentTemplate,
+    NotificationKey,
     NotificationTopic,
     NotificationTopicProps,
     ResponsePlan,
     ResponsePlanProps,
 )
 from tests.constructs_lib.fixtures import replication_set
-from tests.synth_helpers import new_stack, only, ref, synth
+from tests.synth_helpers import new_stack, only, ref, resources, synth
 
 
 def test_blog_alarm_cpu_above_85_percent_starts_an_incident_with_the_plan() -> None:
@@ -63,7 +64,15 @@ def test_topic_policy_lets_only_incident_manager_of_this_account_publish() -> No
         stack, "topic", NotificationTopicProps(name="chat", account_id="111122223333")
     )
     out = synth(stack)
-    assert only(out, "aws_sns_topic")["name"] == "chat"
+    sns_topic = only(out, "aws_sns_topic")
+    assert sns_topic["name"] == "chat"
+    # Encrypted with its own rotating key that Incident Manager may use.
+    assert sns_topic["kms_master_key_id"] == ref(topic.encryption_key.resource)
+    key = only(out, "aws_kms_key")
+    assert key["enable_key_rotation"] is True
+    key_statements = json.loads(key["policy"])["Statement"]
+    assert key_statements[1]["Principal"] == {"Service": "ssm-incidents.amazonaws.com"}
+    assert key_statements[1]["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
     policy_resource = only(out, "aws_sns_topic_policy")
     topic_arn = ref(topic.resource)
     assert policy_resource["arn"] == topic_arn
@@ -78,3 +87,19 @@ def test_topic_policy_lets_only_incident_manager_of_this_account_publish() -> No
             "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
         }
     ]
+
+
+def test_topics_can_share_one_key() -> None:
+    stack = new_stack()
+    key = NotificationKey(stack, "key", account_id="111122223333")
+    for name in ("chat", "notify"):
+        NotificationTopic(
+            stack,
+            name,
+            NotificationTopicProps(name=name, account_id="111122223333", encryption_key=key),
+        )
+    out = synth(stack)
+    assert len(resources(out, "aws_kms_key")) == 1
+    assert {t["kms_master_key_id"] for t in resources(out, "aws_sns_topic").values()} == {
+        ref(key.resource)
+    }

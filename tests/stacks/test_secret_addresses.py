@@ -1,0 +1,101 @@
+"""Secret channel addresses: sensitive variables, never in the output, kept local files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from stacks.config_errors import ConfigError
+from stacks.environment_loader import load_environments
+from stacks.synthesize import synthesize
+from tests.conftest import PROJECT_ROOT
+from tests.stacks.environment_files import MINIMAL, project_with
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE = re.compile(r"\+[1-9][0-9]{7,14}")
+
+
+def test_prod_channels_read_their_addresses_from_sensitive_validated_variables(
+    synthesized_examples: Path,
+) -> None:
+    stack = json.loads(
+        (synthesized_examples / "stacks" / "incident-manager-prod" / "cdk.tf.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    variables = stack["variable"]
+    assert sorted(variables) == [
+        "incident_responder__incident_responder_email",
+        "incident_responder__incident_responder_mobile",
+        "sr_incident_responder__sr_incident_responder_email",
+        "sr_incident_responder__sr_incident_responder_phone",
+    ]
+    mobile = variables["incident_responder__incident_responder_mobile"]
+    assert mobile["sensitive"] is True
+    assert mobile["nullable"] is False
+    assert "default" not in mobile
+    assert mobile["validation"][0]["condition"] == (
+        '${can(regex("^\\\\+[1-9][0-9]{6,14}$", var.incident_responder__incident_responder_mobile))}'
+    )
+    addresses = sorted(
+        c["delivery_address"]["simple_address"]
+        for c in stack["resource"]["aws_ssmcontacts_contact_channel"].values()
+    )
+    assert addresses == [f"${{var.{name}}}" for name in sorted(variables)]
+
+
+def test_no_address_appears_in_synthesized_json_or_snapshots(synthesized_examples: Path) -> None:
+    files = [*synthesized_examples.rglob("*.json"), *(PROJECT_ROOT / "tests").rglob("*.json")]
+    assert len(files) >= 6
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert EMAIL.findall(text) == [], path
+        assert PHONE.findall(text) == [], path
+
+
+def test_address_and_secret_are_exclusive_and_one_is_needed(tmp_path: Path) -> None:
+    both = MINIMAL.replace(
+        "address: responder@example.com", "address: responder@example.com\n        secret: true"
+    )
+    neither = MINIMAL.replace("        address: responder@example.com\n", "")
+    messages = []
+    for index, text in enumerate((both, neither)):
+        with pytest.raises(ConfigError) as error:
+            load_environments(project_with(tmp_path / str(index), text))
+        messages += [p.message for p in error.value.problems]
+    assert messages == [
+        "give either address or secret: true, not both (a secret address is supplied at plan "
+        "time, not written here)",
+        "needs an address, or secret: true to supply it at plan time",
+    ]
+
+
+def test_fails_when_two_secret_channels_would_share_a_variable(tmp_path: Path) -> None:
+    text = (
+        MINIMAL.replace("address: responder@example.com", "secret: true")
+        + """\
+  - alias: incident_responder
+    channels: [{name: email, type: EMAIL, secret: true}]
+    engagement: [{channel: email, at_minute: 0}]
+"""
+    )
+    with pytest.raises(ConfigError) as error:
+        load_environments(project_with(tmp_path, text))
+    assert [str(p) for p in error.value.problems] == [
+        "stacks/environments/broken.yaml:15: contacts[1].channels[0].name: its secret address "
+        "variable 'incident_responder__email' is also that of 'incident-responder/email'; rename "
+        "one of the channels"
+    ]
+
+
+def test_a_local_tfvars_file_survives_the_next_synth(tmp_path: Path) -> None:
+    environments = load_environments(PROJECT_ROOT, ["dev"])
+    outdir = tmp_path / "cdktf.out"
+    synthesize(environments, PROJECT_ROOT, outdir)
+    tfvars = outdir / "stacks" / "incident-manager-dev" / "secrets.auto.tfvars"
+    tfvars.write_text('dev_incident_responder__email = "x@example.com"\n', encoding="utf-8")
+    synthesize(environments, PROJECT_ROOT, outdir)
+    assert tfvars.read_text(encoding="utf-8") == 'dev_incident_responder__email = "x@example.com"\n'

@@ -13,11 +13,20 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: install synth check lint test diff deploy clean snapshot-update
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(CHECKOV_INSTALLED)
 
 $(INSTALLED): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# checkov (policy scan in `make test`) lives in its own venv: its pins conflict with the app's.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_INSTALLED): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
 $(NODE_INSTALLED): package.json package-lock.json
@@ -38,7 +47,7 @@ lint: $(INSTALLED)
 	$(BIN)/mypy
 
 ## Lint, type-check and run the whole test suite
-test: lint
+test: lint $(CHECKOV_INSTALLED)
 	$(BIN)/pytest
 
 ## cdktf diff / deploy of one environment, e.g. `make diff ENV=prod` (needs AWS credentials)

@@ -11,7 +11,7 @@ ENV ?=
 # jsii prints a Node 20 end-of-life banner on every run unless told the major version.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install synth check lint test diff deploy clean snapshot-update
+.PHONY: install synth check lint test diff deploy clean snapshot-update plan-check apply
 
 install: $(INSTALLED) $(CHECKOV_INSTALLED)
 
@@ -54,6 +54,24 @@ test: lint $(CHECKOV_INSTALLED)
 diff deploy: $(INSTALLED) $(NODE_INSTALLED)
 	@test -n "$(ENV)" || { echo "usage: make $@ ENV=<environment>" >&2; exit 2; }
 	npx cdktf $@ incident-manager-$(ENV)
+
+STACK_DIR = cdktf.out/stacks/incident-manager-$(ENV)
+# Kinds of dangerous change to let through on purpose, e.g. ALLOW="contact-replace".
+ALLOW ?=
+
+## Plan one environment for real and refuse dangerous changes: `make plan-check ENV=prod`
+plan-check: $(INSTALLED)
+	@test -n "$(ENV)" || { echo "usage: make plan-check ENV=<environment> [ALLOW=kind]" >&2; exit 2; }
+	$(BIN)/python main.py $(ENV)
+	cd $(STACK_DIR) && terraform init -input=false && terraform plan -input=false -out=tfplan
+	cd $(STACK_DIR) && terraform show -json tfplan > tfplan.json
+	$(BIN)/python -m stacks.plan_guard $(STACK_DIR)/tfplan.json $(foreach kind,$(ALLOW),--allow $(kind))
+
+## Apply exactly the plan that `make plan-check` checked (checked again first)
+apply: $(INSTALLED)
+	@test -f $(STACK_DIR)/tfplan.json || { echo "run make plan-check ENV=$(ENV) first" >&2; exit 2; }
+	$(BIN)/python -m stacks.plan_guard $(STACK_DIR)/tfplan.json $(foreach kind,$(ALLOW),--allow $(kind))
+	cd $(STACK_DIR) && terraform apply -input=false tfplan
 
 clean:
 	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache

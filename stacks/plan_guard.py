@@ -1,0 +1,222 @@
+"""Refuse Terraform plans that would do lasting damage to Incident Manager, in plain words.
+
+Reads ``terraform show -json`` of a saved plan. Each refusal has a kind; ``--allow KIND`` lets
+that kind through, on purpose, for one run.
+
+    python -m stacks.plan_guard plan.json [--allow KIND ...]
+    make plan-check ENV=prod [ALLOW="contact-replace"]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Json = dict[str, Any]
+
+REPLICATION_SET = "aws_ssmincidents_replication_set"
+CONTACT = "aws_ssmcontacts_contact"
+# Resources whose arguments name contacts by ARN.
+REFERRERS = (
+    "aws_ssmincidents_response_plan",
+    "aws_ssmcontacts_rotation",
+    "aws_ssmcontacts_plan",
+)
+
+KINDS = {
+    "replication-set-delete": "destroying or replacing the replication set",
+    "replication-regions": "adding or removing more than one replication region in one apply",
+    "replication-key": "changing the KMS key of a replication region",
+    "contact-replace": "replacing a contact or escalation plan (alias or type change)",
+    "referenced-contact-delete": "deleting a contact that something still engages",
+}
+EXIT_REFUSED = 3
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One dangerous change in a plan, and what it would do."""
+
+    kind: str
+    address: str
+    consequence: str
+
+    def __str__(self) -> str:
+        return f"[{self.kind}] {self.address}: {self.consequence}"
+
+
+def _actions(change: Json) -> list[str]:
+    actions: list[str] = change["change"]["actions"]
+    return actions
+
+
+def _deletes(change: Json) -> bool:
+    return "delete" in _actions(change)
+
+
+def _replaces(change: Json) -> bool:
+    return "delete" in _actions(change) and "create" in _actions(change)
+
+
+def _regions(values: Json | None) -> dict[str, str | None]:
+    return {r["name"]: r.get("kms_key_arn") for r in (values or {}).get("region") or []}
+
+
+def _replication_set(change: Json) -> Iterator[Refusal]:
+    address = change["address"]
+    body = change["change"]
+    if _deletes(change):
+        yield Refusal(
+            "replication-set-delete",
+            address,
+            "this apply would delete the replication set, and with it every incident record, "
+            "contact, escalation plan, rotation and response plan in the account. Nothing can "
+            "be restored afterwards.",
+        )
+        return
+    before, after = _regions(body.get("before")), _regions(body.get("after"))
+    added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
+    if len(added) + len(removed) > 1:
+        yield Refusal(
+            "replication-regions",
+            address,
+            f"this apply would add {added or 'no region'} and remove {removed or 'no region'} at "
+            "once; Incident Manager changes one region per update and the apply would fail "
+            "half-way. Change one region, apply, then the next.",
+        )
+    pending = _regions_with_unknown_key(body)
+    for region in sorted(set(before) & set(after)):
+        old, new = before[region], after[region]
+        if new != old or region in pending:
+            yield Refusal(
+                "replication-key",
+                address,
+                f"this apply would change the KMS key of {region} from "
+                f"{old or 'the AWS-owned key'} to {new or 'a key created in this apply'}; "
+                "Incident Manager cannot change a region's key in place: remove the region "
+                "(one apply), then add it back with the new key (another apply).",
+            )
+
+
+def _regions_with_unknown_key(body: Json) -> set[str]:
+    """Regions whose key ARN is only known after apply (a key created in the same plan)."""
+    after = (body.get("after") or {}).get("region") or []
+    unknown = (body.get("after_unknown") or {}).get("region") or []
+    if not isinstance(unknown, list):
+        return set()
+    return {
+        region["name"]
+        for region, flags in zip(after, unknown, strict=False)
+        if isinstance(flags, dict) and flags.get("kms_key_arn") is True
+    }
+
+
+def _arn_mentions(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _arn_mentions(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _arn_mentions(item)
+
+
+def _contacts(changes: list[Json]) -> Iterator[Refusal]:
+    contacts = [c for c in changes if c["type"] == CONTACT]
+    created = [c for c in contacts if _actions(c) == ["create"]]
+    still_engaged = {
+        mention: change["address"]
+        for change in changes
+        if change["type"] in REFERRERS and not _deletes(change)
+        for mention in _arn_mentions(change["change"].get("after"))
+    }
+    for change in contacts:
+        before = change["change"].get("before") or {}
+        alias, kind = before.get("alias"), before.get("type")
+        if _replaces(change):
+            yield Refusal(
+                "contact-replace",
+                change["address"],
+                f"this apply would delete and recreate {kind} contact {alias!r} (its alias or "
+                "type changed): its engagement history is lost, and its channels must be "
+                "activated again before it can be paged.",
+            )
+        elif _deletes(change):
+            arn = before.get("arn")
+            if arn in still_engaged:
+                yield Refusal(
+                    "referenced-contact-delete",
+                    change["address"],
+                    f"this apply would delete contact {alias!r}, which "
+                    f"{still_engaged[arn]} still engages: that engagement would page nobody.",
+                )
+            elif any((c["change"].get("after") or {}).get("type") == kind for c in created):
+                new = [(c["change"].get("after") or {}).get("alias") for c in created]
+                yield Refusal(
+                    "contact-replace",
+                    change["address"],
+                    f"this apply would delete {kind} contact {alias!r} and create {new}: if this "
+                    "is a rename, the old contact's engagement history is lost and the new "
+                    "one's channels must be activated again before it can be paged.",
+                )
+
+
+def check_plan(plan: Json, allow: Iterable[str] = ()) -> list[Refusal]:
+    """Every dangerous change in ``plan`` (``terraform show -json``) not in ``allow``."""
+    allowed = set(allow)
+    unknown = allowed - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown kind(s) {sorted(unknown)}; kinds: {', '.join(KINDS)}")
+    changes: list[Json] = plan.get("resource_changes") or []
+    refusals: list[Refusal] = []
+    for change in changes:
+        if change["type"] == REPLICATION_SET:
+            refusals.extend(_replication_set(change))
+    refusals.extend(_contacts(changes))
+    return [r for r in refusals if r.kind not in allowed]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Refuse dangerous Incident Manager plans.")
+    parser.add_argument("plan_json", type=Path, help="output of `terraform show -json PLANFILE`")
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        choices=sorted(KINDS),
+        metavar="KIND",
+        help="let one kind of change through: " + "; ".join(f"{k}: {v}" for k, v in KINDS.items()),
+    )
+    args = parser.parse_args(argv)
+    try:
+        plan = json.loads(args.plan_json.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        print(f"{args.plan_json}: cannot read a plan in JSON ({error})", file=sys.stderr)
+        return 2
+    refusals = check_plan(plan, args.allow)
+    if not refusals:
+        print(f"plan guard: nothing dangerous in {args.plan_json}")
+        return 0
+    print(f"plan guard: {len(refusals)} dangerous change(s); not applying:", file=sys.stderr)
+    for refusal in refusals:
+        print(f"  {refusal}", file=sys.stderr)
+    kinds = sorted({r.kind for r in refusals})
+    print(
+        "If you mean it, re-run with "
+        + " ".join(f"--allow {k}" for k in kinds)
+        + ' (make plan-check ALLOW="'
+        + " ".join(kinds)
+        + '").',
+        file=sys.stderr,
+    )
+    return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""The plan guard on real plans: the real terraform and AWS provider, offline, with a prior
+state for the "before" environment and `terraform plan -refresh=false` for the "after" one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stacks.environment_loader import load_environments
+from stacks.plan_guard import check_plan
+from stacks.synthesize import build_app
+from tests.conftest import PROJECT_ROOT
+from tests.plan_guard.terraform_workdir import TerraformWorkdir
+
+Json = dict[str, Any]
+DEV = (PROJECT_ROOT / "stacks" / "environments" / "dev.yaml").read_text(encoding="utf-8")
+SECRETS = {
+    "dev_incident_responder__email": "responder@example.com",
+    "dev_incident_responder__mobile": "+12065550100",
+    "dev_sr_incident_responder__email": "senior@example.com",
+}
+KEY_A = "arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
+KEY_B = "arn:aws:kms:us-east-1:111122223333:key/bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
+KEY_WEST = "arn:aws:kms:us-west-2:111122223333:key/cccccccc-cccc-4ccc-8ccc-cccccccccccc"
+
+
+def synthesized_dev(tmp_path: Path, text: str) -> Json:
+    """The dev stack synthesized from ``text`` (same environment name: same addresses)."""
+    root = tmp_path / "project"
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "stacks" / "environments").mkdir(parents=True)
+    shutil.copytree(PROJECT_ROOT / "stacks" / "runbooks", root / "stacks" / "runbooks")
+    (root / "stacks" / "environments" / "dev.yaml").write_text(text, encoding="utf-8")
+    build_app(load_environments(root), root, root / "out").synth()
+    path = root / "out" / "stacks" / "incident-manager-dev" / "cdk.tf.json"
+    stack: Json = json.loads(path.read_text(encoding="utf-8"))
+    return stack
+
+
+def with_replication_set(text: str, block: str) -> str:
+    start = text.index("replication_set:")
+    end = text.index("\ncontacts:")
+    return text[:start] + block.strip() + "\n" + text[end:]
+
+
+CMK = f"""
+replication_set:
+  regions: [us-east-1, us-west-2]
+  encryption: customer-managed-keys
+  key_arns:
+    us-east-1: {KEY_A}
+    us-west-2: {KEY_WEST}
+"""
+
+
+@pytest.fixture(scope="module")
+def workdirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TerraformWorkdir]:
+    """Two "before" environments with their prior states: dev as shipped, and dev with a
+    protected two-region set encrypted with customer managed keys."""
+    base = tmp_path_factory.mktemp("plan-guard")
+    befores = {"dev": DEV, "cmk": with_replication_set(DEV, CMK)}
+    result = {}
+    for name, text in befores.items():
+        workdir = TerraformWorkdir(base / name, SECRETS)
+        workdir.use_stack(synthesized_dev(base / f"{name}-src", text))
+        workdir.init()
+        workdir.record_prior_state(workdir.plan())
+        result[name] = workdir
+    return result
+
+
+def plan_of(workdirs: dict[str, TerraformWorkdir], before: str, after: Json) -> Json:
+    workdir = workdirs[before]
+    workdir.use_stack(after)
+    return workdir.plan()
+
+
+def kinds(plan: Json, allow: tuple[str, ...] = ()) -> list[str]:
+    return [r.kind for r in check_plan(plan, allow)]
+
+
+def test_the_same_environment_again_passes(
+    workdirs: dict[str, TerraformWorkdir], tmp_path: Path
+) -> None:
+    plan = plan_of(workdirs, "dev", synthesized_dev(tmp_path, DEV))
+    assert all("delete" not in c["change"]["actions"] for c in plan["resource_changes"])
+    assert check_plan(plan) == []
+
+
+def test_refuses_destroying_the_replication_set_even_where_terraform_would_not(
+    workdirs: dict[str, TerraformWorkdir], tmp_path: Path
+) -> None:
+    # The "before" set has prevent_destroy, but the "after" config no longer has the resource
+    # (existing: true), so Terraform itself plans the delete.
+    after = synthesized_dev(
+        tmp_path,
+        with_replication_set(DEV, "replication_set:\n  existing: true\n  regions: [us-east-1]"),
+    )
+    plan = plan_of(workdirs, "cmk", after)
+    deleted = [c["type"] for c in plan["resource_changes"] if c["change"]["actions"] == ["delete"]]
+    assert "aws_ssmincidents_replication_set" in deleted
+    (refusal,) = check_plan(plan)
+    assert refusal.kind == "replication-set-delete"
+    assert "every incident record" in refusal.consequence
+    assert check_plan(plan, ["replication-set-delete"]) == []
+
+
+def test_refuses_two_region_changes_in_one_apply_and_allows_one(
+    workdirs: dict[str, TerraformWorkdir], tmp_path: Path
+) -> None:
+    three = synthesized_dev(
+        tmp_path,
+        DEV.replace("regions: [us-east-1]", "regions: [us-east-1, us-west-2, us-east-2]"),
+    )
+    (refusal,) = check_plan(plan_of(workdirs, "dev", three))
+    assert refusal.kind == "replication-regions"
+    assert "['us-east-2', 'us-west-2']" in refusal.consequence
+    two = synthesized_dev(
+        tmp_path, DEV.replace("regions: [us-east-1]", "regions: [us-east-1, us-west-2]")
+    )
+    assert check_plan(plan_of(workdirs, "dev", two)) == []
+
+
+def test_refuses_changing_a_regions_key(
+    workdirs: dict[str, TerraformWorkdir], tmp_path: Path
+) -> None:
+    after = synthesized_dev(tmp_path, with_replication_set(DEV, CMK.replace(KEY_A, KEY_B)))
+    (refusal,) = check_plan(plan_of(workdirs, "cmk", after))
+    assert refusal.kind == "replication-key"
+    assert f"us-east-1 from {KEY_A} to {KEY_B}" in refusal.consequence
+
+
+def test_refuses_renaming_a_contact(workdirs: dict[str, TerraformWorkdir], tmp_path: Path) -> None:
+    after = synthesized_dev(
+        tmp_path, DEV.replace("dev-sr-incident-responder", "dev-senior-responder")
+    )
+    refusals = check_plan(plan_of(workdirs, "dev", after))
+    assert [r.kind for r in refusals] == ["contact-replace"]
+    assert (
+        "'dev-sr-incident-responder' and create ['dev-senior-responder']" in refusals[0].consequence
+    )
+
+
+def _contact(stack: Json, alias: str) -> str:
+    (name,) = [
+        n for n, b in stack["resource"]["aws_ssmcontacts_contact"].items() if b["alias"] == alias
+    ]
+    return name
+
+
+def test_refuses_a_contact_replaced_in_place(
+    workdirs: dict[str, TerraformWorkdir], tmp_path: Path
+) -> None:
+    after = synthesized_dev(tmp_path, DEV)
+    name = _contact(after, "dev-sr-incident-responder")
+    after["resource"]["aws_ssmcontacts_contact"][name]["alias"] = "dev-senior-responder"
+    plan = plan_of(workdirs, "dev", after)
+    (change,) = [c for c in plan["resource_changes"] if c["name"] == name]
+    assert change["change"]["actions"] == ["delete", "create"]
+    (refusal,) = check_plan(plan)
+    assert refusal.kind == "contact-replace"
+    assert "engagement history is lost" in refusal.consequence
+
+
+def test_refuses_deleting_a_contact_an_escalation_plan_still_engages(
+    workdirs: dict[str, TerraformWorkdir], tmp_path: Path
+) -> None:
+    after = synthesized_dev(tmp_path, DEV)
+    name = _contact(after, "dev-sr-incident-responder")
+    reference = f"${{aws_ssmcontacts_contact.{name}.arn}}"
+    resources = after["resource"]
+    # Drop the contact and everything of its own; the escalation plan keeps engaging its ARN
+    # (as a plan edited in the console, or written with a literal ARN, would).
+    resources["aws_ssmcontacts_contact"].pop(name)
+    for kind in ("aws_ssmcontacts_contact_channel", "aws_ssmcontacts_plan"):
+        for key in [
+            k for k, b in resources[kind].items() if reference in json.dumps(b.get("contact_id"))
+        ]:
+            resources[kind].pop(key)
+    text = json.dumps(after).replace(
+        reference, "arn:aws:ssm-contacts:us-east-1:111122223333:contact/dev-sr-incident-responder"
+    )
+    plan = plan_of(workdirs, "dev", json.loads(text))
+    refusals = check_plan(plan)
+    assert [r.kind for r in refusals] == ["referenced-contact-delete"]
+    assert "still engages" in refusals[0].consequence
+    assert refusals[0].address == f"aws_ssmcontacts_contact.{name}"
+
+
+def test_command_line_exit_status_and_allow(
+    workdirs: dict[str, TerraformWorkdir], tmp_path: Path
+) -> None:
+    after = synthesized_dev(
+        tmp_path, DEV.replace("dev-sr-incident-responder", "dev-senior-responder")
+    )
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan_of(workdirs, "dev", after)), encoding="utf-8")
+
+    def guard(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "stacks.plan_guard", str(plan_file), *extra],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    refused = guard()
+    assert refused.returncode == 3
+    assert "[contact-replace] aws_ssmcontacts_contact." in refused.stderr
+    assert "--allow contact-replace" in refused.stderr
+    allowed = guard("--allow", "contact-replace")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "nothing dangerous" in allowed.stdout

@@ -176,7 +176,7 @@ def _substitute(template: str, values: dict[str, Json], variables: dict[str, Any
 
 
 def _fill(
-    after: Any, unknown: Any, expression: Any, own: dict[str, str], ctx: tuple[Any, Any]
+    after: Any, unknown: Any, expression: Any, own: dict[str, Any], ctx: tuple[Any, Any]
 ) -> Any:
     values, variables = ctx
     if unknown is True:

@@ -148,9 +148,8 @@ def test_refuses_renaming_a_contact(workdirs: dict[str, TerraformWorkdir], tmp_p
 
 
 def _contact(stack: Json, alias: str) -> str:
-    (name,) = [
-        n for n, b in stack["resource"]["aws_ssmcontacts_contact"].items() if b["alias"] == alias
-    ]
+    contacts: dict[str, Json] = stack["resource"]["aws_ssmcontacts_contact"]
+    (name,) = [n for n, b in contacts.items() if b["alias"] == alias]
     return name
 
 

@@ -49,15 +49,18 @@ def environment_files(project_root: Path) -> dict[str, Path]:
     return {path.stem: path for path in sorted(directory.glob("*.yaml"))}
 
 
-def _read_yaml(path: Path, shown: str) -> Any:
+def _read_text(path: Path, shown: str) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(
             [ConfigProblem(shown, 1, "", f"cannot read file: {error.strerror}")]
         ) from None
+
+
+def _parse(text: str, shown: str, typ: str) -> Any:
     try:
-        return YAML(typ="rt").load(text)
+        return YAML(typ=typ).load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -65,6 +68,19 @@ def _read_yaml(path: Path, shown: str) -> Any:
         raise ConfigError([ConfigProblem(shown, line, "", f"not valid YAML: {detail}")]) from None
     except YAMLError as error:
         raise ConfigError([ConfigProblem(shown, 1, "", f"not valid YAML: {error}")]) from None
+
+
+def _valid_config(text: str, shown: str, project_root: Path) -> EnvironmentConfig | None:
+    """The config if the file has no problem at all, read the fast way (libyaml, no line
+    numbers: ~6x faster on a 1,000-contact file); None if anything needs reporting."""
+    data = _parse(text, shown, "safe")
+    if not isinstance(data, dict):
+        return None
+    try:
+        config = EnvironmentConfig.model_validate(data)
+    except ValidationError:
+        return None
+    return None if check_environment(config, project_root) else config
 
 
 def load_environment(path: Path, project_root: Path) -> Environment:
@@ -82,7 +98,12 @@ def load_environment(path: Path, project_root: Path) -> Environment:
                 "(lowercase letters, digits and '-', starting with a letter, at most 40)",
             )
         )
-    data = _read_yaml(path, shown)
+    text = _read_text(path, shown)
+    config = None if problems else _valid_config(text, shown, project_root)
+    if config is not None:
+        return Environment(name=name, path=path, config=config)
+    # Something is wrong: read the file again keeping line numbers, to say where.
+    data = _parse(text, shown, "rt")
     if not isinstance(data, dict):
         raise ConfigError(
             [*problems, ConfigProblem(shown, 1, "", "an environment file is a YAML mapping")]

@@ -81,16 +81,18 @@ class Contact(Construct):
             tags=dict(props.tags) or None,
             depends_on=waits_for or None,
         )
+        # Read once: every read of a jsii property is a round trip to the Node.js kernel.
+        self._contact_arn = self.resource.arn
         self.channels: dict[str, ContactChannel] = {
             channel.name: ContactChannel(
-                self, f"Channel-{channel.name}", contact_arn=self.resource.arn, props=channel
+                self, f"Channel-{channel.name}", contact_arn=self._contact_arn, props=channel
             )
             for channel in props.channels
         }
         self.plan = SsmcontactsPlan(
             self,
             "Plan",
-            contact_id=self.resource.arn,
+            contact_id=self._contact_arn,
             stage=[
                 SsmcontactsPlanStage(
                     duration_in_minutes=stage.duration_in_minutes,
@@ -115,7 +117,7 @@ class Contact(Construct):
 
     @property
     def contact_arn(self) -> str:
-        return self.resource.arn
+        return self._contact_arn
 
     def channel(self, name: str) -> ContactChannel:
         """The channel called ``name``; ``KeyError`` names the channels there are."""

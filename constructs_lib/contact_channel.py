@@ -42,6 +42,7 @@ class ContactChannel(Construct):
             type=props.type,
             delivery_address=SsmcontactsContactChannelDeliveryAddress(simple_address=props.address),
         )
+        self._channel_arn: str | None = None
 
     @property
     def name(self) -> str:
@@ -49,4 +50,8 @@ class ContactChannel(Construct):
 
     @property
     def channel_arn(self) -> str:
-        return self.resource.arn
+        # Read once: every read of a jsii property is a round trip to the Node.js kernel. The
+        # token resolves to the same reference however often it is used.
+        if self._channel_arn is None:
+            self._channel_arn = self.resource.arn
+        return self._channel_arn

@@ -106,10 +106,12 @@ class EscalationPlan(Construct):
             tags=dict(props.tags) or None,
             depends_on=waits_for or None,
         )
+        # Read once: every read of a jsii property is a round trip to the Node.js kernel.
+        self._contact_arn = self.resource.arn
         self.plan = SsmcontactsPlan(
             self,
             "Plan",
-            contact_id=self.resource.arn,
+            contact_id=self._contact_arn,
             stage=[
                 SsmcontactsPlanStage(
                     duration_in_minutes=stage.duration_in_minutes,
@@ -125,4 +127,4 @@ class EscalationPlan(Construct):
 
     @property
     def contact_arn(self) -> str:
-        return self.resource.arn
+        return self._contact_arn

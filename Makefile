@@ -10,8 +10,10 @@ ENV ?=
 
 # jsii prints a Node 20 end-of-life banner on every run unless told the major version.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# No HashiCorp checkpoint calls (telemetry, version check) from the cdktf CLI or Terraform.
+export CHECKPOINT_DISABLE := 1
 
-.PHONY: install synth check lint test diff deploy clean snapshot-update plan-check apply
+.PHONY: install synth check lint test diff deploy clean snapshot-update plan-check apply bench
 
 install: $(INSTALLED) $(CHECKOV_INSTALLED)
 
@@ -37,6 +39,11 @@ $(NODE_INSTALLED): package.json package-lock.json
 synth: $(INSTALLED)
 	$(BIN)/python main.py $(ENV)
 
+.PHONY: synth-hcl
+## Synthesize every environment (or ENV=...) as HCL into cdktf.out.hcl/ (never touches cdktf.out)
+synth-hcl: $(INSTALLED)
+	$(BIN)/python main.py --hcl $(ENV)
+
 ## Validate environment files only (no cdktf, writes nothing)
 check: $(INSTALLED)
 	$(BIN)/python main.py --check $(ENV)
@@ -47,8 +54,15 @@ lint: $(INSTALLED)
 	$(BIN)/mypy
 
 ## Lint, type-check and run the whole test suite
-test: lint $(CHECKOV_INSTALLED)
+test: lint $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/pytest
+
+# Options of benchmarks/synth_benchmark.py, e.g. BENCH_ARGS="--repeat 3 --sizes 10,1000".
+BENCH_ARGS ?=
+
+## Time synthesis (as shipped vs eager provider import; 10/100/1,000 contacts); prints a table
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/synth_benchmark.py $(BENCH_ARGS)
 
 ## cdktf diff / deploy of one environment, e.g. `make diff ENV=prod` (needs AWS credentials)
 diff deploy: $(INSTALLED) $(NODE_INSTALLED)
@@ -74,7 +88,7 @@ apply: $(INSTALLED)
 	cd $(STACK_DIR) && terraform apply -input=false tfplan
 
 clean:
-	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdktf.out cdktf.out.hcl .pytest_cache .mypy_cache .ruff_cache
 
 ## Re-record the environment snapshots after an intended change (review the diff!)
 snapshot-update: $(INSTALLED)

@@ -4,6 +4,7 @@
     python main.py dev prod        # only these
     python main.py --check         # validate only; does not load cdktf
     python main.py --list-secrets  # the TF_VAR_ names of secret channel addresses
+    python main.py --hcl           # HCL instead of JSON, into cdktf.out.hcl/ (make synth-hcl)
 
 A mistake in an environment file prints every problem found (file:line: field: message) and
 exits with status 2; cdktf.out is left as it was.
@@ -37,13 +38,24 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="print the variables that carry secret channel addresses, and exit",
     )
     parser.add_argument(
+        "--hcl",
+        action="store_true",
+        # `cdktf synth --hcl` asks for it through SYNTH_HCL_OUTPUT.
+        default=os.environ.get("SYNTH_HCL_OUTPUT", "").lower() in ("true", "1"),
+        help="write HCL (cdk.tf) instead of JSON, by default into cdktf.out.hcl",
+    )
+    parser.add_argument(
         "--outdir",
         type=Path,
         # The cdktf CLI tells the app where to write through CDKTF_OUTDIR.
-        default=Path(os.environ.get("CDKTF_OUTDIR", PROJECT_ROOT / "cdktf.out")),
-        help="output directory (default: cdktf.out)",
+        default=os.environ.get("CDKTF_OUTDIR"),
+        help="output directory (default: cdktf.out, or cdktf.out.hcl with --hcl)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.outdir is None:
+        args.outdir = PROJECT_ROOT / ("cdktf.out.hcl" if args.hcl else "cdktf.out")
+    args.outdir = Path(args.outdir)
+    return args
 
 
 def secret_lines(environment: Environment) -> list[str]:
@@ -75,14 +87,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ok  {environment.stack_name}  ({environment.path.relative_to(PROJECT_ROOT)})")
         return 0
 
+    # cdktf's Node process reads this once, when it starts (at the first import of cdktf, below).
+    os.environ["SYNTH_HCL_OUTPUT"] = "true" if args.hcl else "false"
     from constructs_lib.props_error import PropsError
-    from stacks.synthesize import synthesize
+    from stacks.synthesize import HclOutputError, synthesize
 
     try:
-        synthesize(environments, PROJECT_ROOT, args.outdir)
+        synthesize(environments, PROJECT_ROOT, args.outdir, hcl=args.hcl)
     except PropsError as error:
         print(f"synthesis failed; {args.outdir} left as it was:\n{error}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    except HclOutputError as error:
+        print(f"synthesis failed; {args.outdir} left as it was:\n{error}", file=sys.stderr)
+        return 1
     for environment in environments:
         print(f"synthesized  {environment.stack_name}")
     return 0

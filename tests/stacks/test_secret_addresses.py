@@ -38,7 +38,8 @@ def test_prod_channels_read_their_addresses_from_sensitive_validated_variables(
     assert mobile["nullable"] is False
     assert "default" not in mobile
     assert mobile["validation"][0]["condition"] == (
-        '${can(regex("^\\\\+[1-9][0-9]{6,14}$", var.incident_responder__incident_responder_mobile))}'
+        '${can(regex("^\\\\+[1-9][0-9]{6,14}$", '
+        "var.incident_responder__incident_responder_mobile))}"
     )
     addresses = sorted(
         c["delivery_address"]["simple_address"]

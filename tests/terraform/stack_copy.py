@@ -1,0 +1,204 @@
+"""A synthesized stack copied into a temporary directory and made runnable there.
+
+Everything a test changes goes into the copy as Terraform override files
+(``*_override.tf.json``, merged over ``cdk.tf.json`` by Terraform itself) and variable files;
+the product's own output is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from stacks.environment_loader import load_environments
+from stacks.secret_variables import address_variable
+from tests.terraform.terraform_cli import Terraform
+
+Json = dict[str, Any]
+
+FAKE_CREDENTIALS: Json = {"access_key": "test-access-key", "secret_key": "test-secret-key"}
+# No credential check, no account id lookup, no instance metadata, no region list: nothing the
+# provider does before planning new resources needs the network.
+OFFLINE_FLAGS: Json = {
+    "skip_credentials_validation": True,
+    "skip_requesting_account_id": True,
+    "skip_metadata_api_check": True,
+    "skip_region_validation": True,
+}
+# Fictional values (example.com, +1 206 555 01xx) that pass the stacks' own variable validation.
+PLACEHOLDER_ADDRESSES = {
+    "EMAIL": "placeholder@example.com",
+    "SMS": "+12065550199",
+    "VOICE": "+12065550199",
+}
+PLACEHOLDERS_FILE = "ci-placeholders.tfvars.json"
+_INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
+_REFERENCE = re.compile(r"\b([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)")
+
+
+def read_stack(stack_dir: Path) -> Json:
+    stack: Json = json.loads((stack_dir / "cdk.tf.json").read_text(encoding="utf-8"))
+    return stack
+
+
+def copy_stack(stack_dir: Path, destination: Path) -> Path:
+    """``stack_dir`` copied to ``destination`` (which must not exist yet)."""
+    shutil.copytree(
+        stack_dir,
+        destination,
+        ignore=shutil.ignore_patterns(".terraform", "*.tfstate", "*.tfstate.*", "*.auto.tfvars"),
+    )
+    return destination
+
+
+def write_override(workdir: Path, name: str, override: Json) -> Path:
+    """``<name>_override.tf.json`` in ``workdir``."""
+    path = workdir / f"{name}_override.tf.json"
+    path.write_text(json.dumps(override, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def aws_providers(stack: Json) -> list[Json]:
+    providers: list[Json] = stack.get("provider", {}).get("aws", [])
+    return providers
+
+
+def offline_override(stack: Json, state_path: Path) -> Json:
+    """Fake credentials and skip flags for every AWS provider block, and a local backend in the
+    test's directory instead of the stack's own.
+
+    Two settings cannot work offline and are overridden where a provider has them:
+    ``assume_role`` calls STS before anything else, so it is replaced by a block with an empty
+    role ARN (which the provider treats as "no role"; Terraform warns that ``role_arn`` is
+    required); and ``allowed_account_ids`` is *not* skipped by ``skip_requesting_account_id``:
+    the provider then compares an empty account id with the list and refuses every run
+    ("AWS account ID not allowed: "), so it is set to null. Both are exercised for real against
+    the local AWS stand-in in test_backend_remote_state.py.
+    """
+    providers = []
+    for provider in aws_providers(stack):
+        override: Json = {**FAKE_CREDENTIALS, **OFFLINE_FLAGS}
+        if "alias" in provider:
+            override["alias"] = provider["alias"]
+        if "assume_role" in provider:
+            override["assume_role"] = [{"role_arn": ""}]
+        if "allowed_account_ids" in provider:
+            override["allowed_account_ids"] = None
+        providers.append(override)
+    return {
+        "terraform": {"backend": {"local": {"path": str(state_path)}}},
+        "provider": {"aws": providers},
+    }
+
+
+def secret_address_types(project_root: Path) -> dict[str, str]:
+    """Variable name -> channel type (EMAIL, SMS, VOICE) of every secret channel address of
+    every environment, from the environment files."""
+    return {
+        address_variable(contact.alias, channel.name): channel.type
+        for environment in load_environments(project_root)
+        for contact in environment.config.contacts
+        for channel in contact.channels
+        if channel.secret
+    }
+
+
+def placeholder_values(stack: Json, address_types: Mapping[str, str]) -> Json:
+    """A value for every variable of ``stack`` that has no default: a fictional address of the
+    right kind for secret channel addresses (they carry Terraform validations), otherwise a
+    neutral value of the variable's type."""
+    values: Json = {}
+    for name, variable in stack.get("variable", {}).items():
+        if "default" in variable:
+            continue
+        if name in address_types:
+            values[name] = PLACEHOLDER_ADDRESSES[address_types[name]]
+            continue
+        kind = str(variable.get("type", "string"))
+        if kind == "number":
+            values[name] = 0
+        elif kind == "bool":
+            values[name] = False
+        elif kind.startswith(("list", "set", "tuple")):
+            values[name] = []
+        elif kind.startswith(("map", "object")):
+            values[name] = {}
+        else:
+            values[name] = f"placeholder-{name}"
+    return values
+
+
+def write_placeholders(workdir: Path, stack: Json, address_types: Mapping[str, str]) -> list[str]:
+    """The ``-var-file`` argument for the copy's placeholder values ([] when none are needed)."""
+    values = placeholder_values(stack, address_types)
+    if not values:
+        return []
+    (workdir / PLACEHOLDERS_FILE).write_text(json.dumps(values, indent=2), encoding="utf-8")
+    return [f"-var-file={PLACEHOLDERS_FILE}"]
+
+
+def resource_addresses(stack: Json) -> list[str]:
+    resources: dict[str, Json] = stack.get("resource", {})
+    return sorted(f"{kind}.{name}" for kind, by_name in resources.items() for name in by_name)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for inner in value.values():
+            yield from _strings(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _strings(inner)
+
+
+def direct_dependencies(stack: Json, address: str) -> set[str]:
+    """Resources ``address`` refers to (``${type.name...}``) or lists in ``depends_on``."""
+    kind, name = address.split(".", 1)
+    body = stack["resource"][kind][name]
+    known = set(resource_addresses(stack))
+    found = set(body.get("depends_on", []))
+    for text in _strings({k: v for k, v in body.items() if k != "depends_on"}):
+        for expression in _INTERPOLATION.findall(text):
+            found.update(_REFERENCE.findall(expression))
+    return found & known
+
+
+def dependency_closure(stack: Json, address: str) -> set[str]:
+    """Every resource that ``terraform apply -target=<address>`` also applies."""
+    seen: set[str] = set()
+    pending = [address]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        pending.extend(direct_dependencies(stack, current))
+    return seen
+
+
+def created_addresses(plan: Json) -> list[str]:
+    """Addresses that ``terraform show -json <plan>`` says will be created."""
+    return sorted(
+        change["address"]
+        for change in plan.get("resource_changes", [])
+        if change["change"]["actions"] == ["create"]
+    )
+
+
+def plan_offline(
+    terraform: Terraform, workdir: Path, stack: Json, address_types: Mapping[str, str]
+) -> Json:
+    """``terraform init`` + ``plan -out`` in ``workdir`` (a copy of ``stack``) made offline, and
+    the saved plan as ``terraform show -json`` prints it."""
+    write_override(workdir, "ci_offline", offline_override(stack, workdir / "ci.tfstate"))
+    var_file = write_placeholders(workdir, stack, address_types)
+    terraform.run(workdir, "init", "-input=false", "-reconfigure")
+    terraform.run(workdir, "plan", "-input=false", "-lock=false", "-out=tfplan", *var_file)
+    plan: Json = json.loads(terraform.run(workdir, "show", "-json", "tfplan").stdout)
+    return plan

@@ -1,0 +1,106 @@
+"""`make synth-hcl` (main.py --hcl): every environment as HCL that `terraform validate` accepts
+without a warning and that plans exactly what the JSON plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stacks.environment_loader import load_environments
+from stacks.synthesize import HclOutputError, synthesize, tidy_hcl
+from tests.conftest import PROJECT_ROOT
+from tests.terraform.conftest import ENVIRONMENTS, stack_dir
+from tests.terraform.offline_runs import OfflineRuns
+
+
+def test_each_environment_is_written_as_hcl(hcl_examples: Path) -> None:
+    for environment in ENVIRONMENTS:
+        directory = stack_dir(hcl_examples, environment)
+        assert sorted(p.name for p in directory.iterdir()) == ["cdk.tf", "metadata.json"]
+        text = (directory / "cdk.tf").read_text(encoding="utf-8")
+        assert text.startswith("terraform {"), text[:200]
+        assert 'provider "aws" {' in text
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_hcl_validates_and_plans_exactly_like_the_json(
+    environment: str, hcl_examples: Path, offline_runs: OfflineRuns
+) -> None:
+    hcl = offline_runs.result("hcl", environment)
+    assert hcl.source == stack_dir(hcl_examples, environment)
+    # Validated as exported (`init -backend=false`, nothing overridden): no "Quoted references
+    # are deprecated" nor any other warning.
+    assert hcl.validated["valid"] is True, hcl.validated
+    assert hcl.validated["diagnostics"] == [], hcl.validated
+    # Planned offline like the JSON: the same resources with the same values, so moving a
+    # deployed environment from the JSON to the HCL changes nothing.
+    synthesized = offline_runs.result("json", environment)
+    assert hcl.plan["resource_changes"] == synthesized.plan["resource_changes"]
+    assert hcl.plan["planned_values"] == synthesized.plan["planned_values"]
+    assert hcl.plan["variables"] == synthesized.plan["variables"]
+
+
+def test_tidy_hcl_unquotes_references_and_keeps_heredoc_strings_exact() -> None:
+    rendered = "\n".join(
+        [
+            'provider "aws" {',
+            'region = "us-west-2"',
+            'alias = "west"',
+            "}",
+            'resource "aws_kms_replica_key" "k" {',
+            "policy = <<EOF",
+            "{",
+            '  "provider = \\"aws.west\\"": 1,',
+            "depends_on = [",
+            '"x.y",',
+            "}",
+            "EOF",
+            'provider = "aws.west"',
+            'description = "provider = \\"other.thing\\""',
+            "depends_on = [",
+            '"aws_ssmincidents_replication_set.rs",',
+            '"aws_kms_key.k",',
+            "]",
+            "}",
+            'resource "x" "y" {',
+            'provider = "other.thing"',
+            "}",
+        ]
+    )
+    assert tidy_hcl(rendered).split("\n") == [
+        'provider "aws" {',
+        'region = "us-west-2"',
+        'alias = "west"',
+        "}",
+        'resource "aws_kms_replica_key" "k" {',
+        "policy = trimsuffix(<<EOF",
+        "{",
+        '  "provider = \\"aws.west\\"": 1,',
+        "depends_on = [",
+        '"x.y",',
+        "}",
+        "EOF",
+        ', "\\n")',
+        "provider = aws.west",
+        'description = "provider = \\"other.thing\\""',
+        "depends_on = [",
+        "aws_ssmincidents_replication_set.rs,",
+        "aws_kms_key.k,",
+        "]",
+        "}",
+        'resource "x" "y" {',
+        # Not a provider this file declares: left as it was.
+        'provider = "other.thing"',
+        "}",
+    ]
+
+
+def test_hcl_is_refused_when_cdktf_was_started_without_the_variable(tmp_path: Path) -> None:
+    """This process's cdktf (started by the JSON synth) writes JSON into cdk.tf even with
+    App(hcl_output=True) (hashicorp/terraform-cdk#3875): synthesize says so and writes nothing."""
+    outdir = tmp_path / "cdktf.out.hcl"
+    with pytest.raises(HclOutputError, match="SYNTH_HCL_OUTPUT=true"):
+        synthesize(load_environments(PROJECT_ROOT, ["dev"]), PROJECT_ROOT, outdir, hcl=True)
+    assert not outdir.exists()
+    assert list(tmp_path.iterdir()) == []

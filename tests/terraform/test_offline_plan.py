@@ -1,0 +1,98 @@
+"""`terraform init`, `validate` and `plan` of every synthesized environment with the real
+hashicorp/aws provider, offline: fake credentials, skip flags and a local backend go into an
+override file in a temporary copy of the stack; secret variables get fictional placeholders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.terraform.conftest import ENVIRONMENTS, stack_dir
+from tests.terraform.offline_runs import OfflineRuns
+from tests.terraform.stack_copy import (
+    PLACEHOLDER_ADDRESSES,
+    created_addresses,
+    offline_override,
+    placeholder_values,
+    read_stack,
+    resource_addresses,
+)
+
+# Resources a first `terraform apply` of each example environment creates. A change here is a
+# change to what the environment deploys: update the number together with the review of it.
+EXPECTED_CREATES = {"dev": 15, "staging": 11, "prod": 22}
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_init_validate_and_plan_offline(
+    environment: str, synthesized_examples: Path, offline_runs: OfflineRuns
+) -> None:
+    run = offline_runs.result("json", environment)
+    assert run.validated["valid"] is True, run.validated
+    assert run.validated["diagnostics"] == [], run.validated
+
+    created = created_addresses(run.plan)
+    assert len(created) == EXPECTED_CREATES[environment], created
+    # Everything the stack declares is created, and nothing else is planned.
+    assert created == resource_addresses(read_stack(run.source))
+    assert len(run.plan["resource_changes"]) == len(created)
+    # The run used a copy: the product's output was only read.
+    assert run.source == stack_dir(synthesized_examples, environment)
+    assert run.workdir != run.source
+    assert sorted(p.name for p in run.source.iterdir()) == ["cdk.tf.json"]
+    assert (run.workdir / "ci_offline_override.tf.json").is_file()
+
+
+def test_every_variable_without_a_default_gets_a_placeholder_of_its_type() -> None:
+    stack = {
+        "variable": {
+            "with_default": {"type": "string", "default": "kept"},
+            "ops__email": {"type": "string", "sensitive": True},
+            "ops__phone": {"type": "string", "sensitive": True},
+            "token": {"type": "string", "sensitive": True},
+            "count": {"type": "number"},
+            "enabled": {"type": "bool"},
+            "regions": {"type": "list(string)"},
+            "tags": {"type": "map(string)"},
+            "untyped": {},
+        }
+    }
+    values = placeholder_values(stack, {"ops__email": "EMAIL", "ops__phone": "VOICE"})
+    assert values == {
+        "ops__email": PLACEHOLDER_ADDRESSES["EMAIL"],
+        "ops__phone": PLACEHOLDER_ADDRESSES["VOICE"],
+        "token": "placeholder-token",
+        "count": 0,
+        "enabled": False,
+        "regions": [],
+        "tags": {},
+        "untyped": "placeholder-untyped",
+    }
+
+
+def test_examples_declare_secret_variables_and_all_get_placeholders(
+    synthesized_examples: Path, address_types: dict[str, str]
+) -> None:
+    for environment in ENVIRONMENTS:
+        stack = read_stack(stack_dir(synthesized_examples, environment))
+        required = {n for n, v in stack.get("variable", {}).items() if "default" not in v}
+        assert set(placeholder_values(stack, address_types)) == required
+        # The fictional addresses are what the stacks' validations expect, not a generic string.
+        assert required <= set(address_types), environment
+
+
+def test_offline_override_replaces_assume_role_and_account_check_only_where_set(
+    synthesized_examples: Path, tmp_path: Path
+) -> None:
+    prod = read_stack(stack_dir(synthesized_examples, "prod"))
+    override = offline_override(prod, tmp_path / "state")
+    assert [p.get("alias") for p in override["provider"]["aws"]] == [
+        p.get("alias") for p in prod["provider"]["aws"]
+    ]
+    assert all(p["assume_role"] == [{"role_arn": ""}] for p in override["provider"]["aws"])
+    dev = read_stack(stack_dir(synthesized_examples, "dev"))
+    (dev_provider,) = offline_override(dev, tmp_path / "state")["provider"]["aws"]
+    assert "assume_role" not in dev_provider
+    assert dev_provider["allowed_account_ids"] is None
+    assert override["terraform"]["backend"] == {"local": {"path": str(tmp_path / "state")}}

@@ -81,16 +81,81 @@ def plan_of(workdirs: dict[str, TerraformWorkdir], before: str, after: Json) -> 
     return workdir.plan()
 
 
-def kinds(plan: Json, allow: tuple[str, ...] = ()) -> list[str]:
-    return [r.kind for r in check_plan(plan, allow)]
+@pytest.fixture(scope="module")
+def risky_dev_plan(
+    workdirs: dict[str, TerraformWorkdir], tmp_path_factory: pytest.TempPathFactory
+) -> Json:
+    """One "after" plan with three dangers at once (each plan costs seconds of CPU): two more
+    replication regions, a contact renamed, and a contact whose alias changes in place."""
+    text = DEV.replace(
+        "regions: [us-east-1]", "regions: [us-east-1, us-west-2, us-east-2]"
+    ).replace("dev-sr-incident-responder", "dev-senior-responder")
+    after = synthesized_dev(tmp_path_factory.mktemp("risky"), text)
+    name = _contact(after, "dev-incident-responder")
+    after["resource"]["aws_ssmcontacts_contact"][name]["alias"] = "dev-responder"
+    return plan_of(workdirs, "dev", after)
 
 
-def test_the_same_environment_again_passes(
+def _contact(stack: Json, alias: str) -> str:
+    contacts: dict[str, Json] = stack["resource"]["aws_ssmcontacts_contact"]
+    (name,) = [n for n, b in contacts.items() if b["alias"] == alias]
+    return name
+
+
+def _by_kind(plan: Json, allow: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for refusal in check_plan(plan, allow):
+        found.setdefault(refusal.kind, []).append(refusal.consequence)
+    return found
+
+
+def test_one_region_change_passes_and_nothing_is_deleted(
     workdirs: dict[str, TerraformWorkdir], tmp_path: Path
 ) -> None:
-    plan = plan_of(workdirs, "dev", synthesized_dev(tmp_path, DEV))
-    assert all("delete" not in c["change"]["actions"] for c in plan["resource_changes"])
+    after = synthesized_dev(
+        tmp_path, DEV.replace("regions: [us-east-1]", "regions: [us-east-1, us-west-2]")
+    )
+    plan = plan_of(workdirs, "dev", after)
+    # The prior state reproduces "before": only the replication set changes.
+    changed = {c["type"] for c in plan["resource_changes"] if "delete" in c["change"]["actions"]}
+    assert changed == set()
     assert check_plan(plan) == []
+
+
+def test_refuses_two_region_changes_in_one_apply(risky_dev_plan: Json) -> None:
+    (consequence,) = _by_kind(risky_dev_plan)["replication-regions"]
+    assert "add ['us-east-2', 'us-west-2']" in consequence
+    assert "Change one region, apply, then the next." in consequence
+
+
+def test_refuses_renaming_a_contact(risky_dev_plan: Json) -> None:
+    renamed = [c for c in _by_kind(risky_dev_plan)["contact-replace"] if "rename" in c]
+    assert renamed == [
+        "this apply would delete PERSONAL contact 'dev-sr-incident-responder' and create "
+        "['dev-senior-responder']: if this is a rename, the old contact's engagement history "
+        "is lost and the new one's channels must be activated again before it can be paged."
+    ]
+
+
+def test_refuses_a_contact_replaced_in_place(risky_dev_plan: Json) -> None:
+    replaced = [
+        c
+        for c in risky_dev_plan["resource_changes"]
+        if c["type"] == "aws_ssmcontacts_contact" and c["change"]["actions"] == ["delete", "create"]
+    ]
+    assert [c["change"]["before"]["alias"] for c in replaced] == ["dev-incident-responder"]
+    in_place = [c for c in _by_kind(risky_dev_plan)["contact-replace"] if "recreate" in c]
+    assert in_place == [
+        "this apply would delete and recreate PERSONAL contact 'dev-incident-responder' (its "
+        "alias or type changed): its engagement history is lost, and its channels must be "
+        "activated again before it can be paged."
+    ]
+
+
+def test_allow_lets_exactly_the_named_kind_through(risky_dev_plan: Json) -> None:
+    assert sorted(_by_kind(risky_dev_plan)) == ["contact-replace", "replication-regions"]
+    assert sorted(_by_kind(risky_dev_plan, ("contact-replace",))) == ["replication-regions"]
+    assert _by_kind(risky_dev_plan, ("contact-replace", "replication-regions")) == {}
 
 
 def test_refuses_destroying_the_replication_set_even_where_terraform_would_not(
@@ -111,22 +176,6 @@ def test_refuses_destroying_the_replication_set_even_where_terraform_would_not(
     assert check_plan(plan, ["replication-set-delete"]) == []
 
 
-def test_refuses_two_region_changes_in_one_apply_and_allows_one(
-    workdirs: dict[str, TerraformWorkdir], tmp_path: Path
-) -> None:
-    three = synthesized_dev(
-        tmp_path,
-        DEV.replace("regions: [us-east-1]", "regions: [us-east-1, us-west-2, us-east-2]"),
-    )
-    (refusal,) = check_plan(plan_of(workdirs, "dev", three))
-    assert refusal.kind == "replication-regions"
-    assert "['us-east-2', 'us-west-2']" in refusal.consequence
-    two = synthesized_dev(
-        tmp_path, DEV.replace("regions: [us-east-1]", "regions: [us-east-1, us-west-2]")
-    )
-    assert check_plan(plan_of(workdirs, "dev", two)) == []
-
-
 def test_refuses_changing_a_regions_key(
     workdirs: dict[str, TerraformWorkdir], tmp_path: Path
 ) -> None:
@@ -134,37 +183,6 @@ def test_refuses_changing_a_regions_key(
     (refusal,) = check_plan(plan_of(workdirs, "cmk", after))
     assert refusal.kind == "replication-key"
     assert f"us-east-1 from {KEY_A} to {KEY_B}" in refusal.consequence
-
-
-def test_refuses_renaming_a_contact(workdirs: dict[str, TerraformWorkdir], tmp_path: Path) -> None:
-    after = synthesized_dev(
-        tmp_path, DEV.replace("dev-sr-incident-responder", "dev-senior-responder")
-    )
-    refusals = check_plan(plan_of(workdirs, "dev", after))
-    assert [r.kind for r in refusals] == ["contact-replace"]
-    assert (
-        "'dev-sr-incident-responder' and create ['dev-senior-responder']" in refusals[0].consequence
-    )
-
-
-def _contact(stack: Json, alias: str) -> str:
-    contacts: dict[str, Json] = stack["resource"]["aws_ssmcontacts_contact"]
-    (name,) = [n for n, b in contacts.items() if b["alias"] == alias]
-    return name
-
-
-def test_refuses_a_contact_replaced_in_place(
-    workdirs: dict[str, TerraformWorkdir], tmp_path: Path
-) -> None:
-    after = synthesized_dev(tmp_path, DEV)
-    name = _contact(after, "dev-sr-incident-responder")
-    after["resource"]["aws_ssmcontacts_contact"][name]["alias"] = "dev-senior-responder"
-    plan = plan_of(workdirs, "dev", after)
-    (change,) = [c for c in plan["resource_changes"] if c["name"] == name]
-    assert change["change"]["actions"] == ["delete", "create"]
-    (refusal,) = check_plan(plan)
-    assert refusal.kind == "contact-replace"
-    assert "engagement history is lost" in refusal.consequence
 
 
 def test_refuses_deleting_a_contact_an_escalation_plan_still_engages(
@@ -178,28 +196,26 @@ def test_refuses_deleting_a_contact_an_escalation_plan_still_engages(
     # (as a plan edited in the console, or written with a literal ARN, would).
     resources["aws_ssmcontacts_contact"].pop(name)
     for kind in ("aws_ssmcontacts_contact_channel", "aws_ssmcontacts_plan"):
-        for key in [
-            k for k, b in resources[kind].items() if reference in json.dumps(b.get("contact_id"))
-        ]:
+        owned = [k for k, b in resources[kind].items() if reference in json.dumps(b["contact_id"])]
+        for key in owned:
             resources[kind].pop(key)
     text = json.dumps(after).replace(
         reference, "arn:aws:ssm-contacts:us-east-1:111122223333:contact/dev-sr-incident-responder"
     )
-    plan = plan_of(workdirs, "dev", json.loads(text))
-    refusals = check_plan(plan)
+    refusals = check_plan(plan_of(workdirs, "dev", json.loads(text)))
     assert [r.kind for r in refusals] == ["referenced-contact-delete"]
-    assert "still engages" in refusals[0].consequence
     assert refusals[0].address == f"aws_ssmcontacts_contact.{name}"
-
-
-def test_command_line_exit_status_and_allow(
-    workdirs: dict[str, TerraformWorkdir], tmp_path: Path
-) -> None:
-    after = synthesized_dev(
-        tmp_path, DEV.replace("dev-sr-incident-responder", "dev-senior-responder")
+    assert refusals[0].consequence == (
+        "this apply would delete contact 'dev-sr-incident-responder', which "
+        f"{refusals[0].consequence.split('which ')[1].split(' still')[0]} still engages: that "
+        "engagement would page nobody."
     )
+    assert "aws_ssmcontacts_plan." in refusals[0].consequence
+
+
+def test_command_line_exit_status_and_allow(risky_dev_plan: Json, tmp_path: Path) -> None:
     plan_file = tmp_path / "plan.json"
-    plan_file.write_text(json.dumps(plan_of(workdirs, "dev", after)), encoding="utf-8")
+    plan_file.write_text(json.dumps(risky_dev_plan), encoding="utf-8")
 
     def guard(*extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -212,8 +228,12 @@ def test_command_line_exit_status_and_allow(
 
     refused = guard()
     assert refused.returncode == 3
+    assert "plan guard: 3 dangerous change(s); not applying:" in refused.stderr
     assert "[contact-replace] aws_ssmcontacts_contact." in refused.stderr
-    assert "--allow contact-replace" in refused.stderr
-    allowed = guard("--allow", "contact-replace")
+    assert "--allow contact-replace --allow replication-regions" in refused.stderr
+    allowed = guard("--allow", "contact-replace", "--allow", "replication-regions")
     assert allowed.returncode == 0, allowed.stderr
     assert "nothing dangerous" in allowed.stdout
+    unknown = guard("--allow", "everything")
+    assert unknown.returncode == 2
+    assert "invalid choice: 'everything'" in unknown.stderr

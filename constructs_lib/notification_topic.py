@@ -9,34 +9,17 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from constructs_lib.aws import KmsKey, SnsTopic, SnsTopicPolicy
+from constructs_lib.key_policy import service_key_policy
 
 
 def notification_key_policy(account_id: str) -> str:
     """The account administers the key; Incident Manager (of this account) may encrypt with it,
     which publishing to an encrypted topic needs."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AccountAdministersKey",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                    "Action": "kms:*",
-                    "Resource": "*",
-                },
-                {
-                    "Sid": "IncidentManagerPublishesEncrypted",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "ssm-incidents.amazonaws.com"},
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
-                    "Resource": "*",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                },
-            ],
-        },
-        indent=2,
-        sort_keys=True,
+    return service_key_policy(
+        account_id,
+        "IncidentManagerPublishesEncrypted",
+        "ssm-incidents.amazonaws.com",
+        ["kms:Decrypt", "kms:GenerateDataKey*"],
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -17,6 +16,7 @@ from constructs_lib.aws import (
     SsmincidentsReplicationSet,
     SsmincidentsReplicationSetRegion,
 )
+from constructs_lib.key_policy import service_key_policy
 from constructs_lib.props_error import raise_if_any
 
 MAX_REGIONS = 3
@@ -116,35 +116,18 @@ def _validate(props: ReplicationSetProps) -> None:
 
 def incident_manager_key_policy(account_id: str) -> str:
     """Key policy: the account administers the key; Incident Manager may use it."""
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AccountAdministersKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",
-            },
-            {
-                "Sid": "IncidentManagerUsesKey",
-                "Effect": "Allow",
-                "Principal": {
-                    "Service": ["ssm-contacts.amazonaws.com", "ssm-incidents.amazonaws.com"]
-                },
-                "Action": [
-                    "kms:Decrypt",
-                    "kms:DescribeKey",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey*",
-                    "kms:ReEncrypt*",
-                ],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            },
+    return service_key_policy(
+        account_id,
+        "IncidentManagerUsesKey",
+        ["ssm-contacts.amazonaws.com", "ssm-incidents.amazonaws.com"],
+        [
+            "kms:Decrypt",
+            "kms:DescribeKey",
+            "kms:Encrypt",
+            "kms:GenerateDataKey*",
+            "kms:ReEncrypt*",
         ],
-    }
-    return json.dumps(policy, indent=2, sort_keys=True)
+    )
 
 
 class ReplicationSet(Construct):

@@ -2,7 +2,8 @@
 Terraform's own plan of the "before" environment.
 
 No test calls AWS: the provider gets fake credentials and skip flags through an override file in
-this temporary directory (never in cdktf.out), and plans run with ``-refresh=false``. The prior
+this temporary directory (never in cdktf.out, the same override as tests/terraform), and plans
+run with ``-refresh=false``. The prior
 state is what applying the "before" plan would have recorded: its planned values, with each value
 known only after apply filled in (references resolved from the resources they point at, ARNs and
 ids made up in AWS's formats).
@@ -11,131 +12,67 @@ ids made up in AWS's formats).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
+
+from tests.terraform.stack_copy import offline_override, write_override, write_placeholders
+from tests.terraform.terraform_cli import PROVIDER_SOURCE, Terraform, find_terraform
 
 Json = dict[str, Any]
 
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
-PROVIDER = "registry.terraform.io/hashicorp/aws"
 _SCHEMA_VERSIONS: dict[str, int] = {}
 REFERENCE = re.compile(r"\$\{((?:var|[a-z0-9_]+)\.[A-Za-z0-9_-]+)(?:\.([a-z0-9_]+))?\}")
 
 
-def find_terraform() -> tuple[str, Path]:
-    """The terraform binary and the provider mirror; a clear failure when either is missing."""
-    terraform = shutil.which("terraform")
-    assert terraform, "terraform is not on PATH: install Terraform 1.11 (see README, Tests)"
-    candidates = [os.environ.get("IM_TF_PLUGIN_MIRROR", ""), "/opt/tf-plugins"]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / PROVIDER / "5.100.0").is_dir():
-            return terraform, Path(candidate)
-    raise AssertionError(
-        f"no filesystem mirror holding {PROVIDER} 5.100.0 (looked in /opt/tf-plugins); set "
-        "IM_TF_PLUGIN_MIRROR to the folder that contains registry.terraform.io/"
-    )
-
-
 class TerraformWorkdir:
-    """One stack's copy in a temporary directory, with its own CLI config and state."""
+    """One stack's copy in a temporary directory, with its own state, run offline the way
+    tests/terraform runs every stack (same CLI config, override and placeholders)."""
 
-    def __init__(self, directory: Path, variables: dict[str, str]) -> None:
+    def __init__(self, directory: Path) -> None:
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        terraform, mirror = find_terraform()
-        self.terraform = terraform
-        cli_config = directory.parent / f"{directory.name}.tfrc"
-        cli_config.write_text(
-            "provider_installation {\n"
-            f'  filesystem_mirror {{\n    path = "{mirror}"\n    include = ["{PROVIDER}"]\n  }}\n'
-            f'  direct {{\n    exclude = ["{PROVIDER}"]\n  }}\n}}\n',
-            encoding="utf-8",
-        )
-        self.env = {
-            **os.environ,
-            "TF_CLI_CONFIG_FILE": str(cli_config),
-            "TF_IN_AUTOMATION": "1",
-            "CHECKPOINT_DISABLE": "1",
-            **{f"TF_VAR_{name}": value for name, value in variables.items()},
-        }
+        self.terraform: Terraform | None = None
+        self.var_args: list[str] = []
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [self.terraform, *args, "-no-color"],
-            cwd=self.directory,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if check:
-            assert result.returncode == 0, f"terraform {args[0]} failed:\n{result.stderr}"
-        return result
+        assert self.terraform is not None, "use_stack() first"
+        return self.terraform.run(self.directory, *args, check=check, timeout=600)
 
     def use_stack(self, stack: Json) -> None:
         """Put a synthesized stack here, made runnable offline by an override file."""
+        if self.terraform is None:
+            version = stack["terraform"]["required_providers"]["aws"]["version"]
+            self.terraform = find_terraform(version, self.directory.parent)
         (self.directory / "cdk.tf.json").write_text(json.dumps(stack, indent=2), encoding="utf-8")
-        providers = stack.get("provider", {}).get("aws", [])
-        offline = {
-            "access_key": "test",
-            "secret_key": "test",
-            "skip_credentials_validation": True,
-            "skip_requesting_account_id": True,
-            "skip_metadata_api_check": "true",
-            "skip_region_validation": True,
-            # Without an account id lookup these would refuse every run.
-            "allowed_account_ids": None,
-            "assume_role": [],
-        }
-        override = {
-            "terraform": {"backend": {"local": {"path": "terraform.tfstate"}}},
-            "provider": {
-                "aws": [
-                    {**({"alias": p["alias"]} if "alias" in p else {}), **offline}
-                    for p in providers
-                ]
-            },
-        }
-        (self.directory / "offline_override.tf.json").write_text(
-            json.dumps(override, indent=2), encoding="utf-8"
-        )
-        # Placeholders for secret addresses not given explicitly, shaped to pass validation.
-        placeholders = {
-            name: "placeholder@example.com"
-            if variable.get("description", "").startswith("EMAIL")
-            else "+12065550199"
+        state = self.directory / "terraform.tfstate"
+        write_override(self.directory, "offline", offline_override(stack, state))
+        # The stack describes each secret address variable as "<TYPE> address of ...".
+        address_types = {
+            name: str(variable.get("description", "")).split(" ", 1)[0]
             for name, variable in stack.get("variable", {}).items()
-            if "default" not in variable and f"TF_VAR_{name}" not in self.env
         }
-        (self.directory / "placeholders.auto.tfvars.json").write_text(
-            json.dumps(placeholders, indent=2), encoding="utf-8"
-        )
+        self.var_args = write_placeholders(self.directory, stack, address_types)
 
     def init(self) -> None:
         self.run("init", "-input=false", "-reconfigure")
 
     def plan(self) -> Json:
         """``terraform plan -refresh=false`` of the current stack, as ``terraform show -json``."""
-        self.run("plan", "-input=false", "-refresh=false", "-lock=false", "-out=tfplan")
+        self.run(
+            "plan", "-input=false", "-refresh=false", "-lock=false", "-out=tfplan", *self.var_args
+        )
         shown = self.run("show", "-json", "tfplan")
         plan: Json = json.loads(shown.stdout)
         return plan
 
-    def plan_error(self) -> str:
-        result = self.run("plan", "-input=false", "-refresh=false", "-lock=false", check=False)
-        assert result.returncode != 0, "expected terraform plan to fail"
-        return result.stderr
-
     def schema_versions(self) -> dict[str, int]:
         if not _SCHEMA_VERSIONS:
             shown = json.loads(self.run("providers", "schema", "-json").stdout)
-            schemas = shown["provider_schemas"][PROVIDER]["resource_schemas"]
+            schemas = shown["provider_schemas"][PROVIDER_SOURCE]["resource_schemas"]
             _SCHEMA_VERSIONS.update({name: schema["version"] for name, schema in schemas.items()})
         return _SCHEMA_VERSIONS
 
@@ -240,7 +177,7 @@ def prior_state(plan: Json, schema_versions: dict[str, int]) -> Json:
     for change in changes:
         key = config[change["address"]]["provider_config_key"]
         alias = key.split(".", 1)[1] if "." in key else None
-        provider = f'provider["{PROVIDER}"]' + (f".{alias}" if alias else "")
+        provider = f'provider["{PROVIDER_SOURCE}"]' + (f".{alias}" if alias else "")
         resources.append(
             {
                 "mode": "managed",

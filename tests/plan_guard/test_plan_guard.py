@@ -20,11 +20,6 @@ from tests.plan_guard.terraform_workdir import TerraformWorkdir
 
 Json = dict[str, Any]
 DEV = (PROJECT_ROOT / "stacks" / "environments" / "dev.yaml").read_text(encoding="utf-8")
-SECRETS = {
-    "dev_incident_responder__email": "responder@example.com",
-    "dev_incident_responder__mobile": "+12065550100",
-    "dev_sr_incident_responder__email": "senior@example.com",
-}
 KEY_A = "arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 KEY_B = "arn:aws:kms:us-east-1:111122223333:key/bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
 KEY_WEST = "arn:aws:kms:us-west-2:111122223333:key/cccccccc-cccc-4ccc-8ccc-cccccccccccc"
@@ -67,7 +62,7 @@ def workdirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TerraformWor
     befores = {"dev": DEV, "cmk": with_replication_set(DEV, CMK)}
     result = {}
     for name, text in befores.items():
-        workdir = TerraformWorkdir(base / name, SECRETS)
+        workdir = TerraformWorkdir(base / name)
         workdir.use_stack(synthesized_dev(base / f"{name}-src", text))
         workdir.init()
         workdir.record_prior_state(workdir.plan())

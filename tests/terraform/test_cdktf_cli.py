@@ -142,6 +142,9 @@ def test_cdktf_synth_writes_what_main_py_writes(
 
 
 def test_cdktf_synth_makes_no_network_connection(cli_synth: CliSynth) -> None:
-    if cli_synth.connections is None:
-        pytest.skip("strace is not installed: cannot watch the CLI's connections")
+    # A failure, not a skip: a skipped check would pass for one that was never made.
+    assert cli_synth.connections is not None, (
+        "strace is not installed, so the CLI's connections cannot be watched: "
+        "apt-get install strace (it is on the project's machine image)"
+    )
     assert cli_synth.connections == []

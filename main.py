@@ -26,6 +26,12 @@ from stacks.secret_variables import address_variable
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 EXIT_CONFIG_ERROR = 2
+# Variables that change what or where main.py writes (the cdktf CLI sets them). A caller that
+# wants exactly what its arguments say runs main.py without them.
+OUTDIR_VARIABLE = "CDKTF_OUTDIR"
+ENVIRONMENTS_VARIABLE = "IM_ENVIRONMENTS"
+HCL_VARIABLE = "SYNTH_HCL_OUTPUT"
+OUTPUT_VARIABLES = (OUTDIR_VARIABLE, ENVIRONMENTS_VARIABLE, HCL_VARIABLE)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -41,14 +47,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--hcl",
         action="store_true",
         # `cdktf synth --hcl` asks for it through SYNTH_HCL_OUTPUT.
-        default=os.environ.get("SYNTH_HCL_OUTPUT", "").lower() in ("true", "1"),
+        default=os.environ.get(HCL_VARIABLE, "").lower() in ("true", "1"),
         help="write HCL (cdk.tf) instead of JSON, by default into cdktf.out.hcl",
     )
     parser.add_argument(
         "--outdir",
         type=Path,
         # The cdktf CLI tells the app where to write through CDKTF_OUTDIR.
-        default=os.environ.get("CDKTF_OUTDIR"),
+        default=os.environ.get(OUTDIR_VARIABLE),
         help="output directory (default: cdktf.out, or cdktf.out.hcl with --hcl)",
     )
     args = parser.parse_args(argv)
@@ -71,7 +77,9 @@ def secret_lines(environment: Environment) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
-    names = args.environments or [n for n in os.environ.get("IM_ENVIRONMENTS", "").split(",") if n]
+    names = args.environments or [
+        n for n in os.environ.get(ENVIRONMENTS_VARIABLE, "").split(",") if n
+    ]
     try:
         environments = load_environments(PROJECT_ROOT, names)
     except ConfigError as error:
@@ -88,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     # cdktf's Node process reads this once, when it starts (at the first import of cdktf, below).
-    os.environ["SYNTH_HCL_OUTPUT"] = "true" if args.hcl else "false"
+    os.environ[HCL_VARIABLE] = "true" if args.hcl else "false"
     from constructs_lib.props_error import PropsError
     from stacks.synthesize import HclOutputError, synthesize
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,29 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def main_environment() -> dict[str, str]:
+    """This process's environment without the variables that steer main.py (set by the cdktf
+    CLI, or the eager provider import): a child main.py does what its arguments say."""
+    from constructs_lib.provider_loader import EAGER_ENV_VAR
+    from main import OUTPUT_VARIABLES
+
+    unset = (*OUTPUT_VARIABLES, EAGER_ENV_VAR)
+    return {k: v for k, v in os.environ.items() if k not in unset}
+
+
+def run_main(root: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``python main.py ARGS`` in ``root`` (a project copy, or the project itself)."""
+    return subprocess.run(
+        [sys.executable, "main.py", *args],
+        cwd=root,
+        env=main_environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture

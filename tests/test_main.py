@@ -4,42 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from benchmarks.synth_benchmark import copy_project
+from tests.conftest import PROJECT_ROOT, run_main
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the app (code, environments, runbooks) where files can be broken safely."""
-    root = tmp_path / "project"
-    root.mkdir()
-    for item in ("main.py", "cdktf.json"):
-        shutil.copy2(PROJECT_ROOT / item, root / item)
-    for folder in ("constructs_lib", "stacks"):
-        shutil.copytree(
-            PROJECT_ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    return root
-
-
-def run_main(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("CDKTF_OUTDIR", "IM_ENVIRONMENTS")}
-    return subprocess.run(
-        [sys.executable, "main.py", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return copy_project(tmp_path)
 
 
 def tree_digest(directory: Path) -> dict[str, str]:

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from benchmarks.synth_benchmark import copy_project, scale_environment
+from tests.conftest import run_main
 
 
 def test_the_scaling_environment_passes_every_check(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     environment = root / "stacks" / "environments" / "scale-25.yaml"
     environment.write_text(scale_environment(25, escalation_plans=30), encoding="utf-8")
-    cli_variables = ("CDKTF_OUTDIR", "IM_ENVIRONMENTS", "SYNTH_HCL_OUTPUT")
-    env = {k: v for k, v in os.environ.items() if k not in cli_variables}
-    result = subprocess.run(
-        [sys.executable, "main.py", "--check", "scale-25"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_main(root, "--check", "scale-25", timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "ok  incident-manager-scale-25  (stacks/environments/scale-25.yaml)"

@@ -6,7 +6,6 @@ import ast
 import importlib.metadata
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 
 from constructs_lib import provider_loader
 from stacks.environment_loader import environment_files
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, main_environment
 
 
 def test_importing_the_constructs_loads_only_the_provider_modules_they_use() -> None:
@@ -59,12 +58,8 @@ print(json.dumps({
 """
 
 
-# Set by the cdktf CLI or by the caller, they would change what or where main.py writes.
-CHILD_UNSET = ("CDKTF_OUTDIR", "IM_ENVIRONMENTS", "SYNTH_HCL_OUTPUT", provider_loader.EAGER_ENV_VAR)
-
-
 def _start_synth(outdir: Path, *, eager: bool) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k not in CHILD_UNSET}
+    env = main_environment()
     if eager:
         env[provider_loader.EAGER_ENV_VAR] = "1"
     return subprocess.Popen(

@@ -4,15 +4,12 @@ config, the HCL export, and the offline runs of every environment."""
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, run_main
 from tests.terraform.offline_runs import OfflineRuns, start_all
 from tests.terraform.stack_copy import read_stack, secret_address_types
 from tests.terraform.terraform_cli import Terraform, find_terraform
@@ -43,20 +40,7 @@ def address_types() -> dict[str, str]:
 def hcl_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`make synth-hcl` (main.py --hcl) of every environment, into a temporary directory."""
     outdir = tmp_path_factory.mktemp("hcl") / "cdktf.out.hcl"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CDKTF_OUTDIR", "IM_ENVIRONMENTS", "SYNTH_HCL_OUTPUT")
-    }
-    result = subprocess.run(
-        [sys.executable, "main.py", "--hcl", "--outdir", str(outdir)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_main(PROJECT_ROOT, "--hcl", "--outdir", str(outdir))
     assert result.returncode == 0, result.stderr
     return outdir
 

@@ -5,7 +5,6 @@ need AWS credentials and are never run here."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, main_environment
 
 CLI = PROJECT_ROOT / "node_modules" / ".bin" / "cdktf"
 # The marker file the Makefile's $(NODE_INSTALLED) target leaves.
@@ -72,11 +71,7 @@ def cli_synth(tmp_path_factory: pytest.TempPathFactory) -> CliSynth:
     ensure_node_modules()
     work = tmp_path_factory.mktemp("cdktf-cli")
     outdir = work / "cdktf.out"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CDKTF_OUTDIR", "IM_ENVIRONMENTS", "SYNTH_HCL_OUTPUT")
-    }
+    env = main_environment()
     # No checkpoint (telemetry and version check) calls.
     env["CHECKPOINT_DISABLE"] = "1"
     command = [str(CLI), "synth", "--output", str(outdir)]

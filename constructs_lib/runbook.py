@@ -11,7 +11,7 @@ from pathlib import Path
 from constructs import Construct
 
 from constructs_lib.aws import IamRole, IamRolePolicy, SsmDocument
-from constructs_lib.props_error import raise_if_any
+from constructs_lib.props_error import PropsError
 from constructs_lib.runbook_document import read_runbook_document
 
 MAX_ROLE_NAME = 64
@@ -75,8 +75,7 @@ class Runbook(Construct):
         try:
             self.document = read_runbook_document(props.document_path)
         except ValueError as error:
-            raise_if_any(f"Runbook {props.name!r}", [str(error)])
-            raise
+            raise PropsError(f"Runbook {props.name!r}", [str(error)]) from None
         self.props = props
         tags = dict(props.tags) or None
         self.resource = SsmDocument(

@@ -8,6 +8,7 @@ location in the file and a sentence.
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -210,10 +211,15 @@ def _escalation_cycles(plans: list[EscalationPlanConfig]) -> Iterator[Problem]:
             )
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    # Scans the zone database on disk (~25 ms): once per process, and only if there is a rotation.
+    return frozenset(zoneinfo.available_timezones())
+
+
 def check_rotations(config: EnvironmentConfig) -> Iterator[Problem]:
     contacts = [c.alias for c in config.contacts]
     plans = {p.alias for p in config.escalation_plans}
-    zones = zoneinfo.available_timezones()
     for ri, rotation in enumerate(config.rotations):
         for mi, member in enumerate(rotation.contacts):
             if member in plans:
@@ -234,6 +240,7 @@ def check_rotations(config: EnvironmentConfig) -> Iterator[Problem]:
                     f"{len(rotation.contacts)} contact(s)"
                 ),
             )
+        zones = _time_zones()
         if rotation.time_zone not in zones:
             yield (
                 ("rotations", ri, "time_zone"),
@@ -278,8 +285,7 @@ def check_response_plans(
                     ("response_plans", pi, "engagements", ei),
                     _unknown("contact or escalation plan", name, engageable),
                 )
-        for field, names in (("chat_channels", plan.chat_channels),):
-            yield from _topic_refs(("response_plans", pi, field), names, topics)
+        yield from _topic_refs(("response_plans", pi, "chat_channels"), plan.chat_channels, topics)
         yield from _topic_refs(
             ("response_plans", pi, "incident", "notify"), plan.incident.notify, topics
         )

@@ -1,10 +1,14 @@
 # The two commands: `make synth` and `make test`. Both install what they need first.
+# `make help` lists every target.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := node_modules/.installed
+# checkov (policy scan in `make test`) lives in its own venv: its pins conflict with the app's.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed
 # Environment names, e.g. `make synth ENV="dev prod"`; empty means every environment.
 ENV ?=
 
@@ -13,41 +17,55 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # No HashiCorp checkpoint calls (telemetry, version check) from the cdktf CLI or Terraform.
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: install synth check lint test diff deploy clean snapshot-update plan-check apply bench
+.DEFAULT_GOAL := help
+.PHONY: help install synth synth-hcl check secrets lint test bench diff deploy plan-check apply \
+	clean snapshot-update
 
-install: $(INSTALLED) $(CHECKOV_INSTALLED)
+## List the targets with one line each
+help:
+	@echo "usage: make TARGET [ENV=<environment>] [ALLOW=<kind>]"
+	@echo
+	@awk '/^## /{text=substr($$0,4); next} /^[a-z][a-z-]*( [a-z][a-z-]*)*:/ && text {split($$0,t,":"); printf "  %-16s %s\n", t[1], text; text=""} !/^## /{text=""}' $(MAKEFILE_LIST)
+	@echo
+	@echo "Details and examples: README.md, and .venv/bin/python main.py --help"
+
+## Install the pinned Python packages (.venv), checkov (.venv-checkov) and the cdktf CLI
+install: $(INSTALLED) $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
 
 $(INSTALLED): requirements.txt
+	@echo "Installing the pinned Python packages into $(VENV)/ (first time: about a minute)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# checkov (policy scan in `make test`) lives in its own venv: its pins conflict with the app's.
-CHECKOV_VENV := .venv-checkov
-CHECKOV_INSTALLED := $(CHECKOV_VENV)/.installed
-
 $(CHECKOV_INSTALLED): requirements-checkov.txt
+	@echo "Installing checkov (policy scan) into $(CHECKOV_VENV)/ (first time: about a minute)..."
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
 $(NODE_INSTALLED): package.json package-lock.json
+	@echo "Installing the pinned cdktf CLI into node_modules/ (npm ci)..."
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## Synthesize every environment (or ENV=...) into cdktf.out/
+## Synthesize every environment (or ENV=...) into cdktf.out/; other stacks are kept
 synth: $(INSTALLED)
-	$(BIN)/python main.py $(ENV)
+	$(BIN)/python main.py synth $(ENV)
 
-.PHONY: synth-hcl
-## Synthesize every environment (or ENV=...) as HCL into cdktf.out.hcl/ (never touches cdktf.out)
+## Synthesize as HCL into cdktf.out.hcl/ (the way out of cdktf; never touches cdktf.out)
 synth-hcl: $(INSTALLED)
-	$(BIN)/python main.py --hcl $(ENV)
+	$(BIN)/python main.py synth --hcl $(ENV)
 
-## Validate environment files only (no cdktf, writes nothing)
+## Validate environment files only (no cdktf, writes nothing, well under a second)
 check: $(INSTALLED)
-	$(BIN)/python main.py --check $(ENV)
+	$(BIN)/python main.py check $(ENV)
 
+## List the TF_VAR_ variables that carry secret channel addresses
+secrets: $(INSTALLED)
+	$(BIN)/python main.py secrets $(ENV)
+
+## ruff (lint and format check) and mypy (strict)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -69,24 +87,33 @@ diff deploy: $(INSTALLED) $(NODE_INSTALLED)
 	@test -n "$(ENV)" || { echo "usage: make $@ ENV=<environment>" >&2; exit 2; }
 	npx cdktf $@ incident-manager-$(ENV)
 
-STACK_DIR = cdktf.out/stacks/incident-manager-$(ENV)
+STACK = incident-manager-$(ENV)
+STACK_DIR = cdktf.out/stacks/$(STACK)
+LOCK_FILE = stacks/terraform-locks/$(STACK).terraform.lock.hcl
 # Kinds of dangerous change to let through on purpose, e.g. ALLOW="contact-replace".
 ALLOW ?=
 
 ## Plan one environment for real and refuse dangerous changes: `make plan-check ENV=prod`
 plan-check: $(INSTALLED)
 	@test -n "$(ENV)" || { echo "usage: make plan-check ENV=<environment> [ALLOW=kind]" >&2; exit 2; }
-	$(BIN)/python main.py $(ENV)
-	cd $(STACK_DIR) && terraform init -input=false && terraform plan -input=false -out=tfplan
+	$(BIN)/python main.py synth $(ENV)
+	$(BIN)/python main.py secrets --missing $(ENV)
+	cd $(STACK_DIR) && terraform init -input=false
+	@# The provider lock file goes to git (stacks/terraform-locks/); synth puts it back.
+	@mkdir -p $(dir $(LOCK_FILE)) && cmp -s $(STACK_DIR)/.terraform.lock.hcl $(LOCK_FILE) || \
+		{ cp $(STACK_DIR)/.terraform.lock.hcl $(LOCK_FILE) && echo "wrote $(LOCK_FILE): commit it"; }
+	cd $(STACK_DIR) && terraform plan -input=false -out=tfplan
 	cd $(STACK_DIR) && terraform show -json tfplan > tfplan.json
 	$(BIN)/python -m stacks.plan_guard $(STACK_DIR)/tfplan.json $(foreach kind,$(ALLOW),--allow $(kind))
 
 ## Apply exactly the plan that `make plan-check` checked (checked again first)
 apply: $(INSTALLED)
+	@test -n "$(ENV)" || { echo "usage: make apply ENV=<environment> [ALLOW=kind]" >&2; exit 2; }
 	@test -f $(STACK_DIR)/tfplan.json || { echo "run make plan-check ENV=$(ENV) first" >&2; exit 2; }
 	$(BIN)/python -m stacks.plan_guard $(STACK_DIR)/tfplan.json $(foreach kind,$(ALLOW),--allow $(kind))
 	cd $(STACK_DIR) && terraform apply -input=false tfplan
 
+## Remove generated output and tool caches (not the installs, not state, not locks)
 clean:
 	rm -rf cdktf.out cdktf.out.hcl .pytest_cache .mypy_cache .ruff_cache
 

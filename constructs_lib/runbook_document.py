@@ -9,6 +9,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 
+def not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
+    """Where a file stops being UTF-8, in words: a name typed on a legacy code page (a single
+    0xe9 for 'é') is the usual cause, and the line tells where to look."""
+    line = data.count(b"\n", 0, error.start) + 1
+    return f"not UTF-8 text (line {line}, byte 0x{data[error.start]:02x}); save the file as UTF-8"
+
+
 @dataclass(frozen=True)
 class RunbookDocument:
     """The text of an automation document and the parameters it declares."""
@@ -17,19 +24,25 @@ class RunbookDocument:
     parameters: tuple[str, ...]
 
 
-def read_runbook_document(path: Path) -> RunbookDocument:
-    """Read and minimally check an automation document; raise ``ValueError`` naming the file."""
+def read_runbook_document(path: Path, shown: str | None = None) -> RunbookDocument:
+    """Read and minimally check an automation document; raise ``ValueError`` naming the file
+    as ``shown`` (e.g. relative to the repository), or as ``path``."""
+    name = shown or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
-        raise ValueError(f"{path}: cannot read runbook document ({error.strerror})") from None
+        raise ValueError(f"{name}: cannot read runbook document ({error.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{name}: {not_utf8(data, error)}") from None
     try:
         content = YAML(typ="safe").load(text)
     except YAMLError as error:
-        raise ValueError(f"{path}: not valid YAML: {error}") from None
+        raise ValueError(f"{name}: not valid YAML: {error}") from None
     problems = []
     if not isinstance(content, dict):
-        raise ValueError(f"{path}: an automation document is a YAML mapping")
+        raise ValueError(f"{name}: an automation document is a YAML mapping")
     if str(content.get("schemaVersion")) != "0.3":
         problems.append(f"schemaVersion is {content.get('schemaVersion')!r}; automation uses '0.3'")
     if not isinstance(content.get("mainSteps"), list) or not content["mainSteps"]:
@@ -39,5 +52,5 @@ def read_runbook_document(path: Path) -> RunbookDocument:
         problems.append("parameters: must be a mapping of parameter name to definition")
         parameters = {}
     if problems:
-        raise ValueError(f"{path}: " + "; ".join(problems))
+        raise ValueError(f"{name}: " + "; ".join(problems))
     return RunbookDocument(text=text, parameters=tuple(parameters))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from constructs_lib.runbook_document import RunbookDocument, read_runbook_document
-from stacks.config_errors import Loc, did_you_mean, one_of
+from stacks.config_errors import Loc, did_you_mean, format_path, one_of
 from stacks.environment_config import (
     EnvironmentConfig,
     EscalationPlanConfig,
@@ -37,12 +38,52 @@ class UnknownName(str):
         return text
 
 
+class Repeated(str):
+    """A "given twice" message that remembers where the value was first given, so that the
+    loader can name that place's line too (both places, in one message)."""
+
+    first: Loc
+    base: str
+
+    def __new__(cls, message: str, first: Loc) -> Repeated:
+        text = super().__new__(cls, f"{message} (first at {format_path(first)})")
+        text.first = first
+        text.base = message
+        return text
+
+    def placed(self, first: Loc, line: int) -> str:
+        """The message with the first place as the file has it (``first`` mapped back to the
+        file's own indices) and its line."""
+        return f"{self.base} (first at {format_path(first)}, line {line})"
+
+
+def _repeats(
+    loc: Loc, values: Iterable[object], what: str, shown: Callable[[Any], str] = repr
+) -> Iterator[Problem]:
+    """Each value of a list that repeats an earlier one: ``what`` says why it must not."""
+    first: dict[object, int] = {}
+    for index, value in enumerate(values):
+        if value in first:
+            yield (
+                (*loc, index),
+                Repeated(f"{shown(value)} is listed twice; {what}", (*loc, first[value])),
+            )
+        else:
+            first[value] = index
+
+
 def _duplicates(section: str, key: str, names: Iterable[str]) -> Iterator[Problem]:
-    seen: set[str] = set()
+    first: dict[str, int] = {}
     for index, name in enumerate(names):
-        if name in seen:
-            yield (section, index, key), f"{name!r} is used more than once; {key}s must be unique"
-        seen.add(name)
+        if name in first:
+            yield (
+                (section, index, key),
+                Repeated(
+                    f"{name!r} is used twice; {key} must be unique", (section, first[name], key)
+                ),
+            )
+        else:
+            first[name] = index
 
 
 def _unknown(kind: str, name: str, known: list[str], extra: str = "") -> UnknownName:
@@ -54,9 +95,9 @@ def _unknown(kind: str, name: str, known: list[str], extra: str = "") -> Unknown
 
 def check_replication_set(config: EnvironmentConfig) -> Iterator[Problem]:
     rs = config.replication_set
-    duplicates = sorted({r for r in rs.regions if rs.regions.count(r) > 1})
-    if duplicates:
-        yield ("replication_set", "regions"), f"listed more than once: {', '.join(duplicates)}"
+    yield from _repeats(
+        ("replication_set", "regions"), rs.regions, "a region is in the replication set once"
+    )
     if config.region not in rs.regions:
         yield (
             ("region",),
@@ -104,12 +145,12 @@ def check_unique_names(config: EnvironmentConfig) -> Iterator[Problem]:
         if plan.alias in aliases:
             yield (
                 ("escalation_plans", index, "alias"),
-                (
+                Repeated(
                     f"{plan.alias!r} is already a contact alias; contacts and escalation plans "
-                    "share one alias space"
+                    "share one alias space",
+                    ("contacts", aliases.index(plan.alias), "alias"),
                 ),
             )
-        aliases.append(plan.alias)
     yield from _duplicates("escalation_plans", "alias", [p.alias for p in config.escalation_plans])
     yield from _duplicates("rotations", "name", [r.name for r in config.rotations])
     yield from _duplicates("topics", "name", [t.name for t in config.topics])
@@ -136,8 +177,23 @@ def check_contacts(config: EnvironmentConfig) -> Iterator[Problem]:
                 )
             variables.setdefault(variable, owner)
         names = [c.name for c in contact.channels]
-        for problem in _duplicates("channels", "name", names):
-            yield ("contacts", ci, *problem[0]), problem[1]
+        seen: dict[str, int] = {}
+        for hi, name in enumerate(names):
+            if name in seen:
+                yield (
+                    ("contacts", ci, "channels", hi, "name"),
+                    Repeated(
+                        f"{name!r} is used twice; channel names of a contact must be unique",
+                        ("contacts", ci, "channels", seen[name], "name"),
+                    ),
+                )
+            seen.setdefault(name, hi)
+        yield from _repeats(
+            ("contacts", ci, "engagement"),
+            [(s.channel, s.at_minute) for s in contact.engagement],
+            "a channel is engaged once at a given minute",
+            lambda step: f"channel {step[0]!r} at minute {step[1]}",
+        )
         for si, step in enumerate(contact.engagement):
             if step.channel not in names:
                 yield (
@@ -151,6 +207,12 @@ def check_escalation_plans(config: EnvironmentConfig) -> Iterator[Problem]:
     plans = [p.alias for p in config.escalation_plans]
     for pi, plan in enumerate(config.escalation_plans):
         for si, stage in enumerate(plan.stages):
+            yield from _repeats(
+                ("escalation_plans", pi, "stages", si, "targets"),
+                [(t.contact, t.channel) for t in stage.targets],
+                "a stage engages each target once",
+                lambda target: repr(target[0]) + (f" channel {target[1]!r}" if target[1] else ""),
+            )
             for ti, target in enumerate(stage.targets):
                 loc: Loc = ("escalation_plans", pi, "stages", si, "targets", ti)
                 if target.channel is None:
@@ -229,9 +291,14 @@ def check_rotations(config: EnvironmentConfig) -> Iterator[Problem]:
                 )
             elif member not in contacts:
                 yield ("rotations", ri, "contacts", mi), _unknown("contact", member, contacts)
-        duplicates = sorted({m for m in rotation.contacts if rotation.contacts.count(m) > 1})
-        if duplicates:
-            yield ("rotations", ri, "contacts"), f"listed more than once: {', '.join(duplicates)}"
+        yield from _repeats(
+            ("rotations", ri, "contacts"),
+            rotation.contacts,
+            "a contact takes one turn per rotation (list each member once)",
+        )
+        yield from _repeats(
+            ("rotations", ri, "hand_off", "daily"), rotation.hand_off.daily, "hand-off times differ"
+        )
         if rotation.number_of_on_calls > len(rotation.contacts):
             yield (
                 ("rotations", ri, "number_of_on_calls"),
@@ -265,11 +332,30 @@ def read_runbooks(
     documents: dict[str, RunbookDocument] = {}
     problems: list[Problem] = []
     for index, runbook in enumerate(config.runbooks):
+        loc: Loc = ("runbooks", index, "document")
+        path = runbook_path(project_root, runbook.document)
+        if path is None:
+            problems.append(
+                (
+                    loc,
+                    f"{runbook.document!r} is outside the repository; give a path inside it, "
+                    "relative to the repository root (e.g. stacks/runbooks/<name>.yaml)",
+                )
+            )
+            continue
         try:
-            documents[runbook.name] = read_runbook_document(project_root / runbook.document)
+            documents[runbook.name] = read_runbook_document(path, shown=runbook.document)
         except ValueError as error:
-            problems.append((("runbooks", index, "document"), str(error)))
+            problems.append((loc, str(error)))
     return documents, problems
+
+
+def runbook_path(project_root: Path, document: str) -> Path | None:
+    """The document's file, or None when the path leaves the repository (absolute, ``..``, or
+    a link pointing out): an environment file must not make the tool read other files."""
+    root = project_root.resolve()
+    path = (root / document).resolve()
+    return path if path.is_relative_to(root) else None
 
 
 def check_response_plans(
@@ -279,6 +365,21 @@ def check_response_plans(
     topics = [t.name for t in config.topics]
     runbooks = [r.name for r in config.runbooks]
     for pi, plan in enumerate(config.response_plans):
+        yield from _repeats(
+            ("response_plans", pi, "engagements"),
+            plan.engagements,
+            "a response plan engages each contact or escalation plan once",
+        )
+        yield from _repeats(
+            ("response_plans", pi, "chat_channels"),
+            plan.chat_channels,
+            "each chat channel topic once",
+        )
+        yield from _repeats(
+            ("response_plans", pi, "incident", "notify"),
+            plan.incident.notify,
+            "each notification topic once",
+        )
         for ei, name in enumerate(plan.engagements):
             if name not in engageable:
                 yield (

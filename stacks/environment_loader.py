@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from constructs_lib.runbook_document import not_utf8
 from stacks.config_errors import (
     ConfigError,
     ConfigProblem,
@@ -21,7 +22,7 @@ from stacks.config_errors import (
     line_of,
     relative_name,
 )
-from stacks.environment_checks import UnknownName, check_environment
+from stacks.environment_checks import Repeated, UnknownName, check_environment
 from stacks.environment_config import EnvironmentConfig
 from stacks.pydantic_messages import clean_loc, message_for
 
@@ -37,25 +38,75 @@ class Environment:
     name: str
     path: Path
     config: EnvironmentConfig
+    # The file as a person types it: relative to the repository root.
+    shown_path: str
 
     @property
     def stack_name(self) -> str:
         return f"{STACK_PREFIX}{self.name}"
 
 
+# Both spellings of the YAML extension are environment files; anything else in the folder is
+# reported rather than silently skipped (a `qa.yml` once went unnoticed, and a full synth then
+# deleted qa's stack).
+ENVIRONMENT_SUFFIXES = (".yaml", ".yml")
+
+
 def environment_files(project_root: Path) -> dict[str, Path]:
-    """Environment name -> file, for every stacks/environments/*.yaml."""
+    """Environment name -> file, for every stacks/environments/*.yaml and *.yml."""
     directory = project_root / ENVIRONMENTS_DIR
-    return {path.stem: path for path in sorted(directory.glob("*.yaml"))}
+    return {
+        path.stem: path
+        for path in sorted(directory.iterdir() if directory.is_dir() else [])
+        if path.suffix in ENVIRONMENT_SUFFIXES and path.is_file()
+    }
+
+
+def _folder_problems(project_root: Path) -> list[ConfigProblem]:
+    """Files in the environments folder that would be ambiguous or ignored."""
+    directory = project_root / ENVIRONMENTS_DIR
+    problems = []
+    stems: dict[str, list[str]] = {}
+    for path in sorted(directory.iterdir() if directory.is_dir() else []):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        shown = relative_name(path, project_root)
+        if path.suffix in ENVIRONMENT_SUFFIXES:
+            stems.setdefault(path.stem, []).append(path.name)
+        elif path.suffix.lower() in ENVIRONMENT_SUFFIXES:
+            problems.append(
+                ConfigProblem(
+                    shown,
+                    1,
+                    "",
+                    "not read: environment files end in .yaml or .yml, in lowercase; rename it",
+                )
+            )
+    for stem, names in stems.items():
+        if len(names) > 1:
+            problems.append(
+                ConfigProblem(
+                    (ENVIRONMENTS_DIR / names[-1]).as_posix(),
+                    1,
+                    "",
+                    f"environment {stem!r} has two files ({' and '.join(names)}); keep one",
+                )
+            )
+    return problems
 
 
 def _read_text(path: Path, shown: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as error:
         raise ConfigError(
             [ConfigProblem(shown, 1, "", f"cannot read file: {error.strerror}")]
         ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ConfigError([ConfigProblem(shown, line, "", not_utf8(data, error))]) from None
 
 
 def _parse(text: str, shown: str, typ: str) -> Any:
@@ -101,7 +152,7 @@ def load_environment(path: Path, project_root: Path) -> Environment:
     text = _read_text(path, shown)
     config = None if problems else _valid_config(text, shown, project_root)
     if config is not None:
-        return Environment(name=name, path=path, config=config)
+        return Environment(name=name, path=path, config=config, shown_path=shown)
     # Something is wrong: read the file again keeping line numbers, to say where.
     data = _parse(text, shown, "rt")
     if not isinstance(data, dict):
@@ -129,10 +180,14 @@ def load_environment(path: Path, project_root: Path) -> Environment:
     for loc, message in check_environment(recovered.config, project_root):
         if isinstance(message, UnknownName) and message.name in recovered.invalid_names:
             continue  # defined by an entry reported above; not unknown, only invalid
-        problems.append(problem(recovered.original_loc(loc), message))
+        text = message
+        if isinstance(message, Repeated):
+            first = recovered.original_loc(message.first)
+            text = message.placed(first, line_of(data, first))
+        problems.append(problem(recovered.original_loc(loc), text))
     if problems:
         raise ConfigError(problems)
-    return Environment(name=name, path=path, config=recovered.config)
+    return Environment(name=name, path=path, config=recovered.config, shown_path=shown)
 
 
 # Lists whose invalid entries can be set aside so that the rest of the file is still checked.
@@ -197,7 +252,7 @@ def load_environments(project_root: Path, names: Sequence[str] = ()) -> list[Env
     """Load the named environments (all when none are named), reporting every problem of every
     file in one ``ConfigError``."""
     files = environment_files(project_root)
-    problems: list[ConfigProblem] = []
+    problems = _folder_problems(project_root)
     for name in names:
         if name not in files:
             problems.append(
@@ -211,7 +266,9 @@ def load_environments(project_root: Path, names: Sequence[str] = ()) -> list[Env
             )
     if not files and not names:
         problems.append(
-            ConfigProblem(ENVIRONMENTS_DIR.as_posix(), 1, "", "no environment files (*.yaml)")
+            ConfigProblem(
+                ENVIRONMENTS_DIR.as_posix(), 1, "", "no environment files (*.yaml or *.yml)"
+            )
         )
     selected = (
         [files[n] for n in dict.fromkeys(names) if n in files] if names else list(files.values())

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from cdktf import (
     LocalBackend,
     S3Backend,
+    TerraformOutput,
     TerraformStack,
     TerraformVariable,
     TerraformVariableValidationConfig,
@@ -65,12 +66,26 @@ from stacks.environment_config import (
     LocalBackendConfig,
     ResponsePlanConfig,
     RotationConfig,
+    S3BackendConfig,
 )
 from stacks.environment_loader import Environment
 from stacks.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
 
 # Terraform runs in cdktf.out/stacks/<stack>/; state paths are relative to the repository root.
 STACK_DIR_TO_ROOT = PurePosixPath("../../..")
+PROVIDER_SOURCE = "hashicorp/aws"
+# Import blocks (adopting a live setup) need Terraform 1.5; the S3 backend's lock file
+# (`use_lockfile`) needs 1.10.
+MINIMUM_TERRAFORM = ">= 1.5"
+LOCKFILE_TERRAFORM = ">= 1.10"
+
+
+def required_terraform(config: EnvironmentConfig) -> str:
+    """The Terraform versions an environment's settings need."""
+    backend = config.backend
+    if isinstance(backend, S3BackendConfig) and backend.lock == "lockfile":
+        return LOCKFILE_TERRAFORM
+    return MINIMUM_TERRAFORM
 
 
 def _time(text: str) -> TimeOfDay:
@@ -127,6 +142,8 @@ class IncidentManagerStack(TerraformStack):
             for r in config.runbooks
         }
         self.response_plans = {p.name: self._response_plan(p) for p in config.response_plans}
+        self._terraform_settings(config)
+        self._outputs()
         for alarm in config.alarms:
             IncidentAlarm(
                 self,
@@ -174,6 +191,43 @@ class IncidentManagerStack(TerraformStack):
             if config.default_tags
             else None,
         )
+
+    def _terraform_settings(self, config: EnvironmentConfig) -> None:
+        # cdktf writes `source = "aws"`, which Terraform reads as hashicorp/aws; a reviewer (and
+        # a lock file) expects the full name.
+        self.add_override("terraform.required_providers.aws.source", PROVIDER_SOURCE)
+        self.add_override("terraform.required_version", required_terraform(config))
+
+    def _outputs(self) -> None:
+        """The ARNs another stack, a script or a person needs, by the names the file uses."""
+        if isinstance(self.replication_set, ReplicationSet):
+            TerraformOutput(
+                self,
+                "replication_set_arn",
+                value=self.replication_set.replication_set_arn,
+                description="ARN of the Incident Manager replication set",
+            )
+        groups: dict[str, tuple[str, dict[str, str]]] = {
+            "contact_arns": (
+                "contact alias",
+                {alias: c.contact_arn for alias, c in self.contacts.items()},
+            ),
+            "escalation_plan_arns": (
+                "escalation plan alias",
+                {alias: p.contact_arn for alias, p in self.escalation_plans.items()},
+            ),
+            "rotation_arns": (
+                "rotation name",
+                {name: r.rotation_arn for name, r in self.rotations.items()},
+            ),
+            "response_plan_arns": (
+                "response plan name",
+                {name: p.response_plan_arn for name, p in self.response_plans.items()},
+            ),
+        }
+        for name, (key, arns) in groups.items():
+            if arns:
+                TerraformOutput(self, name, value=arns, description=f"ARN by {key}")
 
     def _backend(self, backend: BackendConfig) -> None:
         if isinstance(backend, LocalBackendConfig):

@@ -122,21 +122,53 @@ def message_for(error: ErrorDetails, root: type[BaseModel], loc: Loc) -> str:
         wanted = {"bool_type": "true or false", "float_type": "a number"}.get(
             kind, "a whole number"
         )
+        unquoted = _unquoted(kind, given)
+        if unquoted is not None:
+            return f"{given!r} is in quotes, so it is text; write {unquoted} without quotes"
         return f"{_shown(given)} is not {wanted}"
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
         wanted = "a list" if kind == "list_type" else "a mapping of keys to values"
         return f"{_shown(given)} is not {wanted}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return f"{given!r} is out of range; {error['msg'].replace('Input should be ', 'must be ')}"
-    if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
-        return error["msg"].replace("List should", "must").replace("String should", "must").replace(
-            "Dictionary should", "must"
-        ) + ("" if isinstance(given, list | dict) else f" (given {given!r})")
+    if kind in ("too_short", "too_long"):
+        return _size_message(kind, given, ctx)
+    if kind == "string_too_short":
+        if not given:
+            return "must not be empty"
+        return f"{given!r} is too short: at least {ctx.get('min_length')} characters"
+    if kind == "string_too_long":
+        return f"is {len(str(given))} characters long; at most {ctx.get('max_length')} are allowed"
     if kind in ("api_rule", "region"):
         return str(error["msg"])
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     return f"{error['msg']} (given {_shown(given)})"
+
+
+def _unquoted(kind: str, given: Any) -> str | None:
+    """The value a quoted number or boolean stands for (``"5"`` -> ``5``), else None."""
+    if not isinstance(given, str):
+        return None
+    text = given.strip()
+    if kind == "bool_type":
+        return text.lower() if text.lower() in ("true", "false") else None
+    try:
+        number = float(text) if kind == "float_type" else int(text)
+    except ValueError:
+        return None
+    return str(number) if kind != "float_type" else text
+
+
+def _size_message(kind: str, given: Any, ctx: dict[str, Any]) -> str:
+    """List and mapping sizes in entries, as the file shows them."""
+    count = len(given) if isinstance(given, list | dict) else int(ctx.get("actual_length") or 0)
+    noun = "entries" if count != 1 else "entry"
+    if kind == "too_short":
+        low = int(ctx.get("min_length") or 0)
+        needed = f"at least {low} {'entries are' if low != 1 else 'entry is'} needed"
+        return f"is empty; {needed}" if count == 0 else f"has {count} {noun}; {needed}"
+    return f"has {count} {noun}; at most {ctx.get('max_length')} are allowed"
 
 
 def _shown(value: Any) -> str:

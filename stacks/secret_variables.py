@@ -7,7 +7,15 @@ shape itself (``validation``), since this code never sees it.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stacks.environment_loader import Environment
 
 # Terraform-side checks of a secret address; the full checks apply to addresses in the file.
 ADDRESS_PATTERNS = {
@@ -30,3 +38,64 @@ def address_variable(alias: str, channel: str) -> str:
         return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
     return f"{clean(alias)}__{clean(channel)}"
+
+
+@dataclass(frozen=True)
+class SecretAddress:
+    """A channel whose address is a sensitive Terraform variable."""
+
+    stack: str
+    variable: str
+    description: str
+
+
+def secret_addresses(environment: Environment) -> list[SecretAddress]:
+    """Every secret address of an environment, in file order."""
+    return [
+        SecretAddress(
+            stack=environment.stack_name,
+            variable=address_variable(contact.alias, channel.name),
+            description=f"{channel.type} of {contact.alias} / {channel.name}",
+        )
+        for contact in environment.config.contacts
+        for channel in contact.channels
+        if channel.secret
+    ]
+
+
+# Files Terraform reads variable values from by itself, in the stack's directory.
+_TFVARS_FILES = ("terraform.tfvars", "*.auto.tfvars")
+_TFVARS_JSON_FILES = ("terraform.tfvars.json", "*.auto.tfvars.json")
+_ASSIGNMENT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=", re.MULTILINE)
+
+
+def variables_in_files(stack_dir: Path) -> set[str]:
+    """Names given a value by the variable files Terraform loads automatically in ``stack_dir``
+    (top-level ``name = ...`` lines of ``.tfvars``, top-level keys of ``.tfvars.json``)."""
+    names: set[str] = set()
+    for pattern in _TFVARS_FILES:
+        for path in stack_dir.glob(pattern):
+            names.update(_ASSIGNMENT.findall(path.read_text(encoding="utf-8", errors="replace")))
+    for pattern in _TFVARS_JSON_FILES:
+        for path in stack_dir.glob(pattern):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError:
+                continue  # Terraform itself reports a broken file, with its position
+            if isinstance(data, dict):
+                names.update(data)
+    return names
+
+
+def missing_secret_addresses(
+    environment: Environment, stack_dir: Path, environ: Mapping[str, str]
+) -> list[SecretAddress]:
+    """Secret addresses with no value: neither ``TF_VAR_<name>`` (non-empty) in ``environ`` nor
+    an assignment in a variable file of ``stack_dir``. Terraform would stop at the first with
+    "No value for required variable"; this names them all, with the variable to set."""
+    in_files = variables_in_files(stack_dir) if stack_dir.is_dir() else set()
+    return [
+        secret
+        for secret in secret_addresses(environment)
+        if not environ.get(f"TF_VAR_{secret.variable}") and secret.variable not in in_files
+    ]

@@ -14,8 +14,12 @@ refuses to swap in output that is not HCL.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +27,7 @@ from pathlib import Path
 from cdktf import App
 
 from stacks.environment_loader import Environment
-from stacks.incident_manager_stack import IncidentManagerStack
+from stacks.incident_manager_stack import IncidentManagerStack, required_terraform
 
 HCL_OUTPUT_VARIABLE = "SYNTH_HCL_OUTPUT"
 
@@ -43,24 +47,37 @@ def build_app(
 
 
 def synthesize(
-    environments: Sequence[Environment], project_root: Path, outdir: Path, *, hcl: bool = False
+    environments: Sequence[Environment],
+    project_root: Path,
+    outdir: Path,
+    *,
+    hcl: bool = False,
+    complete: bool = True,
 ) -> None:
-    """Write ``outdir`` anew with one stack per environment, or leave it untouched on error."""
+    """Write the environments' stacks into ``outdir``, or leave it untouched on error.
+
+    ``complete``: the environments are all there are, so stack directories of environments
+    that no longer exist are dropped; otherwise (``make synth ENV=x``) the other stacks'
+    directories stay exactly as they were. Files people keep in a stack directory
+    (``KEPT_IN_STACK_DIR``) survive, and a lock file committed under ``LOCKS_DIR`` is put in."""
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.new-", dir=outdir.parent))
+    # mkdtemp makes a private (0700) directory; the output is as readable as any other file.
+    staging.chmod(0o755)
     try:
         build_app(environments, project_root, staging, hcl=hcl).synth()
         if hcl:
-            _finish_hcl(staging)
-        _swap_in(staging, outdir)
+            _finish_hcl(staging, environments)
+        _add_committed_locks(staging, project_root)
+        _swap_in(staging, outdir, keep_other_stacks=not complete)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _finish_hcl(staging: Path) -> None:
-    stacks = staging / "stacks"
-    for stack_dir in sorted(stacks.iterdir()) if stacks.is_dir() else []:
+def _finish_hcl(staging: Path, environments: Sequence[Environment]) -> None:
+    versions = {e.stack_name: required_terraform(e.config) for e in environments}
+    for stack_dir in _stack_dirs(staging):
         hcl_file = stack_dir / "cdk.tf"
         text = hcl_file.read_text(encoding="utf-8") if hcl_file.is_file() else ""
         # cdktf's HCL synthesizer also writes metadata.json; its JSON one writes neither.
@@ -70,7 +87,36 @@ def _finish_hcl(staging: Path) -> None:
                 "before cdktf is first imported (python main.py --hcl does this); "
                 "see hashicorp/terraform-cdk#3875."
             )
-        hcl_file.write_text(tidy_hcl(text), encoding="utf-8")
+        text = tidy_hcl(text).replace(
+            _LOST_REQUIRED_VERSION, f'required_version = "{versions[stack_dir.name]}"'
+        )
+        hcl_file.write_text(terraform_fmt(text), encoding="utf-8")
+
+
+# cdktf 0.21's HCL renderer writes the `terraform.required_version` override as this line and
+# drops its value.
+_LOST_REQUIRED_VERSION = '  0 = "required_version"'
+
+
+def terraform_fmt(hcl: str) -> str:
+    """``hcl`` in Terraform's canonical layout (``terraform fmt``), as a reviewer and
+    ``terraform fmt -check`` in CI expect; cdktf writes it unindented. Without a ``terraform``
+    on PATH the text is returned as it is, with a note on stderr."""
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        print("note: terraform not found; cdk.tf left unformatted", file=sys.stderr)
+        return hcl
+    result = subprocess.run(
+        [terraform, "fmt", "-no-color", "-"],
+        input=hcl,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "CHECKPOINT_DISABLE": "1"},
+    )
+    if result.returncode != 0:
+        raise HclOutputError(f"terraform fmt refused cdktf's HCL:\n{result.stderr}")
+    return result.stdout
 
 
 # cdktf 0.21's HCL renderer (lib/hcl/render.js) has two habits that `tidy_hcl` undoes:
@@ -124,17 +170,75 @@ def tidy_hcl(hcl: str) -> str:
     return "\n".join(lines)
 
 
-def _keep_local_variable_files(outdir: Path, staging: Path) -> None:
-    """Carry untracked ``*.auto.tfvars`` (secret addresses put there by a person) over to the
-    new output: Terraform reads them only from the stack's own directory."""
-    for tfvars in sorted(outdir.glob("stacks/*/*.auto.tfvars")):
-        stack_dir = staging / "stacks" / tfvars.parent.name
-        if stack_dir.is_dir():
-            shutil.copy2(tfvars, stack_dir / tfvars.name)
+# What a person or Terraform puts in a stack directory and a new synth must not lose: secret
+# addresses in variable files, the provider lock file, and `terraform init`'s working data.
+# A saved plan (tfplan) is not kept: after a synth it no longer matches the configuration.
+KEPT_IN_STACK_DIR = (
+    "*.auto.tfvars",
+    "*.auto.tfvars.json",
+    "terraform.tfvars",
+    "terraform.tfvars.json",
+    ".terraform.lock.hcl",
+    ".terraform",
+)
+# Committed provider lock files, one per stack: <stack>.terraform.lock.hcl.
+LOCKS_DIR = Path("stacks") / "terraform-locks"
+LOCK_FILE = ".terraform.lock.hcl"
 
 
-def _swap_in(staging: Path, outdir: Path) -> None:
-    _keep_local_variable_files(outdir, staging)
+def committed_lock(project_root: Path, stack_name: str) -> Path:
+    """Where a stack's provider lock file is kept in git."""
+    return project_root / LOCKS_DIR / f"{stack_name}{LOCK_FILE}"
+
+
+def _add_committed_locks(staging: Path, project_root: Path) -> None:
+    for stack_dir in _stack_dirs(staging):
+        lock = committed_lock(project_root, stack_dir.name)
+        if lock.is_file():
+            shutil.copy2(lock, stack_dir / LOCK_FILE)
+
+
+def _stack_dirs(outdir: Path) -> list[Path]:
+    stacks = outdir / "stacks"
+    return sorted(p for p in stacks.iterdir() if p.is_dir()) if stacks.is_dir() else []
+
+
+def _carry_over(old_stack: Path, new_stack: Path) -> None:
+    """Move what people keep in a stack directory from the old output into the new one; a lock
+    file committed in the repository (already in ``new_stack``) wins over a local one."""
+    for pattern in KEPT_IN_STACK_DIR:
+        for item in sorted(old_stack.glob(pattern)):
+            target = new_stack / item.name
+            if not target.exists():
+                item.rename(target)
+
+
+def _merge_manifest(staging: Path, outdir: Path, kept: list[str]) -> None:
+    """cdktf's manifest.json lists every stack in the output: the new ones and the kept ones."""
+    new_path = staging / "manifest.json"
+    old_path = outdir / "manifest.json"
+    if not kept or not new_path.is_file() or not old_path.is_file():
+        return
+    manifest = json.loads(new_path.read_text(encoding="utf-8"))
+    old_stacks = json.loads(old_path.read_text(encoding="utf-8")).get("stacks", {})
+    stacks = {**{name: old_stacks[name] for name in kept if name in old_stacks}}
+    stacks.update(manifest.get("stacks", {}))
+    manifest["stacks"] = dict(sorted(stacks.items()))
+    new_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def _swap_in(staging: Path, outdir: Path, *, keep_other_stacks: bool) -> None:
+    new_names = {p.name for p in _stack_dirs(staging)}
+    kept: list[str] = []
+    if outdir.is_dir():
+        for old_stack in _stack_dirs(outdir):
+            if old_stack.name in new_names:
+                _carry_over(old_stack, staging / "stacks" / old_stack.name)
+            elif keep_other_stacks:
+                (staging / "stacks").mkdir(exist_ok=True)
+                old_stack.rename(staging / "stacks" / old_stack.name)
+                kept.append(old_stack.name)
+        _merge_manifest(staging, outdir, kept)
     retired = outdir.with_name(f".{outdir.name}.old")
     shutil.rmtree(retired, ignore_errors=True)
     if outdir.exists():

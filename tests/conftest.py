@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+# cdktf's Testing.app() and Testing.fullSynth() make a `cdktf.outdir.*` folder in the system
+# temp directory for every test stack and never remove it (37 after one run), and child
+# processes may leave files there too. Every temporary file of the session (pytest's tmp_path
+# folders included) goes into one folder, removed when the session ends. Set before anything
+# starts cdktf's Node.js process, which reads TMPDIR once.
+SESSION_TEMP = Path(tempfile.mkdtemp(prefix="incident-manager-tests-"))
+os.environ["TMPDIR"] = str(SESSION_TEMP)
+tempfile.tempdir = None  # read TMPDIR again
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(SESSION_TEMP, ignore_errors=True)
+
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A frozen copy of the example environments, laid out like a project root (see its README).
+EXAMPLES_ROOT = PROJECT_ROOT / "tests" / "fixtures" / "examples"
+
+
+def environment_names(root: Path = PROJECT_ROOT) -> list[str]:
+    """The environments a project root holds, as the app discovers them."""
+    from stacks.environment_loader import environment_files
+
+    return sorted(environment_files(root))
 
 
 def main_environment() -> dict[str, str]:
@@ -42,13 +67,24 @@ def project_root() -> Path:
     return PROJECT_ROOT
 
 
-@pytest.fixture(scope="session")
-def synthesized_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """cdktf.out for every example environment, synthesized once per test session the way
-    main.py does it."""
+def synthesize_root(root: Path, outdir: Path) -> Path:
+    """cdktf.out of every environment of ``root``, synthesized the way main.py does it."""
     from stacks.environment_loader import load_environments
     from stacks.synthesize import synthesize
 
-    outdir = tmp_path_factory.mktemp("examples") / "cdktf.out"
-    synthesize(load_environments(PROJECT_ROOT), PROJECT_ROOT, outdir)
+    synthesize(load_environments(root), root, outdir)
     return outdir
+
+
+@pytest.fixture(scope="session")
+def synthesized_environments(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """cdktf.out of every environment this repository keeps (stacks/environments/), once per
+    test session: what the "for every environment" tests check."""
+    return synthesize_root(PROJECT_ROOT, tmp_path_factory.mktemp("environments") / "cdktf.out")
+
+
+@pytest.fixture(scope="session")
+def synthesized_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """cdktf.out of the frozen example environments (tests/fixtures/examples), once per test
+    session: what the tests about the examples' content read."""
+    return synthesize_root(EXAMPLES_ROOT, tmp_path_factory.mktemp("examples") / "cdktf.out")

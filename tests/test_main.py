@@ -1,9 +1,12 @@
-"""main.py end to end, as a user runs it: a real subprocess in a copy of the project."""
+"""main.py end to end, as a user runs it: a real subprocess in a copy of the project holding the
+frozen example environments (tests/fixtures/examples)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -11,13 +14,21 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synth_benchmark import copy_project
-from tests.conftest import PROJECT_ROOT, run_main
+from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT, run_main
+
+STACKS = ["incident-manager-dev", "incident-manager-prod", "incident-manager-staging"]
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the app (code, environments, runbooks) where files can be broken safely."""
-    return copy_project(tmp_path)
+    """A copy of the app (code, the example environments and runbooks) where files can be
+    broken safely."""
+    root = copy_project(tmp_path)
+    for folder in ("environments", "runbooks"):
+        shutil.rmtree(root / "stacks" / folder)
+        shutil.copytree(EXAMPLES_ROOT / "stacks" / folder, root / "stacks" / folder)
+    shutil.rmtree(root / "stacks" / "terraform-locks", ignore_errors=True)
+    return root
 
 
 def tree_digest(directory: Path) -> dict[str, str]:
@@ -28,16 +39,23 @@ def tree_digest(directory: Path) -> dict[str, str]:
     }
 
 
-def test_synthesizes_every_environment_into_cdktf_out(project: Path) -> None:
+def stack_dirs(project: Path) -> list[str]:
+    return sorted(p.name for p in (project / "cdktf.out" / "stacks").iterdir())
+
+
+def manifest_stacks(project: Path) -> list[str]:
+    manifest = json.loads((project / "cdktf.out" / "manifest.json").read_text(encoding="utf-8"))
+    return sorted(manifest["stacks"])
+
+
+def test_synthesizes_every_environment_into_readable_cdktf_out(project: Path) -> None:
     result = run_main(project)
     assert result.returncode == 0, result.stderr
-    manifest = json.loads((project / "cdktf.out" / "manifest.json").read_text(encoding="utf-8"))
-    assert sorted(manifest["stacks"]) == [
-        "incident-manager-dev",
-        "incident-manager-prod",
-        "incident-manager-staging",
-    ]
+    assert manifest_stacks(project) == STACKS
     assert result.stderr == ""
+    # Readable by the team's other tools and users, like any output (mkdtemp makes 0700).
+    for directory in (project / "cdktf.out", project / "cdktf.out" / "stacks" / STACKS[0]):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o755, directory
 
 
 def test_a_broken_file_exits_2_with_every_problem_and_keeps_the_last_good_output(
@@ -76,32 +94,92 @@ def test_a_broken_file_exits_2_with_every_problem_and_keeps_the_last_good_output
     assert [p.name for p in project.iterdir() if p.name.startswith(".cdktf.out")] == []
 
 
+def test_a_file_that_is_not_utf8_is_a_config_error_not_a_traceback(project: Path) -> None:
+    dev = project / "stacks" / "environments" / "dev.yaml"
+    data = dev.read_bytes()
+    # A display name typed on a legacy code page: 'é' as the single byte 0xe9.
+    dev.write_bytes(data.replace(b"Dev Incident Responder", b"Dev Incident R\xe9sponder", 1))
+    line = data[: data.index(b"Dev Incident Responder")].count(b"\n") + 1
+    for command in ([], ["check"]):
+        result = run_main(project, *command)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert (
+            f"stacks/environments/dev.yaml:{line}: not UTF-8 text (line {line}, byte 0xe9); "
+            "save the file as UTF-8"
+        ) in result.stderr
+
+
+def test_yml_files_are_environments_too(project: Path) -> None:
+    environments = project / "stacks" / "environments"
+    (environments / "dev.yaml").rename(environments / "qa.yml")
+    result = run_main(project, "check")
+    assert result.returncode == 0, result.stderr
+    assert "ok  incident-manager-qa  (stacks/environments/qa.yml)" in result.stdout.splitlines()
+    shutil.copy(environments / "qa.yml", environments / "qa.yaml")
+    twice = run_main(project, "check")
+    assert twice.returncode == 2
+    assert "environment 'qa' has two files (qa.yaml and qa.yml); keep one" in twice.stderr
+
+
 def test_check_validates_without_writing_anything(project: Path) -> None:
-    result = run_main(project, "--check")
-    assert result.returncode == 0
-    assert result.stdout.splitlines() == [
-        "ok  incident-manager-dev  (stacks/environments/dev.yaml)",
-        "ok  incident-manager-prod  (stacks/environments/prod.yaml)",
-        "ok  incident-manager-staging  (stacks/environments/staging.yaml)",
-    ]
+    for command in (["check"], ["--check"]):
+        result = run_main(project, *command)
+        assert result.returncode == 0
+        assert result.stdout.splitlines() == [
+            "ok  incident-manager-dev  (stacks/environments/dev.yaml)",
+            "ok  incident-manager-prod  (stacks/environments/prod.yaml)",
+            "ok  incident-manager-staging  (stacks/environments/staging.yaml)",
+        ]
     assert not (project / "cdktf.out").exists()
 
 
-def test_named_environments_only(project: Path) -> None:
-    result = run_main(project, "dev")
+def test_named_environments_rewrite_only_their_own_stack(project: Path) -> None:
+    assert run_main(project).returncode == 0
+    prod_dir = project / "cdktf.out" / "stacks" / "incident-manager-prod"
+    dev_dir = project / "cdktf.out" / "stacks" / "incident-manager-dev"
+    # What people and Terraform put in stack directories.
+    (prod_dir / "secrets.auto.tfvars").write_text('a = "x@example.com"\n', encoding="utf-8")
+    (dev_dir / "secrets.auto.tfvars").write_text('b = "y@example.com"\n', encoding="utf-8")
+    (dev_dir / ".terraform.lock.hcl").write_text("# lock\n", encoding="utf-8")
+    (dev_dir / ".terraform").mkdir()
+    (dev_dir / "tfplan").write_text("stale plan", encoding="utf-8")
+    prod_before = tree_digest(prod_dir)
+
+    result = run_main(project, "synth", "dev")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (project / "cdktf.out" / "stacks").iterdir()) == [
-        "incident-manager-dev"
-    ]
+    assert stack_dirs(project) == STACKS
+    assert manifest_stacks(project) == STACKS
+    assert tree_digest(prod_dir) == prod_before
+    assert (dev_dir / "secrets.auto.tfvars").read_text(encoding="utf-8") == 'b = "y@example.com"\n'
+    assert (dev_dir / ".terraform.lock.hcl").read_text(encoding="utf-8") == "# lock\n"
+    assert (dev_dir / ".terraform").is_dir()
+    # A saved plan no longer matches the configuration: it goes.
+    assert not (dev_dir / "tfplan").exists()
+
     unknown = run_main(project, "prd")
     assert unknown.returncode == 2
     assert "no environment 'prd'; did you mean 'prod'?" in unknown.stderr
 
 
+def test_a_full_synth_drops_stacks_of_removed_environments_and_keeps_locks(project: Path) -> None:
+    assert run_main(project).returncode == 0
+    (project / "stacks" / "environments" / "staging.yaml").unlink()
+    locks = project / "stacks" / "terraform-locks"
+    locks.mkdir()
+    (locks / "incident-manager-prod.terraform.lock.hcl").write_text("# committed\n", "utf-8")
+    result = run_main(project)
+    assert result.returncode == 0, result.stderr
+    assert stack_dirs(project) == ["incident-manager-dev", "incident-manager-prod"]
+    assert manifest_stacks(project) == ["incident-manager-dev", "incident-manager-prod"]
+    prod_lock = project / "cdktf.out" / "stacks" / "incident-manager-prod" / ".terraform.lock.hcl"
+    assert prod_lock.read_text(encoding="utf-8") == "# committed\n"
+
+
 def test_check_loads_neither_cdktf_nor_the_provider() -> None:
     code = (
         "import sys, main\n"
-        "assert main.main(['--check']) == 0\n"
+        "assert main.main(['check']) == 0\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('cdktf', 'jsii', 'constructs', 'cdktf_cdktf_provider_aws'))\n"
         "print(loaded)\n"
@@ -112,15 +190,8 @@ def test_check_loads_neither_cdktf_nor_the_provider() -> None:
     assert result.stdout.splitlines()[-1] == "[]"
 
 
-def test_list_secrets_names_every_variable_to_supply() -> None:
-    result = subprocess.run(
-        [sys.executable, "main.py", "--list-secrets", "staging"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout.splitlines() == [
+def test_secrets_names_every_variable_to_supply(project: Path) -> None:
+    expected = [
         "incident-manager-staging  TF_VAR_stg_incident_responder__email  "
         "(EMAIL of stg-incident-responder / email)",
         "incident-manager-staging  TF_VAR_stg_incident_responder__mobile  "
@@ -128,3 +199,44 @@ def test_list_secrets_names_every_variable_to_supply() -> None:
         "incident-manager-staging  TF_VAR_stg_sr_incident_responder__email  "
         "(EMAIL of stg-sr-incident-responder / email)",
     ]
+    for command in (["secrets", "staging"], ["--list-secrets", "staging"]):
+        result = run_main(project, *command)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == expected
+
+
+def test_secrets_missing_names_each_unset_variable_and_exits_2(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack_dir = project / "cdktf.out" / "stacks" / "incident-manager-staging"
+    stack_dir.mkdir(parents=True)
+    (stack_dir / "secrets.auto.tfvars").write_text(
+        'stg_incident_responder__email = "a@example.com"\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("TF_VAR_stg_sr_incident_responder__email", "b@example.com")
+    monkeypatch.setenv("TF_VAR_stg_incident_responder__mobile", "")  # empty is not a value
+    result = run_main(project, "secrets", "--missing", "staging")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "1 secret address not supplied; set each as an environment variable (or in the stack "
+        "directory's secrets.auto.tfvars) before planning:",
+        "  incident-manager-staging  TF_VAR_stg_incident_responder__mobile  "
+        "(SMS of stg-incident-responder / mobile)",
+    ]
+    monkeypatch.setenv("TF_VAR_stg_incident_responder__mobile", "+12065550100")
+    assert run_main(project, "secrets", "--missing", "staging").returncode == 0
+
+
+@pytest.mark.parametrize("command", [[], ["synth"], ["check"], ["secrets"]])
+def test_help_shows_examples_exit_codes_and_variables(command: list[str]) -> None:
+    result = run_main(PROJECT_ROOT, *command, "--help")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "examples:" in text
+    assert "exit status:" in text and "  2  a problem in an environment file" in text
+    if command:
+        assert "environment variables:" in text
+        assert "IM_ENVIRONMENTS" in text
+    else:
+        for name in ("synth", "check", "secrets"):
+            assert f"    {name} " in text

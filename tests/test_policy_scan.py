@@ -42,18 +42,40 @@ def run_checkov(directory: Path) -> dict[str, Any]:
     return report
 
 
-def test_every_stack_passes_checkov(synthesized_examples: Path) -> None:
-    report = run_checkov(synthesized_examples / "stacks")
+def scannable_copy(stacks: Path, destination: Path) -> Path:
+    """The stacks as checkov 3.3.30 can read them: its terraform_json parser
+    (checkov/terraform_json/parser.py, ``hclify``) raises "this method receives only dicts" on
+    the string ``terraform.required_version`` and then reports the whole file as a parsing
+    error, checking nothing in it. The setting has no security meaning, so the copy goes
+    without it; every resource is scanned as synthesized."""
+    for stack_file in sorted(stacks.glob("*/cdk.tf.json")):
+        stack = json.loads(stack_file.read_text(encoding="utf-8"))
+        stack.get("terraform", {}).pop("required_version", None)
+        target = destination / stack_file.parent.name / stack_file.name
+        target.parent.mkdir(parents=True)
+        target.write_text(json.dumps(stack, indent=2), encoding="utf-8")
+    return destination
+
+
+# Resource types checkov has checks for (KMS rotation, SNS encryption, IAM policies, ...): a
+# stack holding one must appear among the passed checks, so a stack checkov silently stopped
+# reading is noticed.
+CHECKED_TYPES = ("aws_kms_key", "aws_sns_topic", "aws_iam_role", "aws_cloudwatch_metric_alarm")
+
+
+def test_every_stack_passes_checkov(synthesized_environments: Path, tmp_path: Path) -> None:
+    stacks = synthesized_environments / "stacks"
+    report = run_checkov(scannable_copy(stacks, tmp_path / "stacks"))
     results = report["results"]
     failed = [(c["check_id"], c["resource"], c["file_path"]) for c in results["failed_checks"]]
     assert failed == []
     assert report["summary"]["parsing_errors"] == 0
     passed = Counter(Path(c["file_path"]).parent.name for c in results["passed_checks"])
-    # Every stack was actually scanned (a stack of resources checkov has no checks for would
-    # not show up, so this also notices a stack that silently stopped being read).
-    assert set(passed) == {
-        "incident-manager-dev",
-        "incident-manager-prod",
-        "incident-manager-staging",
+    expected = {
+        stack_file.parent.name
+        for stack_file in stacks.glob("*/cdk.tf.json")
+        if set(json.loads(stack_file.read_text(encoding="utf-8")).get("resource", {}))
+        & set(CHECKED_TYPES)
     }
+    assert expected <= set(passed)
     assert results.get("skipped_checks", []) == []

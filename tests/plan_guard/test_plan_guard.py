@@ -15,11 +15,11 @@ import pytest
 from stacks.environment_loader import load_environments
 from stacks.plan_guard import check_plan
 from stacks.synthesize import build_app
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT
 from tests.plan_guard.terraform_workdir import TerraformWorkdir
 
 Json = dict[str, Any]
-DEV = (PROJECT_ROOT / "stacks" / "environments" / "dev.yaml").read_text(encoding="utf-8")
+DEV = (EXAMPLES_ROOT / "stacks" / "environments" / "dev.yaml").read_text(encoding="utf-8")
 KEY_A = "arn:aws:kms:us-east-1:111122223333:key/aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 KEY_B = "arn:aws:kms:us-east-1:111122223333:key/bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
 KEY_WEST = "arn:aws:kms:us-west-2:111122223333:key/cccccccc-cccc-4ccc-8ccc-cccccccccccc"
@@ -30,7 +30,7 @@ def synthesized_dev(tmp_path: Path, text: str) -> Json:
     root = tmp_path / "project"
     shutil.rmtree(root, ignore_errors=True)
     (root / "stacks" / "environments").mkdir(parents=True)
-    shutil.copytree(PROJECT_ROOT / "stacks" / "runbooks", root / "stacks" / "runbooks")
+    shutil.copytree(EXAMPLES_ROOT / "stacks" / "runbooks", root / "stacks" / "runbooks")
     (root / "stacks" / "environments" / "dev.yaml").write_text(text, encoding="utf-8")
     build_app(load_environments(root), root, root / "out").synth()
     path = root / "out" / "stacks" / "incident-manager-dev" / "cdk.tf.json"

@@ -213,7 +213,7 @@ escalation_plans:
     problems = problems_of(tmp_path, text)
     assert problems[0] == (
         f"{FILE}:15: escalation_plans[0].alias: 'incident-responder' is already a contact alias; "
-        "contacts and escalation plans share one alias space"
+        "contacts and escalation plans share one alias space (first at contacts[0].alias, line 6)"
     )
 
 
@@ -281,8 +281,7 @@ def test_fails_on_a_list_longer_than_the_api_allows(tmp_path: Path) -> None:
         "    engagements: [a, b, c, d, e, f]\n"
     )
     assert problems_of(tmp_path, text) == [
-        f"{FILE}:17: response_plans[0].engagements: must have at most 5 items after "
-        "validation, not 6"
+        f"{FILE}:17: response_plans[0].engagements: has 6 entries; at most 5 are allowed"
     ]
 
 
@@ -342,7 +341,7 @@ def test_fails_on_more_than_three_replication_regions(tmp_path: Path) -> None:
         "regions: [us-east-1]", "regions: [us-east-1, us-east-2, us-west-1, us-west-2]"
     )
     assert problems_of(tmp_path, text) == [
-        f"{FILE}:4: replication_set.regions: must have at most 3 items after validation, not 4"
+        f"{FILE}:4: replication_set.regions: has 4 entries; at most 3 are allowed"
     ]
 
 
@@ -358,7 +357,7 @@ def test_fails_on_a_contact_whose_plan_pages_no_channel(tmp_path: Path) -> None:
         "    engagement:\n      - channel: email\n        at_minute: 0\n", "    engagement: []\n"
     )
     assert problems_of(tmp_path, text) == [
-        f"{FILE}:11: contacts[0].engagement: must have at least 1 item after validation, not 0"
+        f"{FILE}:11: contacts[0].engagement: is empty; at least 1 entry is needed"
     ]
 
 

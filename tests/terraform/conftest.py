@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, run_main
+from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT, environment_names, run_main
 from tests.terraform.offline_runs import OfflineRuns, start_all
 from tests.terraform.stack_copy import read_stack, secret_address_types
 from tests.terraform.terraform_cli import Terraform, find_terraform
 
-ENVIRONMENTS = ("dev", "staging", "prod")
+# Every environment this repository keeps; tests about the examples' content use the fixtures.
+ENVIRONMENTS = tuple(environment_names())
 
 
 def stack_dir(outdir: Path, environment: str) -> Path:
@@ -25,6 +26,7 @@ def stack_dir(outdir: Path, environment: str) -> Path:
 def terraform(synthesized_examples: Path, tmp_path_factory: pytest.TempPathFactory) -> Terraform:
     """Terraform and a CLI config that installs the provider version the stacks pin from the
     filesystem mirror (a failure, not a skip, when either is missing)."""
+    # Every stack pins the same provider (constructs_lib/aws.py): any one tells the version.
     stack = read_stack(stack_dir(synthesized_examples, "dev"))
     version = stack["terraform"]["required_providers"]["aws"]["version"]
     return find_terraform(version, tmp_path_factory.mktemp("terraform-cli"))
@@ -32,22 +34,23 @@ def terraform(synthesized_examples: Path, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture(scope="session")
 def address_types() -> dict[str, str]:
-    """Secret address variable -> channel type, for placeholder values."""
-    return secret_address_types(PROJECT_ROOT)
+    """Secret address variable -> channel type, for placeholder values: of the environments
+    kept here and of the frozen examples (the remote-state tests apply those)."""
+    return {**secret_address_types(EXAMPLES_ROOT), **secret_address_types(PROJECT_ROOT)}
 
 
 @pytest.fixture(scope="session")
 def hcl_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`make synth-hcl` (main.py --hcl) of every environment, into a temporary directory."""
     outdir = tmp_path_factory.mktemp("hcl") / "cdktf.out.hcl"
-    result = run_main(PROJECT_ROOT, "--hcl", "--outdir", str(outdir))
+    result = run_main(PROJECT_ROOT, "synth", "--hcl", "--outdir", str(outdir))
     assert result.returncode == 0, result.stderr
     return outdir
 
 
 @pytest.fixture(scope="session")
 def offline_runs(
-    synthesized_examples: Path,
+    synthesized_environments: Path,
     hcl_examples: Path,
     terraform: Terraform,
     address_types: dict[str, str],
@@ -58,7 +61,7 @@ def offline_runs(
     start_all(
         runs,
         terraform,
-        {"json": synthesized_examples, "hcl": hcl_examples},
+        {"json": synthesized_environments, "hcl": hcl_examples},
         environments=ENVIRONMENTS,
         workroot=tmp_path_factory.mktemp("offline-runs"),
         address_types=address_types,

@@ -3,24 +3,34 @@ without a warning and that plans exactly what the JSON plans."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from stacks.environment_loader import load_environments
 from stacks.synthesize import HclOutputError, synthesize, tidy_hcl
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import EXAMPLES_ROOT
 from tests.terraform.conftest import ENVIRONMENTS, stack_dir
 from tests.terraform.offline_runs import OfflineRuns
+from tests.terraform.terraform_cli import Terraform
 
 
-def test_each_environment_is_written_as_hcl(hcl_examples: Path) -> None:
+def test_each_environment_is_written_as_hcl_in_terraform_fmt_layout(
+    hcl_examples: Path, terraform: Terraform
+) -> None:
     for environment in ENVIRONMENTS:
         directory = stack_dir(hcl_examples, environment)
-        assert sorted(p.name for p in directory.iterdir()) == ["cdk.tf", "metadata.json"]
+        assert {"cdk.tf", "metadata.json"} <= {p.name for p in directory.iterdir()}
         text = (directory / "cdk.tf").read_text(encoding="utf-8")
         assert text.startswith("terraform {"), text[:200]
         assert 'provider "aws" {' in text
+        # cdktf's renderer loses the value of the required_version override; it is put back.
+        assert re.search(r'^  required_version = ">= 1\.[0-9]+"$', text, re.MULTILINE), text[:600]
+        assert '0 = "required_version"' not in text
+    # What a reviewer's CI runs on HCL: nothing to reformat.
+    result = terraform.run(hcl_examples, "fmt", "-check", "-recursive", "-list=true", check=False)
+    assert (result.returncode, result.stdout) == (0, ""), result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -101,6 +111,6 @@ def test_hcl_is_refused_when_cdktf_was_started_without_the_variable(tmp_path: Pa
     App(hcl_output=True) (hashicorp/terraform-cdk#3875): synthesize says so and writes nothing."""
     outdir = tmp_path / "cdktf.out.hcl"
     with pytest.raises(HclOutputError, match="SYNTH_HCL_OUTPUT=true"):
-        synthesize(load_environments(PROJECT_ROOT, ["dev"]), PROJECT_ROOT, outdir, hcl=True)
+        synthesize(load_environments(EXAMPLES_ROOT, ["dev"]), EXAMPLES_ROOT, outdir, hcl=True)
     assert not outdir.exists()
     assert list(tmp_path.iterdir()) == []

@@ -403,3 +403,129 @@ escalation_plans:
         f"{FILE}:21: escalation_plans[0].stages[0].targets[1].contact: unknown contact or "
         "escalation plan 'bakup'; did you mean 'backup'? (defined: backup, plan)",
     ]
+
+
+# A second contact, a topic and a rotation, to repeat things in.
+WITH_TOPIC_AND_ROTATION = (
+    MINIMAL
+    + """\
+  - alias: backup
+    channels: [{name: email, type: EMAIL, address: backup@example.com}]
+    engagement: [{channel: email, at_minute: 0}]
+topics:
+  - name: chat
+rotations:
+  - name: weekly
+    contacts: [incident-responder, backup, incident-responder]
+    time_zone: Etc/UTC
+    start_time: 2026-01-05T09:00:00Z
+    hand_off: {weekly: [{day: MON, time: "09:00"}]}
+response_plans:
+  - name: Outage
+    incident: {title: outage, impact: high}
+    engagements: [incident-responder, backup, incident-responder]
+    chat_channels: [chat, chat]
+"""
+)
+
+
+def test_meaningless_duplicates_are_refused_naming_both_places(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, WITH_TOPIC_AND_ROTATION) == [
+        f"{FILE}:21: rotations[0].contacts[2]: 'incident-responder' is listed twice; a contact "
+        "takes one turn per rotation (list each member once) (first at rotations[0].contacts[0], "
+        "line 21)",
+        f"{FILE}:28: response_plans[0].engagements[2]: 'incident-responder' is listed twice; a "
+        "response plan engages each contact or escalation plan once (first at "
+        "response_plans[0].engagements[0], line 28)",
+        f"{FILE}:29: response_plans[0].chat_channels[1]: 'chat' is listed twice; each chat "
+        "channel topic once (first at response_plans[0].chat_channels[0], line 29)",
+    ]
+
+
+def test_a_target_twice_in_a_stage_and_a_channel_twice_at_a_minute_are_refused(
+    tmp_path: Path,
+) -> None:
+    text = (
+        MINIMAL.replace(
+            "      - channel: email\n        at_minute: 0\n",
+            "      - channel: email\n        at_minute: 0\n      - {channel: email, at_minute: 0}\n",
+        )
+        + """\
+escalation_plans:
+  - alias: plan
+    stages:
+      - duration_minutes: 5
+        targets:
+          - contact: incident-responder
+          - {contact: incident-responder, channel: email}
+          - contact: incident-responder
+"""
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:14: contacts[0].engagement[1]: channel 'email' at minute 0 is listed twice; a "
+        "channel is engaged once at a given minute (first at contacts[0].engagement[0], line 12)",
+        f"{FILE}:22: escalation_plans[0].stages[0].targets[2]: 'incident-responder' is listed "
+        "twice; a stage engages each target once (first at "
+        "escalation_plans[0].stages[0].targets[0], line 20)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "given", "expected"),
+    [
+        (
+            "at_minute: 0",
+            'at_minute: "5"',
+            "'5' is in quotes, so it is text; write 5 without quotes",
+        ),
+        ("at_minute: 0", "at_minute: five", "'five' is not a whole number"),
+        (
+            "address: responder@example.com",
+            'address: responder@example.com\n        secret: "false"',
+            "'false' is in quotes, so it is text; write false without quotes",
+        ),
+    ],
+)
+def test_quoted_numbers_and_booleans_are_told_to_lose_their_quotes(
+    tmp_path: Path, field: str, given: str, expected: str
+) -> None:
+    (problem,) = problems_of(tmp_path, MINIMAL.replace(field, given))
+    assert problem.endswith(expected), problem
+
+
+def test_a_runbook_path_that_leaves_the_repository_is_refused_unread(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("schemaVersion: '0.3'\n", encoding="utf-8")
+    text = MINIMAL + "runbooks:\n  - name: runbook\n    document: {document}\n"
+    for index, document in enumerate(
+        ("../outside.yaml", str(outside), "stacks/../../outside.yaml")
+    ):
+        problems = problems_of(tmp_path / str(index), text.format(document=document))
+        assert problems == [
+            f"{FILE}:16: runbooks[0].document: {document!r} is outside the repository; give a "
+            "path inside it, relative to the repository root (e.g. stacks/runbooks/<name>.yaml)"
+        ]
+        # The machine's own paths are never shown.
+        assert str(tmp_path) not in problems[0] or document == str(outside)
+
+
+def test_a_missing_runbook_is_named_as_the_file_wrote_it(tmp_path: Path) -> None:
+    text = MINIMAL + "runbooks:\n  - name: runbook\n    document: stacks/runbooks/nope.yaml\n"
+    (problem,) = problems_of(tmp_path, text)
+    assert problem == (
+        f"{FILE}:16: runbooks[0].document: stacks/runbooks/nope.yaml: cannot read runbook "
+        "document (No such file or directory)"
+    )
+
+
+def test_an_environment_file_with_a_capital_extension_is_reported_not_ignored(
+    tmp_path: Path,
+) -> None:
+    root = project_with(tmp_path, MINIMAL, name="dev")
+    (root / "stacks" / "environments" / "qa.YAML").write_text(MINIMAL, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_environments(root)
+    assert [str(p) for p in error.value.problems] == [
+        "stacks/environments/qa.YAML:1: not read: environment files end in .yaml or .yml, in "
+        "lowercase; rename it"
+    ]

@@ -1,0 +1,74 @@
+"""The Makefile as a user meets it: `make help`, what `install` installs, what `plan-check` runs
+before Terraform. GNU make's own dry run (-n) and database (-p) are the source of truth."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+from tests.conftest import PROJECT_ROOT
+
+
+def make(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def phony_targets() -> set[str]:
+    text = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    declared = set()
+    for match in re.finditer(r"^\.PHONY:((?:.*\\\n)*.*)$", text, flags=re.MULTILINE):
+        declared |= set(match.group(1).replace("\\\n", " ").split())
+    return declared
+
+
+def test_make_help_lists_every_target_with_one_line() -> None:
+    result = make("help")
+    assert result.returncode == 0, result.stderr
+    listed = {}
+    for line in result.stdout.splitlines():
+        match = re.match(r"^  (\S+(?: \S+)*?)\s{2,}(\S.*)$", line)
+        if match:
+            for target in match.group(1).split():
+                listed[target] = match.group(2)
+    targets = phony_targets()
+    assert len(targets) > 10
+    assert targets <= set(listed), f"not in make help: {sorted(targets - set(listed))}"
+    assert all(len(text) > 10 for text in listed.values())
+    # `make` alone is the help, not a surprise install.
+    assert make().stdout == result.stdout
+
+
+def test_install_installs_every_environment_the_tests_need() -> None:
+    # The database (-p) shows the prerequisites as make expanded them: a variable used before
+    # its definition would have expanded to nothing.
+    database = make("-pn", "install").stdout
+    (line,) = [line for line in database.splitlines() if line.startswith("install:")]
+    assert line.split(":", 1)[1].split() == [
+        ".venv/.installed",
+        ".venv-checkov/.installed",
+        "node_modules/.installed",
+    ]
+
+
+def test_plan_check_names_missing_secrets_before_running_terraform() -> None:
+    commands = make("-n", "plan-check", "ENV=prod").stdout.splitlines()
+    missing = next(i for i, c in enumerate(commands) if "main.py secrets --missing prod" in c)
+    init = next(i for i, c in enumerate(commands) if "terraform init" in c)
+    assert missing < init
+    usage = make("plan-check")
+    assert usage.returncode == 2
+    assert "usage: make plan-check ENV=<environment>" in usage.stderr
+
+
+def test_first_installs_say_what_they_are_doing() -> None:
+    text = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ("$(INSTALLED):", "$(CHECKOV_INSTALLED):", "$(NODE_INSTALLED):"):
+        recipe = text.split(target, 1)[1].split("\n\n", 1)[0]
+        assert '@echo "Installing' in recipe, target

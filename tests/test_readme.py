@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
 import types
 import typing
+from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
 from stacks.environment_config import EnvironmentConfig
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT
 
 
 def _models(annotation: Any) -> list[type[BaseModel]]:
@@ -42,3 +44,65 @@ def test_reference_lists_every_field_of_the_environment_schema() -> None:
     documented |= set(re.findall(r"[{,]\s*([a-z_]+):", reference))
     missing = _field_names(EnvironmentConfig, set()) - documented
     assert missing == set(), f"README reference lacks: {sorted(missing)}"
+
+
+def _readme() -> str:
+    return (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _section(title: str) -> str:
+    return _readme().split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_every_command_in_the_readme_exists_as_written() -> None:
+    from main import BUILT_IN, COMMAND_MODULES, LEGACY_FLAGS
+    from tests.test_makefile import phony_targets
+
+    readme = _readme()
+    targets = phony_targets()
+    made = set(re.findall(r"\bmake ([a-z][a-z-]*)", readme))
+    assert made - targets == set(), f"README names make targets that do not exist: {made - targets}"
+    commands = {*BUILT_IN, *COMMAND_MODULES}
+    for match in re.finditer(r"\bpython main\.py((?: [a-z][a-z-]*)?)", readme):
+        # `python main.py` alone fails on a machine whose python has no cdktf: say which one.
+        start = match.start()
+        assert readme[max(0, start - 10) : start] == ".venv/bin/", readme[start - 40 : start + 40]
+        word = match.group(1).strip()
+        assert not word or word in commands or word in LEGACY_FLAGS, word
+
+
+def test_the_everyday_recipes_applied_to_the_example_prod_keep_it_valid(tmp_path: Path) -> None:
+    """Each YAML block of "Everyday changes", merged into the example prod the way a person
+    edits it (an entry with the same alias or name replaces the old one, others are appended),
+    checks and synthesizes."""
+    from ruamel.yaml import YAML
+
+    from stacks.environment_loader import load_environments
+    from stacks.synthesize import synthesize
+
+    yaml = YAML(typ="safe")
+    root = tmp_path / "project"
+    shutil.copytree(EXAMPLES_ROOT / "stacks", root / "stacks")
+    prod_file = root / "stacks" / "environments" / "prod.yaml"
+    prod = yaml.load(prod_file.read_text(encoding="utf-8"))
+    blocks = re.findall(r"```yaml\n(.*?)```", _section("Everyday changes"), flags=re.DOTALL)
+    assert len(blocks) >= 3
+    for block in blocks:
+        for section, entries in yaml.load(block).items():
+            existing = prod.setdefault(section, [])
+            for entry in entries:
+                key = "alias" if "alias" in entry else "name"
+                names = [e.get(key) for e in existing]
+                if entry[key] in names:
+                    existing[names.index(entry[key])] = entry
+                else:
+                    existing.append(entry)
+    with prod_file.open("w", encoding="utf-8") as output:
+        yaml.dump(prod, output)
+    (environment,) = load_environments(root, ["prod"])
+    assert "db-oncall" in [c.alias for c in environment.config.contacts]
+    synthesize([environment], root, tmp_path / "cdktf.out")
+    stack = (tmp_path / "cdktf.out" / "stacks" / "incident-manager-prod" / "cdk.tf.json").read_text(
+        encoding="utf-8"
+    )
+    assert "RDSStorageLow" in stack

@@ -448,7 +448,8 @@ def test_a_target_twice_in_a_stage_and_a_channel_twice_at_a_minute_are_refused(
     text = (
         MINIMAL.replace(
             "      - channel: email\n        at_minute: 0\n",
-            "      - channel: email\n        at_minute: 0\n      - {channel: email, at_minute: 0}\n",
+            "      - channel: email\n        at_minute: 0\n"
+            "      - {channel: email, at_minute: 0}\n",
         )
         + """\
 escalation_plans:

@@ -134,7 +134,9 @@ def test_check_validates_without_writing_anything(project: Path) -> None:
     assert not (project / "cdktf.out").exists()
 
 
-def test_named_environments_rewrite_only_their_own_stack(project: Path) -> None:
+def test_named_environments_rewrite_only_their_own_stack_and_a_full_synth_prunes(
+    project: Path,
+) -> None:
     assert run_main(project).returncode == 0
     prod_dir = project / "cdktf.out" / "stacks" / "incident-manager-prod"
     dev_dir = project / "cdktf.out" / "stacks" / "incident-manager-dev"
@@ -157,13 +159,8 @@ def test_named_environments_rewrite_only_their_own_stack(project: Path) -> None:
     # A saved plan no longer matches the configuration: it goes.
     assert not (dev_dir / "tfplan").exists()
 
-    unknown = run_main(project, "prd")
-    assert unknown.returncode == 2
-    assert "no environment 'prd'; did you mean 'prod'?" in unknown.stderr
-
-
-def test_a_full_synth_drops_stacks_of_removed_environments_and_keeps_locks(project: Path) -> None:
-    assert run_main(project).returncode == 0
+    # A full synth drops the stack of an environment whose file is gone, and puts a lock file
+    # committed under stacks/terraform-locks/ into its stack.
     (project / "stacks" / "environments" / "staging.yaml").unlink()
     locks = project / "stacks" / "terraform-locks"
     locks.mkdir()
@@ -172,8 +169,12 @@ def test_a_full_synth_drops_stacks_of_removed_environments_and_keeps_locks(proje
     assert result.returncode == 0, result.stderr
     assert stack_dirs(project) == ["incident-manager-dev", "incident-manager-prod"]
     assert manifest_stacks(project) == ["incident-manager-dev", "incident-manager-prod"]
-    prod_lock = project / "cdktf.out" / "stacks" / "incident-manager-prod" / ".terraform.lock.hcl"
-    assert prod_lock.read_text(encoding="utf-8") == "# committed\n"
+    assert (prod_dir / ".terraform.lock.hcl").read_text(encoding="utf-8") == "# committed\n"
+    assert (prod_dir / "secrets.auto.tfvars").is_file()
+
+    unknown = run_main(project, "prd")
+    assert unknown.returncode == 2
+    assert "no environment 'prd'; did you mean 'prod'?" in unknown.stderr
 
 
 def test_check_loads_neither_cdktf_nor_the_provider() -> None:

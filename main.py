@@ -5,6 +5,7 @@
     python main.py --check         # validate only; does not load cdktf
     python main.py --list-secrets  # the TF_VAR_ names of secret channel addresses
     python main.py --hcl           # HCL instead of JSON, into cdktf.out.hcl/ (make synth-hcl)
+    python main.py preview prod    # who gets paged, and when (no cdktf; see its --help)
 
 A mistake in an environment file prints every problem found (file:line: field: message) and
 exits with status 2; cdktf.out is left as it was.
@@ -75,7 +76,24 @@ def secret_lines(environment: Environment) -> list[str]:
     ]
 
 
+# Subcommands that live in their own modules (add_parser/run); main.py only dispatches.
+SUBCOMMANDS = ("preview",)
+
+
+def _subcommand(argv: list[str]) -> int:
+    from stacks.paging import command as preview_command
+
+    parser = argparse.ArgumentParser(prog="main.py")
+    subparsers = parser.add_subparsers(required=True)
+    preview_command.add_parser(subparsers)
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        return _subcommand(argv)
     args = _arguments(argv)
     names = args.environments or [
         n for n in os.environ.get(ENVIRONMENTS_VARIABLE, "").split(",") if n

@@ -1,0 +1,206 @@
+"""The paging timeline of an incident nobody acknowledges: minute, person, channel, and the path.
+
+Computed from the same stages the stack synthesizes, so it shows what Incident Manager does with
+them rather than a second reading of the YAML:
+
+- a response plan engages each of its engagements when the incident opens (minute 0);
+- an escalation plan's stages are the configured ones, one for one (``stacks/
+  incident_manager_stack.py``); stage *i* starts when the durations of the stages before it
+  have passed, and engages all its targets at that moment;
+- a contact, when engaged, runs its own engagement plan: the stages
+  ``constructs_lib.engagement_plan.engagement_stages`` turns "channel X at minute T" into (the
+  very function the construct uses), each starting when the earlier stages' durations passed;
+- a channel target pages that channel when its stage starts, retrying every
+  ``retry_interval_minutes`` if the page was not delivered (ChannelTargetInfo);
+- an acknowledgement by an essential contact target (``acknowledgement_stops_plan``, the API's
+  IsEssential) stops the escalation plan: later stages do not start.
+
+On-call schedules (issue #11) will resolve in ``_Walk.engage``: schedule -> its rotations ->
+``calendar.on_call_at(rotation, moment)`` -> each person on call, engaged like a contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from itertools import accumulate
+
+from constructs_lib.engagement_plan import ChannelEngagement, engagement_stages
+from stacks.config_errors import Loc
+from stacks.environment_config import (
+    ContactConfig,
+    EnvironmentConfig,
+    EscalationPlanConfig,
+)
+from stacks.paging.calendar import Rotation, on_call_at
+
+# Escalation plans cannot engage themselves (checked), so this depth is never reached by a
+# valid file; it only bounds the walk.
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True, order=True)
+class Page:
+    """One channel of one person paged at ``minute`` after the incident opened."""
+
+    minute: int
+    contact: str
+    channel: str
+    channel_type: str
+    retry_interval_minutes: int | None
+    path: tuple[str, ...]
+    # Where the YAML asked for this page: the engagement step or the channel target.
+    loc: Loc = field(compare=False)
+    # Rotations in which the person is on call at that moment (informational: the plan pages
+    # them either way).
+    on_call_in: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True, order=True)
+class StopPoint:
+    """From ``minute`` on, an acknowledgement by ``contact`` stops escalation plan ``plan``;
+    ``prevents_minute`` is the first later stage that then never starts (None: it was the
+    last)."""
+
+    minute: int
+    contact: str
+    plan: str
+    prevents_minute: int | None
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What happens after ``start`` when an incident opens with ``response_plan``."""
+
+    response_plan: str
+    index: int
+    start: datetime
+    pages: tuple[Page, ...]
+    stops: tuple[StopPoint, ...]
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        return tuple(sorted({page.contact for page in self.pages}))
+
+    def at(self, page: Page) -> datetime:
+        return self.start + timedelta(minutes=page.minute)
+
+
+def stage_starts(durations: Sequence[int]) -> list[int]:
+    """Minute at which each stage starts: the sum of the durations before it."""
+    return [0, *accumulate(durations)][: len(durations)]
+
+
+@dataclass
+class _Walk:
+    config: EnvironmentConfig
+    contacts: dict[str, tuple[int, ContactConfig]]
+    plans: dict[str, tuple[int, EscalationPlanConfig]]
+    rotations: tuple[Rotation, ...]
+    start: datetime
+    pages: list[Page] = field(default_factory=list)
+    stops: list[StopPoint] = field(default_factory=list)
+
+    def engage(self, alias: str, minute: int, path: tuple[str, ...], depth: int = 0) -> None:
+        if depth > MAX_DEPTH:
+            raise ValueError(f"escalation plans nest deeper than {MAX_DEPTH}: {' > '.join(path)}")
+        if alias in self.contacts:
+            self._contact(alias, minute, path)
+        elif alias in self.plans:
+            self._escalation_plan(alias, minute, path, depth)
+        # An on-call schedule (issue #11) resolves here, one branch: its rotations'
+        # on_call_at(rotation, self.start + minute), each person through self._contact.
+
+    def _contact(self, alias: str, minute: int, path: tuple[str, ...]) -> None:
+        index, contact = self.contacts[alias]
+        types = {channel.name: channel.type for channel in contact.channels}
+        stages = engagement_stages(
+            [
+                _Step(e.channel, e.at_minute, e.retry_interval_minutes, si)
+                for si, e in enumerate(contact.engagement)
+            ]
+        )
+        starts = stage_starts([stage.duration_in_minutes for stage in stages])
+        for number, (stage, offset) in enumerate(zip(stages, starts, strict=True), 1):
+            for engagement in stage.channels:
+                assert isinstance(engagement, _Step)
+                self._page(
+                    Page(
+                        minute + offset,
+                        alias,
+                        engagement.channel,
+                        types[engagement.channel],
+                        engagement.retry_interval_minutes,
+                        (*path, f"{alias} engagement plan stage {number} (+{offset} min)"),
+                        ("contacts", index, "engagement", engagement.step),
+                    )
+                )
+
+    def _escalation_plan(self, alias: str, minute: int, path: tuple[str, ...], depth: int) -> None:
+        index, plan = self.plans[alias]
+        starts = stage_starts([stage.duration_minutes for stage in plan.stages])
+        for si, (stage, offset) in enumerate(zip(plan.stages, starts, strict=True)):
+            hop = f"{alias} stage {si + 1} (+{offset} min)"
+            following = minute + starts[si + 1] if si + 1 < len(starts) else None
+            for ti, target in enumerate(stage.targets):
+                if target.channel is not None:
+                    contact = self.contacts[target.contact][1]
+                    kind = next(c.type for c in contact.channels if c.name == target.channel)
+                    self._page(
+                        Page(
+                            minute + offset,
+                            target.contact,
+                            target.channel,
+                            kind,
+                            target.retry_interval_minutes,
+                            (*path, hop, f"{target.contact} channel {target.channel!r}"),
+                            ("escalation_plans", index, "stages", si, "targets", ti),
+                        )
+                    )
+                    continue
+                essential = target.acknowledgement_stops_plan is not False
+                if essential and target.contact in self.contacts:
+                    self.stops.append(
+                        StopPoint(minute + offset, target.contact, alias, following, (*path, hop))
+                    )
+                self.engage(target.contact, minute + offset, (*path, hop), depth + 1)
+
+    def _page(self, page: Page) -> None:
+        moment = self.start + timedelta(minutes=page.minute)
+        on_call = tuple(
+            r.name
+            for r in self.rotations
+            if page.contact in r.members and page.contact in on_call_at(r, moment)
+        )
+        self.pages.append(replace(page, on_call_in=on_call))
+
+
+@dataclass(frozen=True)
+class _Step(ChannelEngagement):
+    """An engagement step that remembers its position in the contact's list."""
+
+    step: int = 0
+
+
+def timelines(config: EnvironmentConfig, start: datetime) -> list[Timeline]:
+    """The timeline of every response plan, in file order."""
+    contacts = {c.alias: (i, c) for i, c in enumerate(config.contacts)}
+    plans = {p.alias: (i, p) for i, p in enumerate(config.escalation_plans)}
+    rotations = tuple(Rotation.from_config(r) for r in config.rotations)
+    found = []
+    for index, plan in enumerate(config.response_plans):
+        walk = _Walk(config, contacts, plans, rotations, start)
+        for alias in plan.engagements:
+            walk.engage(alias, 0, (plan.name,))
+        found.append(
+            Timeline(plan.name, index, start, tuple(sorted(walk.pages)), tuple(sorted(walk.stops)))
+        )
+    return found
+
+
+def reached_contacts(found: Sequence[Timeline]) -> Iterator[str]:
+    """Every contact some response plan pages."""
+    for timeline in found:
+        yield from timeline.people

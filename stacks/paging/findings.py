@@ -15,7 +15,13 @@ from ruamel.yaml import YAML
 
 from stacks.config_errors import Loc, format_path, line_of, relative_name
 from stacks.environment_config import EnvironmentConfig
-from stacks.paging.calendar import Rotation, uncovered_week, week_minute_text
+from stacks.paging.calendar import (
+    MINUTES_PER_DAY,
+    MINUTES_PER_WEEK,
+    Rotation,
+    uncovered_week,
+    week_minute_text,
+)
 from stacks.paging.timeline import Timeline
 
 Kind = Literal["rotation-gap", "one-person", "unpaged-contact", "nobody-at-minute-0", "no-retry"]
@@ -52,17 +58,14 @@ class PlacedFinding:
 
 
 def findings(config: EnvironmentConfig, found: Sequence[Timeline]) -> list[Finding]:
-    """Every finding of one environment, in file order."""
-    return sorted(
-        [
-            *_rotation_gaps(config),
-            *_one_person(config, found),
-            *_unpaged_contacts(config, found),
-            *_nobody_at_minute_zero(config, found),
-            *_no_retry(config),
-        ],
-        key=lambda f: (tuple((isinstance(p, int), p) for p in f.loc), f.kind, f.message),
-    )
+    """Every finding of one environment (``place`` puts them in file order)."""
+    return [
+        *_rotation_gaps(config),
+        *_one_person(config, found),
+        *_unpaged_contacts(config, found),
+        *_nobody_at_minute_zero(config, found),
+        *_no_retry(config),
+    ]
 
 
 def _rotation_gaps(config: EnvironmentConfig) -> Iterator[Finding]:
@@ -72,13 +75,30 @@ def _rotation_gaps(config: EnvironmentConfig) -> Iterator[Finding]:
         if not uncovered:
             continue
         hours = sum(b - a for a, b in uncovered) / 60
-        ranges = ", ".join(f"{week_minute_text(a)}-{week_minute_text(b)[4:]}" for a, b in uncovered)
+        ranges = ", ".join(_range_text(a, b) for a, b in _wrapped(uncovered))
         yield Finding(
             ("rotations", index, "shift_coverages"),
             "rotation-gap",
             f"rotation {rotation.name!r} has nobody on call {hours:g} hours a week "
             f"({rotation.time_zone}): {ranges}",
         )
+
+
+def _wrapped(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a gap running to Sunday midnight with one starting Monday 00:00 (``end`` may then
+    exceed the week: it is read modulo the week)."""
+    if len(ranges) > 1 and ranges[0][0] == 0 and ranges[-1][1] == MINUTES_PER_WEEK:
+        return [*ranges[1:-1], (ranges[-1][0], MINUTES_PER_WEEK + ranges[0][1])]
+    return ranges
+
+
+def _range_text(start: int, end: int) -> str:
+    if start == 0 and end == MINUTES_PER_WEEK:
+        return "all week"
+    first = week_minute_text(start)
+    last = week_minute_text(end % MINUTES_PER_WEEK if end > MINUTES_PER_WEEK else end)
+    same_day = end <= MINUTES_PER_WEEK and (end - 1) // MINUTES_PER_DAY == start // MINUTES_PER_DAY
+    return f"{first}-{last[4:]}" if same_day else f"{first} to {last}"
 
 
 def _one_person(config: EnvironmentConfig, found: Sequence[Timeline]) -> Iterator[Finding]:
@@ -173,7 +193,7 @@ def place(found: Sequence[Finding], path: Path, project_root: Path) -> list[Plac
         return []
     data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
     shown = relative_name(path, project_root)
-    return [
+    return sorted(
         PlacedFinding(shown, line_of(data, f.loc), format_path(f.loc), f.kind, f.message)
         for f in found
-    ]
+    )

@@ -1,0 +1,167 @@
+"""The paging timeline: the walkthrough and a nested fixture by hand, and every response plan
+against the plan stages the stack actually synthesizes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stacks.paging.timeline import StopPoint, stage_starts, timelines
+from tests.conftest import PROJECT_ROOT
+from tests.paging.fixtures import MONDAY_NIGHT, fixture
+
+
+def pages(
+    name: str, start: datetime = MONDAY_NIGHT
+) -> dict[str, list[tuple[int, str, str, int | None]]]:
+    return {
+        t.response_plan: [
+            (p.minute, p.contact, p.channel, p.retry_interval_minutes) for p in t.pages
+        ]
+        for t in timelines(fixture(name).config, start)
+    }
+
+
+def test_stage_starts_are_the_sums_of_the_durations_before() -> None:
+    assert stage_starts([5, 0]) == [0, 5]
+    assert stage_starts([10, 30, 0]) == [0, 10, 40]
+    assert stage_starts([]) == []
+
+
+def test_the_walkthrough_minute_by_minute() -> None:
+    assert pages("prod") == {
+        "EC2HighCPU": [
+            (0, "incident-responder", "incident responder email", None),
+            (5, "sr-incident-responder", "sr incident responder email", None),
+            (10, "incident-responder", "incident responder mobile", 5),
+            # The senior's engagement plan starts with stage 2 at minute 5: phone at 5 + 5.
+            (10, "sr-incident-responder", "sr incident responder phone", 5),
+        ]
+    }
+    (timeline,) = timelines(fixture("prod").config, MONDAY_NIGHT)
+    assert timeline.stops == (
+        StopPoint(0, "incident-responder", "app-escalation-plan", 5,
+                  ("EC2HighCPU", "app-escalation-plan stage 1 (+0 min)")),
+        StopPoint(5, "sr-incident-responder", "app-escalation-plan", None,
+                  ("EC2HighCPU", "app-escalation-plan stage 2 (+5 min)")),
+    )  # fmt: skip
+    assert timeline.pages[3].path == (
+        "EC2HighCPU",
+        "app-escalation-plan stage 2 (+5 min)",
+        "sr-incident-responder engagement plan stage 2 (+5 min)",
+    )
+    assert timeline.pages[3].loc == ("contacts", 1, "engagement", 1)
+
+
+def test_pages_name_the_rotations_in_which_the_person_is_on_call_at_that_moment() -> None:
+    (night,) = timelines(fixture("prod").config, MONDAY_NIGHT)
+    assert [p.on_call_in for p in night.pages] == [(), ("app-responders-weekly",)] * 2
+    # Monday 09:00 in Los Angeles the shift passes to incident-responder.
+    (morning,) = timelines(fixture("prod").config, datetime(2026, 11, 23, 17, 0, tzinfo=UTC))
+    assert [p.on_call_in for p in morning.pages] == [("app-responders-weekly",), ()] * 2
+
+
+def test_a_gap_over_30_minutes_pages_at_the_asked_minute_through_a_wait_stage() -> None:
+    assert pages("staging")["StgEC2HighCPU"] == [
+        (0, "stg-incident-responder", "email", None),
+        (0, "stg-incident-responder", "mobile", 2),  # the channel target of stage 1
+        (10, "stg-sr-incident-responder", "email", None),
+        (45, "stg-incident-responder", "mobile", 10),  # stages of 30 + 15 minutes before it
+    ]
+    (timeline,) = timelines(fixture("staging").config, MONDAY_NIGHT)
+    # The senior's target does not stop the plan (acknowledgement_stops_plan: false).
+    assert [(s.contact, s.minute) for s in timeline.stops] == [("stg-incident-responder", 0)]
+
+
+def test_nested_escalation_plans_resolve_to_people_with_the_path() -> None:
+    found = pages("risky", datetime(2026, 3, 27, 6, 0, tzinfo=UTC))
+    assert found["Escalating"] == [
+        (0, "alice", "email", 2),
+        (15, "alice", "phone", 3),  # platform stage 1: a channel target, its own retry
+        (15, "bob", "sms", None),
+        (25, "alice", "email", 2),  # platform stage 2 at 15 + 10 engages alice again
+        (40, "alice", "phone", 5),  # alice's own plan from minute 0: phone at 40
+        (65, "alice", "phone", 5),  # ... and from minute 25: phone at 65
+    ]
+    (escalating, *_) = timelines(fixture("risky").config, datetime(2026, 3, 27, 6, tzinfo=UTC))
+    assert [(s.contact, s.plan, s.minute, s.prevents_minute) for s in escalating.stops] == [
+        ("alice", "front-door", 0, 15),
+        ("alice", "platform", 25, None),  # bob is not essential: no stop
+    ]
+    assert escalating.pages[1].path == (
+        "Escalating",
+        "front-door stage 2 (+15 min)",
+        "platform stage 1 (+0 min)",
+        "alice channel 'phone'",
+    )
+    assert found["Late"] == [(3, "carol", "email", 1)]
+
+
+# --- fidelity: the same answer read from the synthesized Terraform JSON -----------------------
+
+
+def _ref(text: str) -> str:
+    return text.removeprefix("${").removesuffix(".arn}")
+
+
+def synthesized_pages(stack: dict[str, Any]) -> dict[str, list[tuple[int, str, str]]]:
+    """Walk the synthesized plans the way Incident Manager runs them: each stage engages its
+    targets when the durations before it have passed; a contact target runs that contact's
+    plan from then."""
+    resources = stack["resource"]
+    contacts = resources["aws_ssmcontacts_contact"]
+    alias = {f"aws_ssmcontacts_contact.{k}": v["alias"] for k, v in contacts.items()}
+    channels = {
+        f"aws_ssmcontacts_contact_channel.{k}": (alias[_ref(v["contact_id"])], v["name"])
+        for k, v in resources["aws_ssmcontacts_contact_channel"].items()
+    }
+    plans = {_ref(v["contact_id"]): v["stage"] for v in resources["aws_ssmcontacts_plan"].values()}
+
+    def walk(contact: str, minute: int) -> Iterator[tuple[int, str, str]]:
+        for stage in plans[contact]:
+            for target in stage.get("target", []):
+                if "channel_target_info" in target:
+                    who, channel = channels[
+                        _ref(target["channel_target_info"]["contact_channel_id"])
+                    ]
+                    yield minute, who, channel
+                else:
+                    yield from walk(_ref(target["contact_target_info"]["contact_id"]), minute)
+            minute += stage["duration_in_minutes"]
+
+    return {
+        plan["name"]: sorted(p for e in plan["engagements"] for p in walk(_ref(e), 0))
+        for plan in resources["aws_ssmincidents_response_plan"].values()
+    }
+
+
+@pytest.fixture(scope="module")
+def synthesized_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from stacks.synthesize import synthesize
+
+    outdir = tmp_path_factory.mktemp("paging") / "cdktf.out"
+    synthesize([fixture(n) for n in ("prod", "staging", "risky")], PROJECT_ROOT, outdir)
+    return outdir
+
+
+@pytest.mark.parametrize("name", ["prod", "staging", "risky"])
+def test_the_timeline_is_what_the_synthesized_plan_stages_do(
+    name: str, synthesized_fixtures: Path
+) -> None:
+    stack = json.loads(
+        (synthesized_fixtures / "stacks" / f"incident-manager-{name}" / "cdk.tf.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    expected = synthesized_pages(stack)
+    found = {
+        t.response_plan: sorted((p.minute, p.contact, p.channel) for p in t.pages)
+        for t in timelines(fixture(name).config, datetime(2026, 1, 1, tzinfo=UTC))
+    }
+    assert found == expected
+    assert any(expected.values())

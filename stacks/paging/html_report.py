@@ -29,8 +29,8 @@ MEMBER_COLOURS = (
     "#999999",
 )
 WIDTH = 960
-LABEL_WIDTH = 300
-ROW_HEIGHT = 28
+LABEL_WIDTH = 280
+ROW_HEIGHT = 36
 HOUR_HEIGHT = 9
 DAY_WIDTH = 120
 
@@ -44,7 +44,9 @@ svg text { font: 12px system-ui, sans-serif; fill: #111827; }
 svg .axis { stroke: #9ca3af; stroke-width: 1; } svg .grid { stroke: #e5e7eb; stroke-width: 1; }
 svg .stage { stroke: #6b7280; stroke-dasharray: 4 3; }
 svg .retry { stroke-dasharray: 2 3; stroke-width: 2; }
-svg .stop { fill: #fef3c7; } svg .gap { fill: url(#gap-hatch); stroke: #dc2626; }
+svg .stop { fill: #fef3c7; } svg text.who { font-weight: 600; }
+svg text.channel { fill: #4b5563; font-size: 11px; }
+svg .gap { fill: url(#gap-hatch); stroke: #dc2626; }
 svg .outside { fill: #f3f4f6; }
 table { border-collapse: collapse; margin: 6px 0 12px; }
 th, td { border-bottom: 1px solid #e5e7eb; padding: 3px 8px; text-align: left;
@@ -66,6 +68,12 @@ def _attrs(**values: object) -> str:
 
 def _tag(name: str, content: str = "", **values: object) -> str:
     return f"<{name}{_attrs(**values)}>{content}</{name}>"
+
+
+def _fit(text: str, width: float, char_width: float = 6.6) -> str:
+    """``text`` cut with an ellipsis to about ``width`` pixels of 12px text."""
+    most = max(3, int(width / char_width))
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _utc(moment: datetime) -> str:
@@ -99,8 +107,11 @@ def timeline_svg(timeline: Timeline) -> str:
         f'timeline" data-response-plan="{escape(timeline.response_plan)}">'
     ]
     top, bottom = 30, 30 + ROW_HEIGHT * max(1, len(rows))
+    # Shade only where an acknowledgement still changes something: until the stage it prevents.
     for stop in timeline.stops:
-        end = stop.prevents_minute if stop.prevents_minute is not None else span
+        if stop.prevents_minute is None:
+            continue
+        end = stop.prevents_minute
         parts.append(
             _tag(
                 "rect",
@@ -129,14 +140,32 @@ def timeline_svg(timeline: Timeline) -> str:
         )
     for index, (contact, channel, kind) in enumerate(rows):
         y = top + ROW_HEIGHT * index + ROW_HEIGHT / 2
-        parts.append(_tag("text", f"{contact} · {kind} {channel}", x=8, y=f"{y + 4:.1f}"))
+        parts.append(
+            _tag(
+                "text", escape(_fit(contact, LABEL_WIDTH - 16)), x=8, y=f"{y - 2:.1f}", class_="who"
+            )
+        )
+        parts.append(
+            _tag(
+                "text",
+                escape(_fit(f"{kind} {channel}", LABEL_WIDTH - 16)),
+                x=8,
+                y=f"{y + 12:.1f}",
+                class_="channel",
+            )
+        )
         colour = CHANNEL_COLOURS.get(kind, "#374151")
-        for page in timeline.pages:
-            if (page.contact, page.channel, page.channel_type) != (contact, channel, kind):
-                continue
+        row = [
+            p
+            for p in timeline.pages
+            if (p.contact, p.channel, p.channel_type) == (contact, channel, kind)
+        ]
+        for number, page in enumerate(row):
+            # Retries (only if undelivered) drawn until the row's next page, or the axis' end.
+            until = row[number + 1].minute if number + 1 < len(row) else span
             if page.retry_interval_minutes:
                 retry = page.minute + page.retry_interval_minutes
-                while retry <= span:
+                while retry < until or (retry == until == span):
                     parts.append(
                         _tag(
                             "circle",
@@ -317,7 +346,7 @@ def week_svg(calendar: RotationCalendar, monday: date, window: tuple[datetime, d
                 parts.append(
                     _tag(
                         "text",
-                        escape(label),
+                        escape(_fit(label, DAY_WIDTH - 10)),
                         x=left + (day - monday).days * DAY_WIDTH + 6,
                         y=f"{top + a * HOUR_HEIGHT + 13:.1f}",
                         style="fill:#fff;font-weight:600",

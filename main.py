@@ -6,6 +6,7 @@
     python main.py --list-secrets  # the TF_VAR_ names of secret channel addresses
     python main.py --hcl           # HCL instead of JSON, into cdktf.out.hcl/ (make synth-hcl)
     python main.py preview prod    # who gets paged, and when (no cdktf; see its --help)
+    python main.py preview-diff prod --base main   # what a change does to paging (Markdown)
 
 A mistake in an environment file prints every problem found (file:line: field: message) and
 exits with status 2; cdktf.out is left as it was.
@@ -77,15 +78,17 @@ def secret_lines(environment: Environment) -> list[str]:
 
 
 # Subcommands that live in their own modules (add_parser/run); main.py only dispatches.
-SUBCOMMANDS = ("preview",)
+SUBCOMMANDS = ("preview", "preview-diff")
 
 
 def _subcommand(argv: list[str]) -> int:
     from stacks.paging import command as preview_command
+    from stacks.paging import diff_command as preview_diff_command
 
     parser = argparse.ArgumentParser(prog="main.py")
     subparsers = parser.add_subparsers(required=True)
     preview_command.add_parser(subparsers)
+    preview_diff_command.add_parser(subparsers)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from stacks.config_errors import ConfigError
-from stacks.environment_loader import load_environments
 from stacks.paging.preview import DEFAULT_WEEKS, build_preview, json_text, text
+from stacks.paging.source import load_sources
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 EXIT_FINDINGS = 1
@@ -100,11 +100,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     root = getattr(args, "project_root", PROJECT_ROOT)
     try:
-        environments = load_environments(root, args.environments)
+        sources = load_sources(root, args.environments)
     except ConfigError as error:
         print(error, file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    previews = [build_preview(e, root, args.at, args.weeks) for e in environments]
+    previews = [build_preview(source, args.at, args.weeks) for source in sources]
     if args.format == "json":
         sys.stdout.write(json_text(previews))
     else:

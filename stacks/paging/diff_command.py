@@ -13,13 +13,11 @@ from pathlib import Path
 from stacks.config_errors import ConfigError
 from stacks.environment_loader import (
     ENVIRONMENTS_DIR,
-    Environment,
-    load_environment,
-    load_environments,
 )
 from stacks.paging.command import EXIT_CONFIG_ERROR, PROJECT_ROOT, parse_at, weeks
 from stacks.paging.diff import markdown
 from stacks.paging.preview import DEFAULT_WEEKS, build_preview
+from stacks.paging.source import SourceFile, load_sources, read_source
 
 EPILOG = """\
 examples:
@@ -79,7 +77,7 @@ def base_text(root: Path, ref: str, environment: str) -> str | None:
     return shown.stdout if shown.returncode == 0 else None
 
 
-def load_base(root: Path, ref: str, environment: str, directory: Path) -> Environment | None:
+def load_base(root: Path, ref: str, environment: str, directory: Path) -> SourceFile | None:
     """BASE's environment, checked like any file, from a copy in ``directory``; problems are
     reported as ``REF:stacks/environments/ENV.yaml:LINE``."""
     text = base_text(root, ref, environment)
@@ -88,7 +86,7 @@ def load_base(root: Path, ref: str, environment: str, directory: Path) -> Enviro
     path = directory / f"{environment}.yaml"
     path.write_text(text, encoding="utf-8")
     try:
-        return load_environment(path, root)
+        return read_source(path, root)
     except ConfigError as error:
         shown = f"{ref}:{ENVIRONMENTS_DIR.as_posix()}/{environment}.yaml"
         raise ConfigError(replace(p, file=shown) for p in error.problems) from None
@@ -98,12 +96,12 @@ def run(args: argparse.Namespace) -> int:
     root = getattr(args, "project_root", PROJECT_ROOT)
     with tempfile.TemporaryDirectory(prefix="preview-base-") as directory:
         try:
-            (current,) = load_environments(root, [args.environment])
+            (current,) = load_sources(root, [args.environment])
             before = load_base(root, args.base, args.environment, Path(directory))
         except (ConfigError, BaseError) as error:
             print(error, file=sys.stderr)
             return EXIT_CONFIG_ERROR
-        new = build_preview(current, root, args.at, args.weeks)
-        old = build_preview(before, root, args.at, args.weeks) if before else None
+        new = build_preview(current, args.at, args.weeks)
+        old = build_preview(before, args.at, args.weeks) if before else None
     sys.stdout.write(markdown(args.base, old, new))
     return 0

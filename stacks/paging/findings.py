@@ -1,19 +1,16 @@
 """Gaps and risks in who gets paged: warnings that point at a file and line like config errors.
 
-A valid file is read without line numbers (libyaml, fast); only when there is a finding to place
-is it read again with ruamel's round-trip loader, as ``environment_loader`` does for errors.
+Lines come from the node tree the file was read into (``stacks.paging.source``): no second
+parse, however many findings a large file has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-from ruamel.yaml import YAML
-
-from stacks.config_errors import Loc, format_path, line_of, relative_name
+from stacks.config_errors import Loc, format_path
 from stacks.environment_config import EnvironmentConfig
 from stacks.paging.calendar import (
     MINUTES_PER_DAY,
@@ -22,6 +19,7 @@ from stacks.paging.calendar import (
     uncovered_week,
     week_minute_text,
 )
+from stacks.paging.source import SourceFile
 from stacks.paging.timeline import Timeline
 
 Kind = Literal["rotation-gap", "one-person", "unpaged-contact", "nobody-at-minute-0", "no-retry"]
@@ -187,13 +185,9 @@ def _no_retry(config: EnvironmentConfig) -> Iterator[Finding]:
                     )
 
 
-def place(found: Sequence[Finding], path: Path, project_root: Path) -> list[PlacedFinding]:
-    """File and line of every finding; reads the file with line numbers only if needed."""
-    if not found:
-        return []
-    data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    shown = relative_name(path, project_root)
+def place(found: Sequence[Finding], source: SourceFile) -> list[PlacedFinding]:
+    """File and line of every finding, in file order."""
     return sorted(
-        PlacedFinding(shown, line_of(data, f.loc), format_path(f.loc), f.kind, f.message)
+        PlacedFinding(source.shown, source.line_of(f.loc), format_path(f.loc), f.kind, f.message)
         for f in found
     )

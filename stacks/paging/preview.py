@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from stacks.config_errors import relative_name
-from stacks.environment_loader import Environment
 from stacks.paging.calendar import DAYS, Rotation, Shift, gaps, shifts
 from stacks.paging.findings import PlacedFinding, findings, place
+from stacks.paging.source import SourceFile
 from stacks.paging.timeline import Page, Timeline, timelines
 
 DEFAULT_WEEKS = 4
@@ -43,9 +41,8 @@ class Preview:
         return self.start + timedelta(weeks=self.weeks)
 
 
-def build_preview(
-    environment: Environment, project_root: Path, start: datetime, weeks: int = DEFAULT_WEEKS
-) -> Preview:
+def build_preview(source: SourceFile, start: datetime, weeks: int = DEFAULT_WEEKS) -> Preview:
+    environment = source.environment
     config = environment.config
     found = timelines(config, start)
     end = start + timedelta(weeks=weeks)
@@ -59,12 +56,12 @@ def build_preview(
         )
     return Preview(
         environment=environment.name,
-        file=relative_name(environment.path, project_root),
+        file=source.shown,
         start=start,
         weeks=weeks,
         timelines=tuple(found),
         calendars=tuple(calendars),
-        findings=tuple(place(findings(config, found), environment.path, project_root)),
+        findings=tuple(place(findings(config, found), source)),
     )
 
 

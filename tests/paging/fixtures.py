@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from stacks.environment_loader import Environment, load_environment
+from stacks.paging.source import SourceFile, read_source
 from tests.conftest import PROJECT_ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -18,3 +19,7 @@ MONDAY_NIGHT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 def fixture(name: str) -> Environment:
     return load_environment(FIXTURES / f"{name}.yaml", PROJECT_ROOT)
+
+
+def source(name: str) -> SourceFile:
+    return read_source(FIXTURES / f"{name}.yaml", PROJECT_ROOT)

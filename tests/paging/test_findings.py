@@ -5,19 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from ruamel.yaml import YAML
+
+from stacks.config_errors import line_of
 from stacks.paging.calendar import Coverage, Rotation
 from stacks.paging.findings import findings, place
 from stacks.paging.timeline import timelines
 from tests.conftest import PROJECT_ROOT
-from tests.paging.fixtures import FIXTURES, MONDAY_NIGHT, fixture
+from tests.paging.fixtures import FIXTURES, MONDAY_NIGHT, source
 
 RISKY = "tests/paging/fixtures/risky.yaml"
 
 
 def placed(name: str) -> list[str]:
-    environment = fixture(name)
-    found = findings(environment.config, timelines(environment.config, MONDAY_NIGHT))
-    return [str(f) for f in place(found, environment.path, PROJECT_ROOT)]
+    file = source(name)
+    config = file.environment.config
+    return [str(f) for f in place(findings(config, timelines(config, MONDAY_NIGHT)), file)]
 
 
 def test_every_kind_of_finding_with_file_and_line() -> None:
@@ -77,9 +81,19 @@ def test_a_contact_only_in_a_rotation_is_unpaged_and_told_why(tmp_path: Path) ->
     ]
 
 
-def test_no_findings_reads_no_line_numbers(tmp_path: Path) -> None:
-    missing = tmp_path / "never-read.yaml"
-    assert place([], missing, PROJECT_ROOT) == []
+@pytest.mark.parametrize("name", ["prod", "staging", "risky"])
+def test_lines_from_the_node_tree_are_those_the_round_trip_reader_gives(name: str) -> None:
+    file = source(name)
+    config = file.environment.config
+    data = YAML(typ="rt").load(file.environment.path.read_text(encoding="utf-8"))
+    locs = [f.loc for f in findings(config, timelines(config, MONDAY_NIGHT))]
+    locs += [
+        ("contacts", i, "engagement", j)
+        for i, c in enumerate(config.contacts)
+        for j in range(len(c.engagement))
+    ]
+    locs += [("escalation_plans", 0, "stages", 1, "targets", 0), ("rotations", 0, "nope")]
+    assert [file.line_of(loc) for loc in locs] == [line_of(data, loc) for loc in locs]
 
 
 def test_a_rotation_covering_every_hour_has_no_gap_finding() -> None:

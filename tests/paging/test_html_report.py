@@ -11,9 +11,8 @@ import pytest
 
 from stacks.paging.html_report import render
 from stacks.paging.preview import build_preview
-from tests.conftest import PROJECT_ROOT
 from tests.paging.chromium import Browser, png_size
-from tests.paging.fixtures import EXAMPLES, MONDAY_NIGHT, fixture
+from tests.paging.fixtures import EXAMPLES, MONDAY_NIGHT, source
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 WIDTH = 1100
@@ -42,7 +41,7 @@ def browser() -> Iterator[Browser]:
 def test_the_report_renders_cleanly_with_every_timeline_and_week(
     name: str, browser: Browser, tmp_path: Path
 ) -> None:
-    preview = build_preview(fixture(name), PROJECT_ROOT, MONDAY_NIGHT)
+    preview = build_preview(source(name), MONDAY_NIGHT)
     page = tmp_path / f"{name}.html"
     page.write_text(render(preview), encoding="utf-8")
     report = browser.load(page.as_uri(), COUNTS, WIDTH)
@@ -68,7 +67,7 @@ def test_the_report_renders_cleanly_with_every_timeline_and_week(
 
 
 def test_staging_marks_its_nights_and_weekends_as_gaps(browser: Browser, tmp_path: Path) -> None:
-    preview = build_preview(fixture("staging"), PROJECT_ROOT, MONDAY_NIGHT)
+    preview = build_preview(source("staging"), MONDAY_NIGHT)
     page = tmp_path / "staging.html"
     page.write_text(render(preview), encoding="utf-8")
     titles = browser.load(
@@ -92,9 +91,9 @@ def test_the_checks_do_see_console_errors_and_requests(browser: Browser, tmp_pat
 
 
 def test_the_page_refers_to_nothing_outside_itself_and_is_the_same_every_time() -> None:
-    preview = build_preview(fixture("prod"), PROJECT_ROOT, MONDAY_NIGHT)
+    preview = build_preview(source("prod"), MONDAY_NIGHT)
     html = render(preview)
-    assert html == render(build_preview(fixture("prod"), PROJECT_ROOT, MONDAY_NIGHT))
+    assert html == render(build_preview(source("prod"), MONDAY_NIGHT))
     assert not re.search(r"\s(src|href)=", html)
     assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {"http://www.w3.org/2000/svg"}
     assert "<script" not in html

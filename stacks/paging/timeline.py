@@ -33,11 +33,13 @@ from stacks.environment_config import (
     EnvironmentConfig,
     EscalationPlanConfig,
 )
-from stacks.paging.calendar import Rotation, on_call_at
+from stacks.paging.calendar import Rotation, Shift, on_call_at, shifts
 
 # Escalation plans cannot engage themselves (checked), so this depth is never reached by a
 # valid file; it only bounds the walk.
 MAX_DEPTH = 32
+# How far ahead of the incident's start the on-call annotation precomputes shifts.
+HORIZON = timedelta(days=2)
 
 
 @dataclass(frozen=True, order=True)
@@ -102,6 +104,7 @@ class _Walk:
     start: datetime
     pages: list[Page] = field(default_factory=list)
     stops: list[StopPoint] = field(default_factory=list)
+    nearby: dict[str, list[Shift]] = field(default_factory=dict)
 
     def engage(self, alias: str, minute: int, path: tuple[str, ...], depth: int = 0) -> None:
         if depth > MAX_DEPTH:
@@ -172,9 +175,21 @@ class _Walk:
         on_call = tuple(
             r.name
             for r in self.rotations
-            if page.contact in r.members and page.contact in on_call_at(r, moment)
+            if page.contact in r.members and page.contact in self._on_call(r, moment)
         )
         self.pages.append(replace(page, on_call_in=on_call))
+
+    def _on_call(self, rotation: Rotation, moment: datetime) -> tuple[str, ...]:
+        # Pages fall within hours of the start: compute each rotation's shifts there once
+        # instead of walking its hand-offs from its start for every page.
+        if rotation.name not in self.nearby:
+            self.nearby[rotation.name] = shifts(rotation, self.start, self.start + HORIZON)
+        if moment >= self.start + HORIZON:
+            return on_call_at(rotation, moment)
+        for shift in self.nearby[rotation.name]:
+            if shift.start <= moment < shift.end:
+                return shift.members
+        return ()
 
 
 @dataclass(frozen=True)
@@ -190,8 +205,9 @@ def timelines(config: EnvironmentConfig, start: datetime) -> list[Timeline]:
     plans = {p.alias: (i, p) for i, p in enumerate(config.escalation_plans)}
     rotations = tuple(Rotation.from_config(r) for r in config.rotations)
     found = []
+    nearby: dict[str, list[Shift]] = {}  # shared: the same shifts for every response plan
     for index, plan in enumerate(config.response_plans):
-        walk = _Walk(config, contacts, plans, rotations, start)
+        walk = _Walk(config, contacts, plans, rotations, start, nearby=nearby)
         for alias in plan.engagements:
             walk.engage(alias, 0, (plan.name,))
         found.append(

@@ -148,3 +148,13 @@ def test_help_names_the_exit_codes() -> None:
         cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "1  --strict and at least one finding" in result.stdout
+
+
+def test_no_address_appears_in_any_output(project: Path, tmp_path: Path) -> None:
+    # The risky fixture writes its (fictional) addresses in clear: none may be printed.
+    text = run_main(project, "preview", "risky", "--at", AT, "--html-dir", str(tmp_path)).stdout
+    data = run_main(project, "preview", "risky", "--at", AT, "--format", "json").stdout
+    html = (tmp_path / "risky.html").read_text(encoding="utf-8")
+    for output in (text, data, html):
+        assert "@example.com" not in output
+        assert "+1206555" not in output

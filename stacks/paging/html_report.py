@@ -133,10 +133,22 @@ def timeline_svg(timeline: Timeline) -> str:
             _tag("text", str(minute), x=f"{x(minute):.1f}", y=bottom + 16, text_anchor="middle")
         )
     parts.append(_tag("text", "minutes after the incident opens", x=LABEL_WIDTH, y=16))
-    for minute in sorted({s.prevents_minute for s in timeline.stops if s.prevents_minute}):
+    starting: dict[int, list[str]] = {}
+    for minute, plan, number in timeline.stages:
+        starting.setdefault(minute, []).append(f"{plan} stage {number}")
+    for minute, names in sorted(starting.items()):
+        if minute == 0:
+            continue  # the first stages start with the incident: the axis itself
         parts.append(
-            f'<line class="stage" x1="{x(minute):.1f}" y1="{top - 6}" x2="{x(minute):.1f}" '
-            f'y2="{bottom}"/>'
+            _tag(
+                "line",
+                _tag("title", escape(f"minute {minute}: {', '.join(names)} starts")),
+                class_="stage",
+                x1=f"{x(minute):.1f}",
+                y1=top - 6,
+                x2=f"{x(minute):.1f}",
+                y2=bottom,
+            )
         )
     for index, (contact, channel, kind) in enumerate(rows):
         y = top + ROW_HEIGHT * index + ROW_HEIGHT / 2
@@ -239,7 +251,7 @@ def _timeline_section(timeline: Timeline) -> str:
         + timeline_svg(timeline)
         + _tag(
             "div",
-            legend + "<span>○ retry if undelivered</span>"
+            legend + "<span>○ retry if undelivered</span><span>┆ an escalation stage starts</span>"
             "<span>shaded: an acknowledgement stops escalation</span>",
             class_="legend",
         )

@@ -215,6 +215,10 @@ def as_json(preview: Preview) -> dict[str, Any]:
                     }
                     for p in t.pages
                 ],
+                "escalation_stages": [
+                    {"minute": minute, "escalation_plan": plan, "stage": number}
+                    for minute, plan, number in t.stages
+                ],
                 "acknowledgement_stops": [
                     {
                         "from_minute": s.minute,

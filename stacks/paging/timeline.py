@@ -81,6 +81,8 @@ class Timeline:
     start: datetime
     pages: tuple[Page, ...]
     stops: tuple[StopPoint, ...]
+    # (minute, escalation plan, stage number) of every escalation stage that starts.
+    stages: tuple[tuple[int, str, int], ...] = ()
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -104,6 +106,7 @@ class _Walk:
     start: datetime
     pages: list[Page] = field(default_factory=list)
     stops: list[StopPoint] = field(default_factory=list)
+    stages: list[tuple[int, str, int]] = field(default_factory=list)
     nearby: dict[str, list[Shift]] = field(default_factory=dict)
 
     def engage(self, alias: str, minute: int, path: tuple[str, ...], depth: int = 0) -> None:
@@ -146,6 +149,7 @@ class _Walk:
         starts = stage_starts([stage.duration_minutes for stage in plan.stages])
         for si, (stage, offset) in enumerate(zip(plan.stages, starts, strict=True)):
             hop = f"{alias} stage {si + 1} (+{offset} min)"
+            self.stages.append((minute + offset, alias, si + 1))
             following = minute + starts[si + 1] if si + 1 < len(starts) else None
             for ti, target in enumerate(stage.targets):
                 if target.channel is not None:
@@ -211,7 +215,14 @@ def timelines(config: EnvironmentConfig, start: datetime) -> list[Timeline]:
         for alias in plan.engagements:
             walk.engage(alias, 0, (plan.name,))
         found.append(
-            Timeline(plan.name, index, start, tuple(sorted(walk.pages)), tuple(sorted(walk.stops)))
+            Timeline(
+                plan.name,
+                index,
+                start,
+                tuple(sorted(walk.pages)),
+                tuple(sorted(walk.stops)),
+                tuple(sorted(set(walk.stages))),
+            )
         )
     return found
 

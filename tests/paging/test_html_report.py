@@ -20,6 +20,7 @@ COUNTS = """JSON.stringify({
   title: document.title,
   timelines: document.querySelectorAll("svg.timeline").length,
   pages: document.querySelectorAll("svg.timeline circle.page").length,
+  stages: document.querySelectorAll("svg.timeline line.stage").length,
   weeks: document.querySelectorAll("svg.week").length,
   shifts: document.querySelectorAll("svg.week rect.shift").length,
   gaps: document.querySelectorAll("svg.week rect.gap").length,
@@ -51,6 +52,9 @@ def test_the_report_renders_cleanly_with_every_timeline_and_week(
     assert values["title"] == f"Paging preview: {name}"
     assert values["timelines"] == len(preview.timelines)
     assert values["pages"] == sum(len(t.pages) for t in preview.timelines)
+    assert values["stages"] == sum(
+        len({m for m, _, _ in t.stages} - {0}) for t in preview.timelines
+    )
     # Four weeks from a Monday 02:00 in the rotation's zone touch five calendar weeks.
     assert values["weeks"] == 5 * len(preview.calendars)
     assert values["shifts"] >= sum(len(c.shifts) for c in preview.calendars)

@@ -56,6 +56,7 @@ def test_the_walkthrough_minute_by_minute() -> None:
         "sr-incident-responder engagement plan stage 2 (+5 min)",
     )
     assert timeline.pages[3].loc == ("contacts", 1, "engagement", 1)
+    assert timeline.stages == ((0, "app-escalation-plan", 1), (5, "app-escalation-plan", 2))
 
 
 def test_pages_name_the_rotations_in_which_the_person_is_on_call_at_that_moment() -> None:
@@ -93,6 +94,12 @@ def test_nested_escalation_plans_resolve_to_people_with_the_path() -> None:
         ("alice", "front-door", 0, 15),
         ("alice", "platform", 25, None),  # bob is not essential: no stop
     ]
+    assert escalating.stages == (
+        (0, "front-door", 1),
+        (15, "front-door", 2),
+        (15, "platform", 1),
+        (25, "platform", 2),
+    )
     assert escalating.pages[1].path == (
         "Escalating",
         "front-door stage 2 (+15 min)",

@@ -6,7 +6,7 @@ parse, however many findings a large file has.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,7 +20,7 @@ from stacks.paging.calendar import (
     week_minute_text,
 )
 from stacks.paging.source import SourceFile
-from stacks.paging.timeline import Timeline
+from stacks.paging.timeline import Timeline, schedules_of
 
 Kind = Literal["rotation-gap", "one-person", "unpaged-contact", "nobody-at-minute-0", "no-retry"]
 KINDS: tuple[Kind, ...] = (
@@ -55,12 +55,17 @@ class PlacedFinding:
         return f"{self.file}:{self.line}: {self.path}: warning [{self.kind}]: {self.message}"
 
 
-def findings(config: EnvironmentConfig, found: Sequence[Timeline]) -> list[Finding]:
+def findings(
+    config: EnvironmentConfig,
+    found: Sequence[Timeline],
+    schedules: Mapping[str, Sequence[str]] | None = None,
+) -> list[Finding]:
     """Every finding of one environment (``place`` puts them in file order)."""
+    schedules = schedules_of(config) if schedules is None else schedules
     return [
         *_rotation_gaps(config),
         *_one_person(config, found),
-        *_unpaged_contacts(config, found),
+        *_unpaged_contacts(config, found, schedules),
         *_nobody_at_minute_zero(config, found),
         *_no_retry(config),
     ]
@@ -110,8 +115,13 @@ def _one_person(config: EnvironmentConfig, found: Sequence[Timeline]) -> Iterato
             )
 
 
-def _unpaged_contacts(config: EnvironmentConfig, found: Sequence[Timeline]) -> Iterator[Finding]:
+def _unpaged_contacts(
+    config: EnvironmentConfig, found: Sequence[Timeline], schedules: Mapping[str, Sequence[str]]
+) -> Iterator[Finding]:
     paged = {person for timeline in found for person in timeline.people}
+    # Whoever is in a rotation of an engaged schedule is paged when on call, not only now.
+    engaged = {name for t in found for schedule in t.schedules for name in schedules[schedule]}
+    paged |= {m for r in config.rotations if r.name in engaged for m in r.contacts}
     engaged_by: dict[str, list[str]] = {}
     for plan in config.escalation_plans:
         for stage in plan.stages:

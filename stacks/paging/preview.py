@@ -130,8 +130,12 @@ def text(preview: Preview) -> str:
 def _timeline_text(timeline: Timeline) -> list[str]:
     lines = [f"{timeline.response_plan}"]
     if not timeline.pages:
-        lines += ["  pages nobody", ""]
-        return lines
+        lines.append("  pages nobody")
+        lines += [
+            f"  minute {minute}: on-call schedule {schedule} has nobody on call"
+            for minute, schedule in timeline.unstaffed
+        ]
+        return [*lines, ""]
     width = max(len(p.contact) for p in timeline.pages)
     lines.append(f"  minute  at (UTC)          {'who':<{width}}  channel")
     for page in timeline.pages:
@@ -141,6 +145,8 @@ def _timeline_text(timeline: Timeline) -> list[str]:
             f"{page.channel_type} {page.channel!r} ({retry_text(page)}{on_call})"
         )
         lines.append(f"  {'':>6}  {'':16}  via {' > '.join(page.path)}")
+    for minute, schedule in timeline.unstaffed:
+        lines.append(f"  minute {minute}: on-call schedule {schedule} has nobody on call: no page")
     if timeline.stops:
         lines.append("  an acknowledgement stops escalation:")
     for stop in timeline.stops:
@@ -214,6 +220,9 @@ def as_json(preview: Preview) -> dict[str, Any]:
                         "on_call_in": list(p.on_call_in),
                     }
                     for p in t.pages
+                ],
+                "unstaffed_schedules": [
+                    {"minute": minute, "schedule": schedule} for minute, schedule in t.unstaffed
                 ],
                 "escalation_stages": [
                     {"minute": minute, "escalation_plan": plan, "stage": number}

@@ -15,13 +15,16 @@ them rather than a second reading of the YAML:
 - an acknowledgement by an essential contact target (``acknowledgement_stops_plan``, the API's
   IsEssential) stops the escalation plan: later stages do not start.
 
-On-call schedules (issue #11) will resolve in ``_Walk.engage``: schedule -> its rotations ->
-``calendar.on_call_at(rotation, moment)`` -> each person on call, engaged like a contact.
+An on-call schedule (issue #11: an ONCALL_SCHEDULE contact listing rotations) resolves in one
+place, ``_Walk._schedule``: at the moment it is engaged, whoever is on call in each of its
+rotations (``calendar``) is engaged like a contact; an essential schedule target's acknowledgement
+stops the plan like a person's. Schedules come from the config's ``oncall_schedules`` once that
+section exists (alias -> rotation names), or are passed in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import accumulate
@@ -83,6 +86,9 @@ class Timeline:
     stops: tuple[StopPoint, ...]
     # (minute, escalation plan, stage number) of every escalation stage that starts.
     stages: tuple[tuple[int, str, int], ...] = ()
+    # On-call schedules engaged, and (minute, schedule) where one had nobody on call.
+    schedules: tuple[str, ...] = ()
+    unstaffed: tuple[tuple[int, str], ...] = ()
 
     @property
     def people(self) -> tuple[str, ...]:
@@ -104,7 +110,10 @@ class _Walk:
     plans: dict[str, tuple[int, EscalationPlanConfig]]
     rotations: tuple[Rotation, ...]
     start: datetime
+    schedules: Mapping[str, Sequence[str]] = field(default_factory=dict)
     pages: list[Page] = field(default_factory=list)
+    engaged_schedules: set[str] = field(default_factory=set)
+    unstaffed: list[tuple[int, str]] = field(default_factory=list)
     stops: list[StopPoint] = field(default_factory=list)
     stages: list[tuple[int, str, int]] = field(default_factory=list)
     nearby: dict[str, list[Shift]] = field(default_factory=dict)
@@ -116,8 +125,28 @@ class _Walk:
             self._contact(alias, minute, path)
         elif alias in self.plans:
             self._escalation_plan(alias, minute, path, depth)
-        # An on-call schedule (issue #11) resolves here, one branch: its rotations'
-        # on_call_at(rotation, self.start + minute), each person through self._contact.
+        elif alias in self.schedules:
+            self._schedule(alias, minute, path)
+
+    def on_call(self, schedule: str, minute: int) -> list[tuple[str, str]]:
+        """(rotation, person) on call in ``schedule``'s rotations ``minute`` into the incident."""
+        moment = self.start + timedelta(minutes=minute)
+        by_name = {r.name: r for r in self.rotations}
+        return [
+            (name, person)
+            for name in self.schedules[schedule]
+            if name in by_name
+            for person in self._on_call(by_name[name], moment)
+        ]
+
+    def _schedule(self, alias: str, minute: int, path: tuple[str, ...]) -> None:
+        self.engaged_schedules.add(alias)
+        people = self.on_call(alias, minute)
+        if not people:
+            self.unstaffed.append((minute, alias))
+        for rotation, person in people:
+            hop = f"{alias} (on-call schedule) > {rotation}: {person} on call"
+            self._contact(person, minute, (*path, hop))
 
     def _contact(self, alias: str, minute: int, path: tuple[str, ...]) -> None:
         index, contact = self.contacts[alias]
@@ -172,6 +201,11 @@ class _Walk:
                     self.stops.append(
                         StopPoint(minute + offset, target.contact, alias, following, (*path, hop))
                     )
+                if essential and target.contact in self.schedules:
+                    self.stops.extend(
+                        StopPoint(minute + offset, person, alias, following, (*path, hop))
+                        for _, person in self.on_call(target.contact, minute + offset)
+                    )
                 self.engage(target.contact, minute + offset, (*path, hop), depth + 1)
 
     def _page(self, page: Page) -> None:
@@ -203,15 +237,29 @@ class _Step(ChannelEngagement):
     step: int = 0
 
 
-def timelines(config: EnvironmentConfig, start: datetime) -> list[Timeline]:
+def schedules_of(config: EnvironmentConfig) -> dict[str, tuple[str, ...]]:
+    """On-call schedule alias -> its rotations' names, from ``oncall_schedules`` (issue #11)
+    when the config has that section; empty before."""
+    return {
+        schedule.alias: tuple(schedule.rotations)
+        for schedule in getattr(config, "oncall_schedules", ())
+    }
+
+
+def timelines(
+    config: EnvironmentConfig,
+    start: datetime,
+    schedules: Mapping[str, Sequence[str]] | None = None,
+) -> list[Timeline]:
     """The timeline of every response plan, in file order."""
+    schedules = schedules_of(config) if schedules is None else schedules
     contacts = {c.alias: (i, c) for i, c in enumerate(config.contacts)}
     plans = {p.alias: (i, p) for i, p in enumerate(config.escalation_plans)}
     rotations = tuple(Rotation.from_config(r) for r in config.rotations)
     found = []
     nearby: dict[str, list[Shift]] = {}  # shared: the same shifts for every response plan
     for index, plan in enumerate(config.response_plans):
-        walk = _Walk(config, contacts, plans, rotations, start, nearby=nearby)
+        walk = _Walk(config, contacts, plans, rotations, start, schedules, nearby=nearby)
         for alias in plan.engagements:
             walk.engage(alias, 0, (plan.name,))
         found.append(
@@ -222,12 +270,8 @@ def timelines(config: EnvironmentConfig, start: datetime) -> list[Timeline]:
                 tuple(sorted(walk.pages)),
                 tuple(sorted(walk.stops)),
                 tuple(sorted(set(walk.stages))),
+                tuple(sorted(walk.engaged_schedules)),
+                tuple(sorted(walk.unstaffed)),
             )
         )
     return found
-
-
-def reached_contacts(found: Sequence[Timeline]) -> Iterator[str]:
-    """Every contact some response plan pages."""
-    for timeline in found:
-        yield from timeline.people

@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
+from stacks.environment_config import EnvironmentConfig
+from stacks.paging.findings import findings
 from stacks.paging.timeline import StopPoint, stage_starts, timelines
 from tests.conftest import PROJECT_ROOT
-from tests.paging.fixtures import MONDAY_NIGHT, fixture
+from tests.paging.fixtures import FIXTURES, MONDAY_NIGHT, fixture
 
 
 def pages(
@@ -172,3 +175,48 @@ def test_the_timeline_is_what_the_synthesized_plan_stages_do(
     }
     assert found == expected
     assert any(expected.values())
+
+
+# --- on-call schedules (issue #11): whoever is on call when the schedule is engaged -----------
+
+
+def _with_schedule(name: str, plan: int, stage: int, target: int) -> EnvironmentConfig:
+    """The fixture with one escalation target turned into the schedule ``oncall``."""
+    data = YAML(typ="safe").load((FIXTURES / f"{name}.yaml").read_text(encoding="utf-8"))
+    data["escalation_plans"][plan]["stages"][stage]["targets"][target]["contact"] = "oncall"
+    return EnvironmentConfig.model_validate(data)
+
+
+def test_a_schedule_pages_whoever_its_rotation_has_on_call_at_that_minute() -> None:
+    config = _with_schedule("prod", 0, 1, 0)
+    schedules = {"oncall": ("app-responders-weekly",)}
+    (night,) = timelines(config, MONDAY_NIGHT, schedules)
+    assert [(p.minute, p.contact, p.channel) for p in night.pages] == [
+        (0, "incident-responder", "incident responder email"),
+        (5, "sr-incident-responder", "sr incident responder email"),
+        (10, "incident-responder", "incident responder mobile"),
+        (10, "sr-incident-responder", "sr incident responder phone"),
+    ]
+    assert night.pages[1].path[2] == (
+        "oncall (on-call schedule) > app-responders-weekly: sr-incident-responder on call"
+    )
+    assert night.schedules == ("oncall",)
+    assert [(s.minute, s.contact) for s in night.stops] == [
+        (0, "incident-responder"),
+        (5, "sr-incident-responder"),
+    ]
+    # From Monday 09:00 in Los Angeles the rotation has incident-responder on call instead.
+    (day,) = timelines(config, datetime(2026, 11, 23, 17, 0, tzinfo=UTC), schedules)
+    assert {p.contact for p in day.pages} == {"incident-responder"}
+    assert [p.minute for p in day.pages] == [0, 5, 10, 15]
+
+
+def test_a_schedule_with_nobody_on_call_pages_nobody_and_says_so() -> None:
+    config = _with_schedule("staging", 0, 1, 0)
+    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    (timeline,) = timelines(config, saturday, {"oncall": ("stg-business-hours",)})
+    assert timeline.unstaffed == ((10, "oncall"),)
+    assert {p.contact for p in timeline.pages} == {"stg-incident-responder"}
+    found = findings(config, [timeline], {"oncall": ("stg-business-hours",)})
+    # Members of an engaged schedule's rotation count as paged, even off duty now.
+    assert [f for f in found if f.kind == "unpaged-contact"] == []

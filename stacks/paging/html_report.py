@@ -215,8 +215,14 @@ def timeline_svg(timeline: Timeline) -> str:
 
 def _timeline_section(timeline: Timeline) -> str:
     heading = _tag("h3", escape(timeline.response_plan))
+    unstaffed = "".join(
+        _tag("p", escape(f"Minute {minute}: on-call schedule {schedule} has nobody on call."),
+             class_="note unstaffed")
+        for minute, schedule in timeline.unstaffed
+    )  # fmt: skip
     if not timeline.pages:
-        return heading + _tag("p", "Pages nobody.", class_="note")
+        return heading + _tag("p", "Pages nobody.", class_="note") + unstaffed
+    heading += unstaffed
     rows = "".join(
         "<tr>"
         + _tag("td", str(p.minute))

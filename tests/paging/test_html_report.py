@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from stacks.paging.html_report import render
 from stacks.paging.preview import build_preview
+from stacks.paging.timeline import timelines
 from tests.paging.chromium import Browser, png_size
 from tests.paging.fixtures import EXAMPLES, MONDAY_NIGHT, source
 
@@ -101,3 +103,17 @@ def test_the_page_refers_to_nothing_outside_itself_and_is_the_same_every_time() 
     assert not re.search(r"\s(src|href)=", html)
     assert set(re.findall(r"https?://[^\s\"'<>]+", html)) == {"http://www.w3.org/2000/svg"}
     assert "<script" not in html
+
+
+def test_a_schedule_with_nobody_on_call_is_said_on_the_page() -> None:
+    from dataclasses import replace
+
+    from tests.paging.test_timeline import _with_schedule
+
+    saturday = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    config = _with_schedule("staging", 0, 1, 0)
+    preview = replace(
+        build_preview(source("staging"), saturday),
+        timelines=tuple(timelines(config, saturday, {"oncall": ("stg-business-hours",)})),
+    )
+    assert "Minute 10: on-call schedule oncall has nobody on call." in render(preview)

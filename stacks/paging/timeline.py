@@ -105,7 +105,8 @@ def stage_starts(durations: Sequence[int]) -> list[int]:
 
 @dataclass
 class _Walk:
-    config: EnvironmentConfig
+    """One response plan's engagements followed to every page."""
+
     contacts: dict[str, tuple[int, ContactConfig]]
     plans: dict[str, tuple[int, EscalationPlanConfig]]
     rotations: tuple[Rotation, ...]
@@ -259,7 +260,7 @@ def timelines(
     found = []
     nearby: dict[str, list[Shift]] = {}  # shared: the same shifts for every response plan
     for index, plan in enumerate(config.response_plans):
-        walk = _Walk(config, contacts, plans, rotations, start, schedules, nearby=nearby)
+        walk = _Walk(contacts, plans, rotations, start, schedules, nearby=nearby)
         for alias in plan.engagements:
             walk.engage(alias, 0, (plan.name,))
         found.append(

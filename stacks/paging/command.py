@@ -98,7 +98,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    root = getattr(args, "project_root", PROJECT_ROOT)
+    root = PROJECT_ROOT
     try:
         sources = load_sources(root, args.environments)
     except ConfigError as error:

@@ -93,7 +93,7 @@ def load_base(root: Path, ref: str, environment: str, directory: Path) -> Source
 
 
 def run(args: argparse.Namespace) -> int:
-    root = getattr(args, "project_root", PROJECT_ROOT)
+    root = PROJECT_ROOT
     with tempfile.TemporaryDirectory(prefix="preview-base-") as directory:
         try:
             (current,) = load_sources(root, [args.environment])

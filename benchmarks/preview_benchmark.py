@@ -106,8 +106,10 @@ def _row(case: str, what: str, times: list[float]) -> str:
 
 def in_process(root: Path, name: str, repeat: int) -> list[str]:
     """The preview's steps, timed one by one in this process."""
+    from stacks.environment_loader import environment_files
     from stacks.paging.calendar import Rotation, shifts
     from stacks.paging.findings import findings, place
+    from stacks.paging.html_report import render
     from stacks.paging.preview import build_preview, text
     from stacks.paging.source import load_sources
     from stacks.paging.timeline import timelines
@@ -128,7 +130,19 @@ def in_process(root: Path, name: str, repeat: int) -> list[str]:
         ("findings, with lines", lambda: place(findings(config, found), source)),
         ("text", lambda: text(preview)),
     ]
-    return [_row(f"{name} in-process", what, _timed(repeat, work)) for what, work in steps]
+    rows = [_row(f"{name} in-process", what, _timed(repeat, work)) for what, work in steps]
+    examples = [n for n in environment_files(root) if n != name]
+    rows.append(
+        _row(
+            "examples in-process",
+            "read, preview and render the HTML of every example",
+            _timed(
+                repeat,
+                lambda: [render(build_preview(s, start)) for s in load_sources(root, examples)],
+            ),
+        )
+    )
+    return rows
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "preview",
         help="who gets paged, and when: timelines, on-call calendar, findings",
-        description=(
+        description=textwrap.fill(
             "For each response plan, the timeline of an incident nobody acknowledges (minute, "
             "person, channel, and the path that led there); for each rotation, the shifts of "
             "the next weeks in its time zone and in UTC; and findings (rotation gaps, single "

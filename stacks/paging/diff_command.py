@@ -7,6 +7,7 @@ import argparse
 import subprocess
 import sys
 import tempfile
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "preview-diff",
         help="what a change does to paging and on-call, as Markdown for a pull request",
-        description=(
+        description=textwrap.fill(
             "Compare who is paged when (per response plan) and who is on call (per rotation) "
             "between a git ref and the working tree, and print the differences as Markdown: "
             '"EC2HighCPU: sr-incident-responder is now paged at minute 10 instead of 5". '

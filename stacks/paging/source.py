@@ -11,7 +11,7 @@ construction ``load`` does, and line numbers for free. Anything not valid goes t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -82,8 +82,15 @@ def _read(path: Path, project_root: Path) -> SourceFile | None:
         return None
     if check_environment(config, project_root):
         return None
-    environment = Environment(name=path.stem, path=path, config=config)
-    return SourceFile(environment, relative_name(path, project_root), root)
+    shown = relative_name(path, project_root)
+    return SourceFile(_environment(path.stem, path, config, shown), shown, root)
+
+
+def _environment(name: str, path: Path, config: EnvironmentConfig, shown: str) -> Environment:
+    # The loader's Environment gains fields as it grows (shown_path, on the lead's branch):
+    # fill each one it declares, so that a new one fails here, loudly, in the tests.
+    known: dict[str, Any] = {"name": name, "path": path, "config": config, "shown_path": shown}
+    return Environment(**{f.name: known[f.name] for f in fields(Environment)})
 
 
 def load_sources(project_root: Path, names: Sequence[str] = ()) -> list[SourceFile]:

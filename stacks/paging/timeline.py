@@ -45,7 +45,7 @@ MAX_DEPTH = 32
 HORIZON = timedelta(days=2)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Page:
     """One channel of one person paged at ``minute`` after the incident opened."""
 
@@ -62,7 +62,7 @@ class Page:
     on_call_in: tuple[str, ...] = field(default=(), compare=False)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class StopPoint:
     """From ``minute`` on, an acknowledgement by ``contact`` stops escalation plan ``plan``;
     ``prevents_minute`` is the first later stage that then never starts (None: it was the
@@ -268,8 +268,9 @@ def timelines(
                 plan.name,
                 index,
                 start,
-                tuple(sorted(walk.pages)),
-                tuple(sorted(walk.stops)),
+                # Explicit keys: optional fields (None or a number) must never be compared.
+                tuple(sorted(walk.pages, key=lambda p: (p.minute, p.contact, p.channel, p.path))),
+                tuple(sorted(walk.stops, key=lambda s: (s.minute, s.contact, s.plan, s.path))),
                 tuple(sorted(set(walk.stages))),
                 tuple(sorted(walk.engaged_schedules)),
                 tuple(sorted(walk.unstaffed)),

@@ -158,3 +158,14 @@ def test_no_address_appears_in_any_output(project: Path, tmp_path: Path) -> None
     for output in (text, data, html):
         assert "@example.com" not in output
         assert "+1206555" not in output
+
+
+def test_at_defaults_to_this_minute_in_utc() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from stacks.paging.command import parse_at
+
+    moment = parse_at("now")
+    assert moment.tzinfo is not None and moment.second == 0
+    assert abs(datetime.now(UTC) - moment) < timedelta(minutes=2)
+    assert parse_at("2026-12-25T03:00-08:00") == datetime(2026, 12, 25, 11, 0, tzinfo=UTC)

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from stacks.environment_config import EnvironmentConfig
@@ -220,3 +222,45 @@ def test_a_schedule_with_nobody_on_call_pages_nobody_and_says_so() -> None:
     found = findings(config, [timeline], {"oncall": ("stg-business-hours",)})
     # Members of an engaged schedule's rotation count as paged, even off duty now.
     assert [f for f in found if f.kind == "unpaged-contact"] == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(0, 1440), min_size=1, max_size=4, unique=True),
+    st.lists(st.integers(0, 30), min_size=1, max_size=5),
+)
+def test_a_page_lands_at_its_minute_plus_the_stages_before_it(
+    at_minutes: list[int], durations: list[int]
+) -> None:
+    """Whatever the gaps (any over 30 minutes become extra stages) and wherever the contact
+    sits in an escalation plan, its channel X at minute T is paged at stage start + T."""
+    channels = [{"name": f"c{i}", "type": "EMAIL", "address": f"c{i}@example.com"}
+                for i in range(len(at_minutes))]  # fmt: skip
+    stages = [{"duration_minutes": d, "targets": [{"contact": "p"}]} for d in durations]
+    config = EnvironmentConfig.model_validate(
+        {
+            "account_id": "111122223333",
+            "region": "us-east-1",
+            "replication_set": {"regions": ["us-east-1"]},
+            "contacts": [
+                {
+                    "alias": "p",
+                    "channels": channels,
+                    "engagement": [
+                        {"channel": f"c{i}", "at_minute": m} for i, m in enumerate(at_minutes)
+                    ],
+                }
+            ],
+            "escalation_plans": [{"alias": "e", "stages": stages}],
+            "response_plans": [
+                {"name": "R", "incident": {"title": "t", "impact": "low"}, "engagements": ["e"]}
+            ],
+        }
+    )
+    (timeline,) = timelines(config, MONDAY_NIGHT)
+    expected = sorted(
+        (start + minute, f"c{i}")
+        for start in stage_starts(durations)
+        for i, minute in enumerate(at_minutes)
+    )
+    assert sorted((p.minute, p.channel) for p in timeline.pages) == expected

@@ -120,3 +120,25 @@ clean:
 ## Re-record the environment snapshots after an intended change (review the diff!)
 snapshot-update: $(INSTALLED)
 	$(BIN)/pytest tests/stacks/test_environment_snapshots.py --snapshot-update
+
+# --- Who gets paged, and when (stacks/paging/; loads no cdktf) ---------------------------------
+.PHONY: preview preview-diff bench-preview
+# Where `make preview` writes <env>.html, and extra options, e.g. PREVIEW_ARGS="--at 2026-12-25T03:00Z".
+PREVIEW_DIR ?= preview.out
+PREVIEW_ARGS ?=
+BASE ?=
+
+## Paging timelines, on-call calendar and findings of every environment (or ENV=...), + HTML
+preview: $(INSTALLED)
+	@$(BIN)/python main.py preview $(ENV) --html-dir $(PREVIEW_DIR) $(PREVIEW_ARGS)
+
+## What the working tree changes in paging, as Markdown: `make preview-diff ENV=prod BASE=main`
+preview-diff: $(INSTALLED)
+	@test -n "$(ENV)" -a -n "$(BASE)" || { echo "usage: make preview-diff ENV=<environment> BASE=<git ref>" >&2; exit 2; }
+	@$(BIN)/python main.py preview-diff $(ENV) --base $(BASE) $(PREVIEW_ARGS)
+
+# `make bench` runs this too.
+bench: bench-preview
+## Time the preview at 1,000 contacts and the examples' HTML; prints a table
+bench-preview: $(INSTALLED)
+	$(BIN)/python -m benchmarks.preview_benchmark $(PREVIEW_BENCH_ARGS)

@@ -5,6 +5,8 @@
     python main.py check               # validate only; does not load cdktf
     python main.py secrets             # the TF_VAR_ names of secret channel addresses
     python main.py synth --hcl         # HCL instead of JSON, into cdktf.out.hcl/
+    python main.py preview prod        # who gets paged, and when (no cdktf)
+    python main.py preview-diff prod --base main   # what a change does to paging (Markdown)
 
 `python main.py --help` and `python main.py <command> --help` say more. A mistake in an
 environment file prints every problem found (file:line: field: message) and exits with status 2;
@@ -163,7 +165,10 @@ def _add_secrets(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 # Commands in modules of their own: name -> module exposing add_parser(subparsers) and run(args).
-COMMAND_MODULES: dict[str, str] = {}
+COMMAND_MODULES: dict[str, str] = {
+    "preview": "stacks.paging.command",
+    "preview-diff": "stacks.paging.diff_command",
+}
 BUILT_IN = {"synth": _add_synth, "check": _add_check, "secrets": _add_secrets}
 # Flags of the first version, still accepted: `main.py --check` is `main.py check`.
 LEGACY_FLAGS = {"--check": "check", "--list-secrets": "secrets"}
@@ -180,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
               python main.py check                validate every environment file (make check)
               python main.py synth prod           synthesize prod only
               python main.py secrets              the TF_VAR_ variables to supply
+              python main.py preview prod         who gets paged, and when (make preview)
 
             Without a command, main.py synthesizes (the cdktf CLI runs it that way, see
             cdktf.json). `python main.py COMMAND --help` describes each command.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from stacks.config_errors import ConfigError
 from stacks.environment_loader import (
+    ENVIRONMENT_SUFFIXES,
     ENVIRONMENTS_DIR,
 )
 from stacks.paging.command import EXIT_CONFIG_ERROR, PROJECT_ROOT, parse_at, weeks
@@ -60,9 +61,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=run)
 
 
-def base_text(root: Path, ref: str, environment: str) -> str | None:
-    """The environment file at ``ref``; None when it did not exist there."""
-    path = (ENVIRONMENTS_DIR / f"{environment}.yaml").as_posix()
+def base_text(root: Path, ref: str, environment: str) -> bytes | None:
+    """The environment file at ``ref`` (``.yaml`` or ``.yml``), as bytes (a file that is not
+    UTF-8 is reported by the loader, like any); None when it did not exist there."""
     verify = subprocess.run(
         ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
         cwd=root,
@@ -72,10 +73,14 @@ def base_text(root: Path, ref: str, environment: str) -> str | None:
     )
     if verify.returncode != 0:
         raise BaseError(f"--base: {ref!r} is not a commit in this repository")
-    shown = subprocess.run(
-        ["git", "show", f"{ref}:{path}"], cwd=root, capture_output=True, text=True, check=False
-    )
-    return shown.stdout if shown.returncode == 0 else None
+    for suffix in ENVIRONMENT_SUFFIXES:
+        path = (ENVIRONMENTS_DIR / f"{environment}{suffix}").as_posix()
+        shown = subprocess.run(
+            ["git", "show", f"{ref}:{path}"], cwd=root, capture_output=True, check=False
+        )
+        if shown.returncode == 0:
+            return shown.stdout
+    return None
 
 
 def load_base(root: Path, ref: str, environment: str, directory: Path) -> SourceFile | None:
@@ -85,7 +90,7 @@ def load_base(root: Path, ref: str, environment: str, directory: Path) -> Source
     if text is None:
         return None
     path = directory / f"{environment}.yaml"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text)
     try:
         return read_source(path, root)
     except ConfigError as error:

@@ -324,12 +324,16 @@ class LocalWorkdir:
         return planned_changes(out)
 
     def state_ids(self) -> dict[str, str]:
-        """Resource address -> ``id`` of everything in the state."""
-        shown = json.loads(self.run("terraform show", "show", "-json"))
+        """Resource address -> ``id`` of everything in the state (read from the state file:
+        ``terraform show`` would start the provider only to print it)."""
+        state = json.loads(self.state_path.read_text(encoding="utf-8"))
         found: dict[str, str] = {}
-        for resource in shown.get("values", {}).get("root_module", {}).get("resources", []):
-            if resource.get("mode") == "managed":
-                found[resource["address"]] = str(resource["values"]["id"])
+        for resource in state.get("resources", []):
+            if resource.get("mode") != "managed" or resource.get("module"):
+                continue
+            for instance in resource.get("instances", []):
+                address = f"{resource['type']}.{resource['name']}"
+                found[address] = str(instance["attributes"]["id"])
         return found
 
     def forget_and_import(self, addresses: Sequence[str], ids: Mapping[str, str]) -> list[Change]:

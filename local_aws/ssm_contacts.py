@@ -9,9 +9,9 @@ enforces (the error code in brackets):
 - an alias is unique in the account [ConflictException];
 - a contact's ARN is ``arn:aws:ssm-contacts:<region>:<account>:contact/<alias>``;
 - channels belong to PERSONAL contacts only [ValidationException];
-- a PERSONAL contact's plan targets its own channels; an ESCALATION plan targets PERSONAL or
-  ONCALL_SCHEDULE contacts (not itself, not other escalation plans) or contact channels
-  [ValidationException]; a target must exist [ResourceNotFoundException];
+- a PERSONAL contact's plan targets its own channels; an ESCALATION plan targets contacts
+  (any type but itself) or contact channels [ValidationException]; a target must exist
+  [ResourceNotFoundException];
 - an ONCALL_SCHEDULE contact has RotationIds and no stages ("ONCALL SCHEDULE contact cannot have
   stages in plan") [ValidationException]; other contacts have no RotationIds;
 - rotation members are PERSONAL contacts [ValidationException]; a rotation an on-call schedule
@@ -275,11 +275,6 @@ class ContactsBackend(AccountBackend):
         engaged = self.contact(target_id)
         if engaged.arn == contact.arn:
             raise validation_error(f"Stage {number}: an escalation plan cannot target itself")
-        if engaged.type == ESCALATION:
-            raise validation_error(
-                f"Stage {number}: an escalation plan targets PERSONAL or ONCALL_SCHEDULE "
-                f"contacts, not the escalation plan {engaged.arn}"
-            )
 
     # --- channels
     def create_channel(

@@ -172,12 +172,14 @@ def _synthesize_trees(environment: str, before: str | None, workroot: Path) -> T
         raise UsageError(
             f"{env_file.relative_to(PROJECT_ROOT)}: no such environment; known: {', '.join(known)}"
         )
+    before_root = None
+    if before:
+        before_root = _export(before, workroot / "before-tree")
+        if not (before_root / "stacks" / "environments" / f"{environment}.yaml").is_file():
+            raise UsageError(f"--before {before}: environment {environment} does not exist there")
     now_dir = _synthesize(PROJECT_ROOT, environment, workroot / "now")
-    if not before:
+    if before_root is None:
         return Trees(now_dir, None, None)
-    before_root = _export(before, workroot / "before-tree")
-    if not (before_root / "stacks" / "environments" / f"{environment}.yaml").is_file():
-        raise UsageError(f"--before {before}: environment {environment} does not exist there")
     return Trees(now_dir, _synthesize(before_root, environment, workroot / "before"), before_root)
 
 

@@ -29,6 +29,7 @@ import json
 import re
 import sys
 import threading
+import time
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -280,6 +281,7 @@ class _RequestLog:
         self.app = app
         self.output = output
         self.lock = threading.Lock()
+        self.started = time.monotonic()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -290,6 +292,8 @@ class _RequestLog:
             "service": scope.group(2) if scope else "",
             "region": scope.group(1) if scope else "",
             "operation": _operation(environ, body),
+            # Seconds since the server started: where a slow step spends its time.
+            "at": round(time.monotonic() - self.started, 3),
         }
 
         def logging_start_response(status: str, headers: Any, *rest: Any) -> Any:

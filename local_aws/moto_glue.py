@@ -57,6 +57,7 @@ PARTITION = "aws"
 
 Json = dict[str, Any]
 Handler = Callable[..., Any]
+_operations_lock = threading.RLock()
 
 
 class ServiceError(ServiceException):
@@ -105,12 +106,17 @@ class ModelResponse(BaseResponse):
         """Raise ``ServiceError`` when ``params`` break the operation's input shape."""
 
     def call_action(self) -> Any:
+        if not self.operation:
+            return super().call_action()  # moto answers 404 for a path the model lacks
         # Validation runs before the operation method, answered like any service error.
         try:
             self.validate(self.operation, self.request_params)
         except ServiceError as error:
             return self.serialized(ActionResult(error))
-        return super().call_action()
+        # Terraform sends up to ten requests at once; one at a time keeps rules such as "an
+        # alias is unique" true between their check and their write (each call is quick).
+        with _operations_lock:
+            return super().call_action()
 
     def result(self, value: Json) -> Any:
         return ActionResult(value)

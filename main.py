@@ -16,6 +16,7 @@ cdktf.out is left as it was.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import textwrap
@@ -164,17 +165,30 @@ def _add_secrets(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.set_defaults(run=_secrets)
 
 
-# Commands in modules of their own: name -> module exposing add_parser(subparsers) and run(args).
-COMMAND_MODULES: dict[str, str] = {
-    "preview": "stacks.paging.command",
-    "preview-diff": "stacks.paging.diff_command",
+# Commands in modules of their own: name -> (module exposing add_parser(subparsers) and
+# run(args), one-line summary). A module is imported only when its command runs: `check` must
+# stay free of cdktf, moto and boto3.
+COMMAND_MODULES: dict[str, tuple[str, str]] = {
+    "preview": (
+        "stacks.paging.command",
+        "who gets paged, and when: timelines, on-call calendar, findings, HTML report",
+    ),
+    "preview-diff": (
+        "stacks.paging.diff_command",
+        "what a change does to paging, against a git ref, as Markdown",
+    ),
+    "rehearse": (
+        "local_aws.rehearse",
+        "apply, re-plan and destroy an environment on a local Incident Manager (no AWS)",
+    ),
 }
 BUILT_IN = {"synth": _add_synth, "check": _add_check, "secrets": _add_secrets}
 # Flags of the first version, still accepted: `main.py --check` is `main.py check`.
 LEGACY_FLAGS = {"--check": "check", "--list-secrets": "secrets"}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; ``command`` is the one about to run (its module is loaded)."""
     parser = argparse.ArgumentParser(
         prog="python main.py",
         description=__doc__.split("\n\n")[0],
@@ -198,10 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for add in BUILT_IN.values():
         add(subparsers)
-    for module_name in COMMAND_MODULES.values():
-        import importlib
-
-        importlib.import_module(module_name).add_parser(subparsers)
+    for name, (module_name, summary) in COMMAND_MODULES.items():
+        if name == command:
+            importlib.import_module(module_name).add_parser(subparsers)
+        else:
+            subparsers.add_parser(name, help=summary)
     return parser
 
 
@@ -288,7 +303,8 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(_normalized(sys.argv[1:] if argv is None else argv))
+    words = _normalized(sys.argv[1:] if argv is None else argv)
+    args = build_parser(words[0]).parse_args(words)
     run: Runner = args.run
     try:
         return run(args)

@@ -377,6 +377,21 @@ class RunbookActionConfig(_Model):
         api.api_size(api.DYNAMIC_PARAMETERS),
     ] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _both_maps(self) -> RunbookActionConfig:
+        # provider 5.100.0 sends both maps, empty or not, and AWS refuses an empty one
+        # ("Value '{}' at '...parameters' failed to satisfy constraint", #32057): the apply
+        # would fail half-way, so say it here.
+        missing = [k for k in ("parameters", "dynamic_parameters") if not getattr(self, k)]
+        if missing:
+            raise ValueError(
+                f"give at least one entry in {' and '.join(missing)}: the AWS provider sends "
+                "both maps and AWS refuses an empty one (terraform-provider-aws#32057); e.g. "
+                "parameters: {Environment: [prod]} and dynamic_parameters: {IncidentRecordArn: "
+                "INCIDENT_RECORD_ARN}, each declared by the runbook document"
+            )
+        return self
+
 
 class PagerDutyConfig(_Model):
     name: Annotated[str, api.api_check(api.PAGERDUTY_NAME)]

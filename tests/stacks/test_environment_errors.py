@@ -172,13 +172,15 @@ response_plans:
       name: ec2-cpu-util-runbook
       parameters:
         IncidentRecordARN: [x]
+      dynamic_parameters:
+        IncidentRecordArn: INCIDENT_RECORD_ARN
 """
     )
     assert problems_of(tmp_path, text) == [
         f"{FILE}:23: response_plans[0].runbook.parameters.IncidentRecordARN: "
         "'IncidentRecordARN' is not a parameter of runbook 'ec2-cpu-util-runbook'; did you mean "
-        "'IncidentRecordArn'? (declared: IncidentRecordArn); an undeclared parameter fails "
-        "when the incident starts"
+        "'IncidentRecordArn'? (declared: IncidentRecordArn, Environment); an undeclared parameter "
+        "fails when the incident starts"
     ]
 
 
@@ -529,4 +531,29 @@ def test_an_environment_file_with_a_capital_extension_is_reported_not_ignored(
     assert [str(p) for p in error.value.problems] == [
         "stacks/environments/qa.YAML:1: not read: environment files end in .yaml or .yml, in "
         "lowercase; rename it"
+    ]
+
+
+def test_a_runbook_action_needs_a_parameter_and_a_dynamic_parameter(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + """\
+runbooks:
+  - name: ec2-cpu-util-runbook
+    document: stacks/runbooks/ec2-cpu-util-runbook.yaml
+response_plans:
+  - name: EC2HighCPU
+    incident: {title: cpu-incident-1, impact: medium}
+    runbook:
+      name: ec2-cpu-util-runbook
+      parameters:
+        Environment: [dev]
+"""
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:20: response_plans[0].runbook: give at least one entry in dynamic_parameters: "
+        "the AWS provider sends both maps and AWS refuses an empty one "
+        "(terraform-provider-aws#32057); e.g. parameters: {Environment: [prod]} and "
+        "dynamic_parameters: {IncidentRecordArn: INCIDENT_RECORD_ARN}, each declared by the "
+        "runbook document"
     ]

@@ -327,6 +327,19 @@ class RotationConfig(_Model):
         return value
 
 
+class OnCallScheduleConfig(_Model):
+    """An on-call schedule: pages whoever is on call in its rotations; engaged like a contact."""
+
+    alias: Alias
+    # CloudFormation requires a display name for a schedule; so do we, so that a later move to
+    # CloudFormation or the provider's rotation_ids needs no change.
+    display_name: Annotated[DisplayName, Field(min_length=1)]
+    rotations: Annotated[
+        list[str], Field(min_length=1), api.api_size(api.SCHEDULE_ROTATIONS, allow_empty=False)
+    ]
+    tags: ContactsTags = Field(default_factory=dict)
+
+
 class TopicConfig(_Model):
     """An SNS topic this environment creates for chat channels or incident notifications."""
 
@@ -447,6 +460,7 @@ class EnvironmentConfig(_Model):
     contacts: list[ContactConfig] = Field(default_factory=list)
     escalation_plans: list[EscalationPlanConfig] = Field(default_factory=list)
     rotations: list[RotationConfig] = Field(default_factory=list)
+    oncall_schedules: list[OnCallScheduleConfig] = Field(default_factory=list)
     topics: list[TopicConfig] = Field(default_factory=list)
     runbooks: list[RunbookConfig] = Field(default_factory=list)
     response_plans: list[ResponsePlanConfig] = Field(default_factory=list)

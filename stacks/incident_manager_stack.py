@@ -42,6 +42,8 @@ from constructs_lib import (
     NotificationTopicProps,
     OnCallRotation,
     OnCallRotationProps,
+    OnCallSchedule,
+    OnCallScheduleProps,
     PagerDutyIntegration,
     ReplicationSet,
     ReplicationSetProps,
@@ -51,8 +53,11 @@ from constructs_lib import (
     Runbook,
     RunbookAction,
     RunbookProps,
+    ScheduleAccess,
+    SyncCommand,
     TimeOfDay,
     WeeklyHandOff,
+    remove_oncall_schedules,
 )
 from constructs_lib.aws import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
 from constructs_lib.replication_set import Encryption
@@ -63,6 +68,7 @@ from stacks.environment_config import (
     EnvironmentConfig,
     EscalationPlanConfig,
     LocalBackendConfig,
+    OnCallScheduleConfig,
     ResponsePlanConfig,
     RotationConfig,
 )
@@ -90,10 +96,14 @@ class IncidentManagerStack(TerraformStack):
         self._backend(config.backend)
         self.replication_set = self._replication_set(config)
         self.contacts: dict[str, Contact] = {c.alias: self._contact(c) for c in config.contacts}
+        self.rotations = {r.name: self._rotation(r) for r in config.rotations}
+        self.oncall_schedules = {s.alias: self._oncall_schedule(s) for s in config.oncall_schedules}
+        if not config.oncall_schedules:
+            # Deletes schedules an earlier apply made, once the last one leaves the config.
+            remove_oncall_schedules(self, SyncCommand(project_root=str(STACK_DIR_TO_ROOT)))
         self.escalation_plans: dict[str, EscalationPlan] = {}
         for plan in _dependency_order(config.escalation_plans):
             self.escalation_plans[plan.alias] = self._escalation_plan(plan)
-        self.rotations = {r.name: self._rotation(r) for r in config.rotations}
         # One key for all of the environment's topics (a KMS key costs per month).
         topic_key = (
             NotificationKey(self, "notification-key", account_id=config.account_id)
@@ -276,7 +286,34 @@ class IncidentManagerStack(TerraformStack):
     def _engageable(self, alias: str) -> EngagementTarget:
         if alias in self.contacts:
             return self.contacts[alias]
+        if alias in self.oncall_schedules:
+            return self.oncall_schedules[alias]
         return self.escalation_plans[alias]
+
+    def _oncall_schedule(self, schedule: OnCallScheduleConfig) -> OnCallSchedule:
+        config = self.environment.config
+        role = config.assume_role
+        return OnCallSchedule(
+            self,
+            f"oncall-schedule-{schedule.alias}",
+            OnCallScheduleProps(
+                alias=schedule.alias,
+                display_name=schedule.display_name,
+                rotations=[self.rotations[name] for name in schedule.rotations],
+                # The provider's account, region and role: the SDK acts exactly as it does.
+                access=ScheduleAccess(
+                    region=config.region,
+                    account_id=config.account_id,
+                    role_arn=role.role_arn if role else None,
+                    session_name=role.session_name if role else None,
+                    external_id=role.external_id if role else None,
+                ),
+                replication_set=self.replication_set,
+                # The provider's default_tags do not reach what the SDK creates.
+                tags={**config.default_tags, **schedule.tags},
+                sync=SyncCommand(project_root=str(STACK_DIR_TO_ROOT)),
+            ),
+        )
 
     def _escalation_plan(self, plan: EscalationPlanConfig) -> EscalationPlan:
         stages = []

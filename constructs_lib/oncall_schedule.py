@@ -1,0 +1,271 @@
+"""An on-call schedule: an ONCALL_SCHEDULE contact whose plan lists rotations, so that
+escalation plans and response plans can page whoever is on call.
+
+No released hashicorp/aws provider can set a schedule's rotations (terraform-provider-aws #39758,
+#41776; PR #44523 adds ``rotation_ids``), so each schedule is two instances of Terraform's
+built-in ``terraform_data`` whose provisioners run ``stacks/oncall_schedule_sync.py`` (boto3):
+
+- ``terraform_data.oncall_schedule["<alias>"]`` is the schedule itself. Its ``triggers_replace``
+  is only its identity (alias, region, account). Creating it creates the schedule, or adopts an
+  existing schedule with that alias and keeps its ARN; destroying it deletes the schedule.
+- ``terraform_data.oncall_schedule_settings["<alias>"]`` is its settings. Its
+  ``triggers_replace`` is the display name, the rotation ARNs and the tags; a change replaces
+  this instance only, and creating it updates the schedule in place (same ARN).
+
+Both resources are ``for_each`` over every schedule of the stack, so removing a schedule from
+the config removes an *instance* while the resource block (with its destroy-time provisioner)
+stays: Terraform runs destroy-time provisioners only while their block is in the
+configuration. A stack without schedules writes ``removed`` blocks with the same provisioner
+instead (``remove_oncall_schedules``), so deleting the last schedule deletes it too.
+
+Both are ``create_before_destroy``: a rotation being removed is deleted only after the schedule
+stops using it, and a schedule whose alias changed is deleted only after the plans that engaged
+it engage the new one. The ARN is built from the alias (known at plan time) and read through
+``terraform_data.oncall_schedule["<alias>"].input.arn``, so what engages a schedule waits for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cdktf import (
+    ITerraformDependable,
+    LocalExecProvisioner,
+    TerraformResourceLifecycle,
+    TerraformStack,
+)
+from constructs import Construct
+
+from constructs_lib.on_call_rotation import OnCallRotation
+from constructs_lib.props_error import raise_if_any
+from constructs_lib.replication_set import ReplicationSetRef
+from constructs_lib.terraform_data import TerraformData
+
+# Limits of the ssm-contacts model: Plan.RotationIds is an SsmContactsArnList (max 25); AWS
+# refuses a schedule without rotations.
+MAX_ROTATIONS = 25
+IDENTITY_ADDRESS = "oncall_schedule"
+SETTINGS_ADDRESS = "oncall_schedule_settings"
+# Must match stacks/oncall_schedule_sync.py (IDENTITY_KIND, SETTINGS_KIND, SCHEDULE_VARIABLE).
+IDENTITY_KIND = "ssm-contacts-oncall-schedule"
+SETTINGS_KIND = "ssm-contacts-oncall-schedule-settings"
+SCHEDULE_VARIABLE = "IM_ONCALL_SCHEDULE"
+SET_ID = "oncall-schedules"
+
+
+@dataclass(frozen=True)
+class ScheduleAccess:
+    """The account, region and role the schedule is managed with: the stack provider's own
+    (``allowed_account_ids``, ``assume_role``), so the SDK never acts with other credentials."""
+
+    region: str
+    account_id: str
+    role_arn: str | None = None
+    session_name: str | None = None
+    external_id: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        role = (
+            {
+                "role_arn": self.role_arn,
+                "session_name": self.session_name,
+                "external_id": self.external_id,
+            }
+            if self.role_arn
+            else None
+        )
+        return {"region": self.region, "account_id": self.account_id, "assume_role": role}
+
+
+@dataclass(frozen=True)
+class SyncCommand:
+    """How a provisioner runs the sync module: from the repository root (``project_root``,
+    relative to Terraform's working directory; ``$IM_PROJECT_ROOT`` overrides it at apply
+    time) with the project's Python (``$IM_PYTHON`` overrides it)."""
+
+    project_root: str = "../../.."
+    python: str = ".venv/bin/python"
+    module: str = "stacks.oncall_schedule_sync"
+
+    def command(self, action: str) -> str:
+        # `$${` is Terraform's escape for a literal `${`: the shell expands these, not Terraform.
+        return (
+            f'cd "$${{IM_PROJECT_ROOT:-{self.project_root}}}" && '
+            f'exec "$${{IM_PYTHON:-{self.python}}}" -m {self.module} {action}'
+        )
+
+
+@dataclass(frozen=True)
+class OnCallScheduleProps:
+    """Props of ``OnCallSchedule``. ``rotations`` (1 to 25) are paged together; ``tags`` are
+    the schedule's whole tag set (the provider's default tags do not reach it: pass them here)."""
+
+    alias: str
+    display_name: str
+    rotations: Sequence[OnCallRotation]
+    access: ScheduleAccess
+    replication_set: ReplicationSetRef
+    tags: Mapping[str, str] = field(default_factory=dict)
+    sync: SyncCommand = field(default_factory=SyncCommand)
+
+
+def schedule_arn(access: ScheduleAccess, alias: str) -> str:
+    """The ARN AWS gives an ssm-contacts contact: it is made of region, account and alias."""
+    return f"arn:aws:ssm-contacts:{access.region}:{access.account_id}:contact/{alias}"
+
+
+def _validate(props: OnCallScheduleProps) -> None:
+    problems: list[str] = []
+    if not props.display_name:
+        problems.append("display_name: empty; an on-call schedule needs a display name")
+    if not 1 <= len(props.rotations) <= MAX_ROTATIONS:
+        problems.append(
+            f"rotations: {len(props.rotations)} given; allowed 1 to {MAX_ROTATIONS} "
+            "(an on-call schedule pages through its rotations)"
+        )
+    names = [r.props.name for r in props.rotations]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        problems.append(f"rotations: listed more than once: {', '.join(duplicates)}")
+    raise_if_any(f"OnCallSchedule {props.alias!r}", problems)
+
+
+def _provisioner(sync: SyncCommand, action: str, schedule: str, when: str | None) -> Any:
+    return LocalExecProvisioner(
+        type="local-exec",
+        command=sync.command(action),
+        environment={SCHEDULE_VARIABLE: f"${{jsonencode({schedule})}}"},
+        when=when,
+    )
+
+
+class OnCallScheduleSet(Construct):
+    """The stack's two ``for_each`` resources holding every ``OnCallSchedule``; made by the
+    first schedule of a stack (``OnCallScheduleSet.of``)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        sync: SyncCommand,
+        depends_on: Sequence[ITerraformDependable],
+    ) -> None:
+        super().__init__(scope, id)
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.identity = TerraformData(
+            self,
+            "Resource",
+            triggers_replace={
+                "alias": "${each.value.alias}",
+                "region": "${each.value.access.region}",
+                "account_id": "${each.value.access.account_id}",
+            },
+            input="${each.value.identity}",
+            depends_on=list(depends_on) or None,
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
+            provisioners=[
+                # Create (or adopt) with the settings: AWS refuses a schedule without rotations.
+                _provisioner(sync, "create", "merge(self.input, each.value.settings)", None),
+                _provisioner(sync, "delete", "self.input", "destroy"),
+            ],
+        )
+        self.identity.override_logical_id(IDENTITY_ADDRESS)
+        self.settings = TerraformData(
+            self,
+            "Settings",
+            triggers_replace="${each.value.settings}",
+            input="${merge(each.value.identity, each.value.settings, "
+            f'{{kind = "{SETTINGS_KIND}"}})}}',
+            depends_on=[self.identity],
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
+            provisioners=[_provisioner(sync, "update", "self.input", None)],
+        )
+        self.settings.override_logical_id(SETTINGS_ADDRESS)
+
+    @classmethod
+    def of(
+        cls, scope: Construct, sync: SyncCommand, depends_on: Sequence[ITerraformDependable]
+    ) -> OnCallScheduleSet:
+        stack = TerraformStack.of(scope)
+        existing = stack.node.try_find_child(SET_ID)
+        if isinstance(existing, OnCallScheduleSet):
+            return existing
+        return cls(stack, SET_ID, sync, depends_on)
+
+    def add(self, alias: str, identity: dict[str, Any], settings: dict[str, Any]) -> None:
+        if alias in self.entries:
+            raise ValueError(f"on-call schedule {alias!r} is defined twice in this stack")
+        self.entries[alias] = {
+            "alias": alias,
+            "access": {k: identity[k] for k in ("region", "account_id")},
+            "identity": identity,
+            "settings": settings,
+        }
+        ordered = {a: self.entries[a] for a in sorted(self.entries)}
+        for resource in (self.identity, self.settings):
+            resource.add_override("for_each", ordered)
+
+    def arn_of(self, alias: str) -> str:
+        # Through the resource, not the literal ARN: what engages the schedule waits for it.
+        return f'${{terraform_data.{IDENTITY_ADDRESS}["{alias}"].input.arn}}'
+
+
+class OnCallSchedule(Construct):
+    """An on-call schedule paging its rotations; engage it like a contact (``contact_arn``)."""
+
+    def __init__(self, scope: Construct, id: str, props: OnCallScheduleProps) -> None:
+        super().__init__(scope, id)
+        _validate(props)
+        self.props = props
+        self.schedule_set = OnCallScheduleSet.of(
+            self, props.sync, list(props.replication_set.dependables)
+        )
+        identity = {
+            "kind": IDENTITY_KIND,
+            "arn": schedule_arn(props.access, props.alias),
+            "alias": props.alias,
+            **props.access.as_json(),
+        }
+        settings = {
+            "display_name": props.display_name,
+            "rotation_ids": [r.rotation_arn for r in props.rotations],
+            "tags": dict(sorted(props.tags.items())),
+        }
+        self.schedule_set.add(props.alias, identity, settings)
+        self._contact_arn = self.schedule_set.arn_of(props.alias)
+
+    @property
+    def alias(self) -> str:
+        return self.props.alias
+
+    @property
+    def contact_arn(self) -> str:
+        return self._contact_arn
+
+
+def remove_oncall_schedules(stack: TerraformStack, sync: SyncCommand | None = None) -> None:
+    """For a stack without schedules: ``removed`` blocks that delete any schedule an earlier
+    apply created (a removed resource block would otherwise take its destroy-time provisioner
+    with it, and the schedule would stay in AWS, forgotten). Nothing happens when the state
+    holds none."""
+    command = sync or SyncCommand()
+    delete = {
+        "local-exec": {
+            "command": command.command("delete"),
+            "environment": {SCHEDULE_VARIABLE: "${jsonencode(self.input)}"},
+            "when": "destroy",
+        }
+    }
+    stack.add_override(
+        "removed",
+        [
+            {"from": f"terraform_data.{SETTINGS_ADDRESS}", "lifecycle": {"destroy": True}},
+            {
+                "from": f"terraform_data.{IDENTITY_ADDRESS}",
+                "lifecycle": {"destroy": True},
+                "provisioner": [delete],
+            },
+        ],
+    )

@@ -1,0 +1,94 @@
+"""The command line of ``python -m local_aws`` (``make local-aws``)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import sys
+import threading
+from contextlib import ExitStack
+from pathlib import Path
+from types import FrameType
+
+from local_aws.server import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_HOST,
+    DEFAULT_REGION,
+    client_environment,
+    start_server,
+)
+
+READY_PREFIX = "local-aws listening on "
+EPILOG = """\
+examples:
+  python -m local_aws                       # a free port; the variables to export are printed
+  python -m local_aws --port 4566 --account-id 444455556666
+
+exit status: 0 after Ctrl-C or SIGTERM, 2 on bad arguments.
+environment: MOTO_ACCOUNT_ID (the account every request acts in; --account-id sets it).
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    result = argparse.ArgumentParser(
+        prog="python -m local_aws",
+        description=(
+            "A local Incident Manager: moto's S3, DynamoDB, STS, KMS, IAM, SNS, SSM and "
+            "CloudWatch plus ssm-contacts and ssm-incidents, on one 127.0.0.1 port. No AWS "
+            "account is used or reached."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    result.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (127.0.0.1)")
+    result.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    result.add_argument(
+        "--account-id",
+        default=os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT),
+        help=f"the AWS account every request acts in (default {DEFAULT_ACCOUNT})",
+    )
+    result.add_argument("--region", default=DEFAULT_REGION, help="region printed for clients")
+    result.add_argument("--request-log", type=Path, help="write one JSON line per request here")
+    return result
+
+
+def main(argv: list[str]) -> int:
+    args = parser().parse_args(argv)
+    if not re.fullmatch(r"\d{12}", args.account_id):
+        print(
+            f"--account-id: {args.account_id!r} is not a 12-digit AWS account id", file=sys.stderr
+        )
+        return 2
+    if not 0 <= args.port <= 65535:
+        print(f"--port: {args.port} is not between 0 and 65535", file=sys.stderr)
+        return 2
+    # moto reads the account of every request from this variable first.
+    os.environ["MOTO_ACCOUNT_ID"] = args.account_id
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        del signum, frame
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    with ExitStack() as stack:
+        log = None
+        if args.request_log is not None:
+            log = stack.enter_context(args.request_log.open("a", encoding="utf-8"))
+        try:
+            server = start_server(args.host, args.port, log)
+        except OSError as error:
+            print(f"cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+            return 2
+        print(f"{READY_PREFIX}{server.url} (account {args.account_id})", flush=True)
+        print("# Point Terraform, the AWS CLI and boto3 at it:")
+        for name, value in client_environment(server.url, args.region).items():
+            print(f"export {name}={value}")
+        print("# Ctrl-C stops it.", flush=True)
+        stopping.wait()
+        server.stop()
+    print("local-aws stopped", flush=True)
+    return 0

@@ -1,0 +1,148 @@
+"""Request validation against botocore's service model: required members, lengths, patterns,
+enums and ranges, the checks AWS's front end makes before an operation runs.
+
+moto parses requests with the same model but checks none of these. Patterns are Java-style
+(``\\p{L}``), hence the ``regex`` package. Messages follow AWS's wording ("1 validation error
+detected: Value 'x' at 'alias' failed to satisfy constraint: Member must satisfy regular
+expression pattern: ..."); member paths use the model's names with a lower-case first letter.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import botocore.session
+import regex
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken constraint: where, the value, and the constraint in AWS's words."""
+
+    path: str
+    value: Any
+    constraint: str
+
+    def message(self) -> str:
+        shown = "null" if self.value is None else _shown(self.value)
+        return f"Value {shown} at '{self.path}' failed to satisfy constraint: {self.constraint}"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (int, float, datetime)):
+        return f"'{value}'"
+    return "'[...]'" if isinstance(value, list) else "'{...}'"
+
+
+@functools.cache
+def service_model(service: str) -> Any:
+    """botocore's model of ``service`` (``ssm-contacts``, ``ssm-incidents``)."""
+    return botocore.session.get_session().get_service_model(service)
+
+
+@functools.cache
+def _pattern(text: str) -> Any:
+    return regex.compile(text)
+
+
+def _member_path(parent: str, name: str) -> str:
+    member = name[:1].lower() + name[1:]
+    return f"{parent}.{member}" if parent else member
+
+
+def _check(shape: Any, value: Any, path: str, found: list[Violation]) -> None:
+    if value is None:
+        return
+    meta = shape.metadata
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return
+        for required in shape.required_members:
+            if value.get(required) is None:
+                found.append(
+                    Violation(_member_path(path, required), None, "Member must not be null")
+                )
+        for name, member in shape.members.items():
+            if name in value:
+                _check(member, value[name], _member_path(path, name), found)
+        if shape.metadata.get("union") and len([v for v in value.values() if v is not None]) > 1:
+            found.append(Violation(path, value, "Member must have exactly one member set"))
+        return
+    if kind == "list":
+        if not isinstance(value, list):
+            return
+        _length(meta, len(value), value, path, found)
+        for index, item in enumerate(value, start=1):
+            _check(shape.member, item, f"{path}.{index}.member", found)
+        return
+    if kind == "map":
+        if not isinstance(value, dict):
+            return
+        _length(meta, len(value), value, path, found)
+        for key, item in value.items():
+            _check(shape.key, key, f"{path}.key", found)
+            _check(shape.value, item, f"{path}.{key}", found)
+        return
+    if kind == "string":
+        text = str(value)
+        _length(meta, len(text), text, path, found)
+        if shape.enum and text not in shape.enum:
+            allowed = ", ".join(shape.enum)
+            found.append(Violation(path, text, f"Member must satisfy enum value set: [{allowed}]"))
+        pattern = meta.get("pattern")
+        if pattern and _pattern(pattern).search(text) is None:
+            found.append(
+                Violation(path, text, f"Member must satisfy regular expression pattern: {pattern}")
+            )
+        return
+    if kind in ("integer", "long", "float", "double") and isinstance(value, (int, float)):
+        if "min" in meta and value < meta["min"]:
+            found.append(
+                Violation(
+                    path, value, f"Member must have value greater than or equal to {meta['min']}"
+                )
+            )
+        if "max" in meta and value > meta["max"]:
+            found.append(
+                Violation(
+                    path, value, f"Member must have value less than or equal to {meta['max']}"
+                )
+            )
+
+
+def _length(meta: Any, size: int, value: Any, path: str, found: list[Violation]) -> None:
+    if "min" in meta and size < meta["min"]:
+        found.append(
+            Violation(
+                path, value, f"Member must have length greater than or equal to {meta['min']}"
+            )
+        )
+    if "max" in meta and size > meta["max"]:
+        found.append(
+            Violation(path, value, f"Member must have length less than or equal to {meta['max']}")
+        )
+
+
+def violations(service: str, operation: str, params: dict[str, Any]) -> list[Violation]:
+    """Every constraint of ``operation``'s input shape that ``params`` break."""
+    shape = service_model(service).operation_model(operation).input_shape
+    found: list[Violation] = []
+    if shape is not None:
+        _check(shape, params, "", found)
+    return found
+
+
+def summary(found: list[Violation]) -> str:
+    """AWS's one-line message for ``found`` (not empty)."""
+    count = len(found)
+    noun = "error" if count == 1 else "errors"
+    details = "; ".join(v.message() for v in found)
+    return f"{count} validation {noun} detected: {details}"

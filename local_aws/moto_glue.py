@@ -1,0 +1,341 @@
+"""Every moto internal the local Incident Manager relies on, in this one module.
+
+moto (PyPI ``moto[server]``, pinned in requirements.txt) has no ssm-contacts or ssm-incidents
+backend. Two of its internals let us add them at run time, without a fork or a patched copy:
+
+- ``moto.backend_index.backend_url_patterns``: the list the server (and ``mock_aws``) walks to
+  find the backend for a request's host (``ssm-contacts.<region>.amazonaws.com``, built from the
+  SigV4 credential scope). We append one pattern per new service.
+- ``moto.backends.get_backend(name)`` imports ``moto.<name>`` and reads ``<name>_backends``. We
+  put a module of that name into ``sys.modules`` instead of a folder into ``moto.__path__``: no
+  file of ours is ever imported under moto's name twice.
+
+``BaseResponse`` with ``automated_parameter_parsing`` parses requests with botocore's service
+model (REST-JSON routed by method and path), ``ActionResult`` serializes a result through the
+output shape, and a ``ServiceException`` whose ``code`` names an error shape of the model is
+answered with that shape. ``DomainDispatcherApplication``, ``create_backend_app`` and
+``MotoRequestHandler`` make the same WSGI server ``ThreadedMotoServer`` makes, which we wrap to
+keep a request log. A moto upgrade that renames any of these breaks this module only;
+tests/local_aws/test_registration.py fails loudly when it does.
+
+One fix to moto's own behaviour lives here too: KMS ``ReplicateKey`` (see
+``_replicate_key_with_request_fields``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+import threading
+import types
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+import moto
+from moto import backend_index
+from moto.core.base_backend import BackendDict, BaseBackend
+from moto.core.exceptions import ServiceException
+from moto.core.responses import ActionResult, BaseResponse
+from moto.kms.models import kms_backends
+from moto.kms.responses import KmsResponse
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+MOTO_VERSION = moto.__version__
+# Incident Manager's state is account-wide (ssm-incidents ARNs carry no region, contacts are
+# replicated to every region of the replication set): one backend per account and partition.
+PARTITION = "aws"
+
+Json = dict[str, Any]
+Handler = Callable[..., Any]
+
+
+class ServiceError(ServiceException):
+    """An error answered with the service model's error shape named by ``code``; extra members
+    of the shape (``Reason``, ``ResourceId``, ``resourceType`` ...) are set as attributes."""
+
+    def __init__(self, code: str, message: str, **members: Any) -> None:
+        super().__init__(code, message)
+        for name, value in members.items():
+            setattr(self, name, value)
+
+
+class ModelResponse(BaseResponse):
+    """A response class whose requests are parsed and whose results are serialized by moto with
+    botocore's service model. Subclasses define one snake_case method per operation taking
+    nothing and returning a dict (the output shape's members); ``validate`` runs first."""
+
+    service: ClassVar[str]
+
+    def __init__(self) -> None:
+        super().__init__(service_name=self.service)
+        self.automated_parameter_parsing = True
+
+    @property
+    def operation(self) -> str:
+        action: str = self._get_action()
+        return action
+
+    @property
+    def request_params(self) -> Json:
+        params = getattr(self, "params", None) or {}
+        uri: Json = dict(getattr(self, "uri_match", {}) or {})
+        return {**uri, **dict(params)}
+
+    @property
+    def account(self) -> str:
+        account: str = self.current_account
+        return account
+
+    @property
+    def request_region(self) -> str:
+        region: str = self.region
+        return region
+
+    def validate(self, operation: str, params: Json) -> None:
+        """Raise ``ServiceError`` when ``params`` break the operation's input shape."""
+
+    def call_action(self) -> Any:
+        # Validation runs before the operation method, answered like any service error.
+        try:
+            self.validate(self.operation, self.request_params)
+        except ServiceError as error:
+            return self.serialized(ActionResult(error))
+        return super().call_action()
+
+    def result(self, value: Json) -> Any:
+        return ActionResult(value)
+
+
+class AccountBackend(BaseBackend):
+    """A backend holding one account's state of a service (see ``PARTITION``)."""
+
+    routes_bases: ClassVar[list[str]]
+    routes_paths: ClassVar[dict[str, Handler]]
+
+    def __init__(self, region_name: str, account_id: str) -> None:
+        super().__init__(region_name, account_id)
+
+    @property
+    def _url_module(self) -> Any:
+        # moto derives the urls module from the backend class's module name; ours is given.
+        return types.SimpleNamespace(url_bases=self.routes_bases, url_paths=self.routes_paths)
+
+
+@dataclass(frozen=True)
+class ServiceRegistration:
+    """A new moto service: its moto name (``ssmcontacts``), its botocore name
+    (``ssm-contacts``), its backend class and its response class."""
+
+    moto_name: str
+    endpoint_prefix: str
+    backend: type[AccountBackend]
+    response: type[ModelResponse]
+
+    def dispatch(self) -> Handler:
+        handler: Handler = self.response.dispatch
+        return handler
+
+
+_backend_dicts: dict[str, Any] = {}
+_registered: list[str] = []
+_lock = threading.Lock()
+
+
+def _url_base(endpoint_prefix: str) -> str:
+    return rf"https?://{re.escape(endpoint_prefix)}\.(.+)\.amazonaws\.com"
+
+
+def register(services: Iterable[ServiceRegistration]) -> list[str]:
+    """Make moto serve ``services`` (idempotent); the moto names registered."""
+    with _lock:
+        for service in services:
+            if service.moto_name in _registered:
+                continue
+            base = _url_base(service.endpoint_prefix)
+            service.backend.routes_bases = [base]
+            # Both protocols post to "/" (JSON 1.1) or "/<operation>" (REST-JSON): any path.
+            service.backend.routes_paths = {
+                "{0}/$": service.dispatch(),
+                "{0}/(?P<path>.+)$": service.dispatch(),
+            }
+            backends = BackendDict(
+                service.backend,
+                service.endpoint_prefix,
+                use_boto3_regions=False,
+                additional_regions=[PARTITION],
+            )
+            _backend_dicts[service.moto_name] = backends
+            module = types.ModuleType(f"moto.{service.moto_name}")
+            setattr(module, f"{service.moto_name}_backends", backends)
+            sys.modules[module.__name__] = module
+            backend_index.backend_url_patterns.append((service.moto_name, re.compile(base)))
+            _registered.append(service.moto_name)
+        _fix_kms_replicate_key()
+    return list(_registered)
+
+
+def account_backend(moto_name: str, account: str) -> Any:
+    """The backend of ``account`` for a registered service."""
+    return _backend_dicts[moto_name][account][PARTITION]
+
+
+def registered_services() -> list[str]:
+    """moto names of the services moto can route to now (read back from moto, not from us)."""
+    return [name for name, _ in backend_index.backend_url_patterns if name in _registered]
+
+
+# --- KMS ReplicateKey -------------------------------------------------------------------------
+# moto's ReplicateKey copies the primary key as it is and ignores the request's Description,
+# Policy and Tags. hashicorp/aws 5.100.0 sends all three and then waits until the replica reads
+# them back (description, policy and tags "propagated"): with moto it waits for ever. The fix
+# applies the three request fields to the replica, as AWS does, and gives the replica its own
+# multi-Region configuration (moto shares the primary's, so the primary turned REPLICA).
+_KMS_FIXED = "_local_aws_fixed"
+
+
+def _fix_kms_replicate_key() -> None:
+    original = KmsResponse.replicate_key
+    if getattr(original, _KMS_FIXED, False):
+        return
+
+    def replicate_key(self: Any) -> Any:
+        answer = original(self)
+        replica_region = self._get_param("ReplicaRegion")
+        metadata = json.loads(answer)["ReplicaKeyMetadata"]
+        target = kms_backends[self.current_account][replica_region]
+        primary = self.kms_backend.keys[self.kms_backend.get_key_id(self._get_param("KeyId"))]
+        replica = target.keys[metadata["KeyId"]]
+        if replica is primary:
+            return answer
+        description = self._get_param("Description")
+        policy = self._get_param("Policy")
+        # copy() shares the primary's multi-Region configuration dict; moto's DescribeKey then
+        # marks it REPLICA for both keys and the provider refuses the primary ("not a
+        # multi-Region primary key"). The replica gets its own.
+        if primary.multi_region:
+            shared = primary.multi_region_configuration
+            replica.multi_region_configuration = {
+                **shared,
+                "MultiRegionKeyType": "REPLICA",
+                "ReplicaKeys": list(shared["ReplicaKeys"]),
+            }
+            shared["MultiRegionKeyType"] = "PRIMARY"
+        if description is not None:
+            replica.description = description
+        if policy is not None:
+            replica.policy = policy
+        tags = self._get_param("Tags") or []
+        if tags:
+            target.tag_resource(replica.id, {t["TagKey"]: t.get("TagValue") for t in tags})
+        return json.dumps(
+            {
+                "ReplicaKeyMetadata": replica.to_dict()["KeyMetadata"],
+                "ReplicaPolicy": replica.policy,
+            }
+        )
+
+    setattr(replicate_key, _KMS_FIXED, True)
+    setattr(KmsResponse, "replicate_key", replicate_key)  # noqa: B010 (mypy: method-assign)
+
+
+# --- The server -------------------------------------------------------------------------------
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+def _operation(environ: Mapping[str, Any], body: bytes) -> str:
+    """The API operation of a request, as well as a log needs it: the JSON target, the query
+    Action, or the REST path's first segment (ssm-incidents names its paths after them)."""
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return str(target).rsplit(".", 1)[-1]
+    query = str(environ.get("QUERY_STRING", ""))
+    text = body.decode("utf-8", "replace") if body and len(body) < 100_000 else ""
+    for source in (query, text):
+        found = re.search(r"(?:^|&)Action=([A-Za-z0-9]+)", source)
+        if found:
+            return found.group(1)
+    path = str(environ.get("PATH_INFO", "/"))
+    method = str(environ.get("REQUEST_METHOD", "GET"))
+    first = path.strip("/").split("/", 1)[0]
+    if first == "tags":
+        return {"GET": "ListTagsForResource", "POST": "TagResource"}.get(method, "UntagResource")
+    if re.fullmatch(r"[a-z][A-Za-z]+", first) and method in ("GET", "POST"):
+        return first[0].upper() + first[1:]
+    return f"{method} {path}"
+
+
+class _RequestLog:
+    """A WSGI middleware writing one JSON line per request (service, operation, HTTP status)."""
+
+    def __init__(self, app: Any, output: IO[str]) -> None:
+        self.app = app
+        self.output = output
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        scope = _CREDENTIAL_SCOPE.search(str(environ.get("HTTP_AUTHORIZATION", "")))
+        entry: Json = {
+            "service": scope.group(2) if scope else "",
+            "region": scope.group(1) if scope else "",
+            "operation": _operation(environ, body),
+        }
+
+        def logging_start_response(status: str, headers: Any, *rest: Any) -> Any:
+            entry["status"] = int(status.split(" ", 1)[0])
+            with self.lock:
+                self.output.write(json.dumps(entry, sort_keys=True) + "\n")
+                self.output.flush()
+            return start_response(status, headers, *rest)
+
+        return self.app(environ, logging_start_response)
+
+
+class LocalServer:
+    """moto's WSGI application, with the registered services, on ``host:port`` in a thread
+    (port 0 picks a free one); optionally a request log."""
+
+    def __init__(self, host: str, port: int, request_log: IO[str] | None = None) -> None:
+        app: Any = DomainDispatcherApplication(create_backend_app)
+        if request_log is not None:
+            app = _RequestLog(app, request_log)
+        self._server: BaseWSGIServer = make_server(
+            host, port, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+def read_request_log(path: Path) -> list[Json]:
+    """The entries a request log holds (see ``LocalServer``)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

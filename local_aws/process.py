@@ -1,0 +1,85 @@
+"""The local AWS server as a child process: started on a free port, read back its address from
+its first line, stopped by its process id (SIGTERM, then SIGKILL after a grace period)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from local_aws.cli import READY_PREFIX
+from local_aws.moto_glue import read_request_log
+from local_aws.server import DEFAULT_REGION, client_environment
+
+START_TIMEOUT = 30
+
+
+class ServerStartError(RuntimeError):
+    """The server exited or stayed silent before saying where it listens."""
+
+
+@dataclass
+class LocalAwsProcess:
+    """A running ``python -m local_aws`` child; ``url`` is where it listens."""
+
+    process: subprocess.Popen[str]
+    url: str
+    request_log: Path
+    output: Path
+
+    @classmethod
+    def start(cls, workdir: Path, account_id: str | None = None) -> LocalAwsProcess:
+        """A server whose log files live in ``workdir``; ``account_id`` is the account every
+        request acts in (moto's default otherwise)."""
+        request_log = workdir / "local-aws-requests.jsonl"
+        output = workdir / "local-aws.log"
+        command = [sys.executable, "-m", "local_aws", "--request-log", str(request_log)]
+        if account_id:
+            command += ["--account-id", account_id]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        stream: IO[str] = output.open("w", encoding="utf-8")
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stream,
+            text=True,
+            env=env,
+        )
+        stream.close()
+        assert process.stdout is not None
+        deadline = time.monotonic() + START_TIMEOUT
+        first = process.stdout.readline()
+        if not first.startswith(READY_PREFIX) or time.monotonic() > deadline:
+            process.kill()
+            process.wait(timeout=10)
+            raise ServerStartError(
+                f"local AWS server did not start: {first!r}\n"
+                + output.read_text(encoding="utf-8", errors="replace")[-3000:]
+            )
+        url = first[len(READY_PREFIX) :].split()[0]
+        return cls(process=process, url=url, request_log=request_log, output=output)
+
+    def environment(self, region: str = DEFAULT_REGION) -> dict[str, str]:
+        return client_environment(self.url, region)
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Every request served so far (service, region, operation, status)."""
+        return read_request_log(self.request_log)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()

@@ -235,9 +235,10 @@ def update(schedule: Schedule, client: Any) -> str:
     live = read_live(client, schedule.arn)
     if live is None:
         raise SyncError(
-            f"on-call schedule {schedule.arn} does not exist (deleted outside Terraform?). "
-            "Create it again with: terraform apply "
-            f"-replace='terraform_data.oncall_schedule[\"{schedule.alias}\"]'"
+            f"on-call schedule {schedule.arn} does not exist (deleted outside Terraform?). To "
+            "create it again, let Terraform forget it and apply (never -replace it: the "
+            "replaced instance's destroy-time provisioner would delete the new schedule): "
+            f"terraform state rm 'terraform_data.oncall_schedule[\"{schedule.alias}\"]'"
         )
     _refuse_other_type(schedule, live)
     _update(client, schedule, live)
@@ -307,6 +308,9 @@ def planned_schedules(plan: Json) -> Iterator[PlannedSchedule]:
             continue
         unknown = (body.get("after_unknown") or {}).get("input") or {}
         rotations_unknown = isinstance(unknown, dict) and bool(unknown.get("rotation_ids"))
+        if rotations_unknown:
+            # Rotations created by this apply: their ARNs are not known yet.
+            data = {**data, "rotation_ids": []}
         yield PlannedSchedule(
             address=str(change["address"]),
             schedule=Schedule.from_json(data, str(change["address"])),

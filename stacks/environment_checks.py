@@ -245,7 +245,7 @@ def check_rotations(config: EnvironmentConfig) -> Iterator[Problem]:
                     ("rotations", ri, "contacts", mi),
                     (f"{member!r} is an escalation plan; a rotation takes personal contacts"),
                 )
-            elif member in schedules:
+            elif member in schedules and member not in contacts:
                 yield (
                     ("rotations", ri, "contacts", mi),
                     (f"{member!r} is an on-call schedule; a rotation takes personal contacts"),

@@ -333,10 +333,9 @@ class OnCallScheduleConfig(_Model):
     alias: Alias
     # CloudFormation requires a display name for a schedule; so do we, so that a later move to
     # CloudFormation or the provider's rotation_ids needs no change.
-    display_name: Annotated[DisplayName, Field(min_length=1)]
-    rotations: Annotated[
-        list[str], Field(min_length=1), api.api_size(api.SCHEDULE_ROTATIONS, allow_empty=False)
-    ]
+    display_name: Annotated[str, Field(min_length=1), api.api_check(api.CONTACT_NAME)]
+    # The model allows an empty RotationIds list; AWS refuses a schedule without rotations.
+    rotations: Annotated[list[str], Field(min_length=1, max_length=api.SCHEDULE_ROTATIONS[3])]
     tags: ContactsTags = Field(default_factory=dict)
 
 

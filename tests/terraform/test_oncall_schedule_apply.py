@@ -302,8 +302,8 @@ def console_schedule(deployment: Deployment) -> Json:
 
 
 def _rotation_arn(deployment: Deployment, name: str) -> str:
+    rotations = deployment.client("ssm-contacts").list_rotations()["Rotations"]
     found = [str(r["RotationArn"]) for r in rotations if r["Name"] == name]
-    found = [r["RotationArn"] for r in rotations if r["Name"] == name]
     assert len(found) == 1, f"rotation {name!r}: {found}"
     return found[0]
 

@@ -319,8 +319,9 @@ def planned_schedules(plan: Json) -> Iterator[PlannedSchedule]:
         )
 
 
-def check(plan_path: Path, out: Any = sys.stdout) -> int:
+def check(plan_path: Path, out: Any = None) -> int:
     """Compare every live schedule of a saved plan with the config; print what differs."""
+    out = out or sys.stdout
     try:
         plan = json.loads(plan_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
@@ -335,7 +336,8 @@ def check(plan_path: Path, out: Any = sys.stdout) -> int:
     for item in planned:
         schedule = item.schedule
         client = session_for(schedule).client("ssm-contacts")
-        found = differences(schedule, read_live(client, schedule.arn), item.rotations_known)
+        live = read_live(client, schedule.arn)
+        found = differences(schedule, live, item.rotations_known)
         if not found:
             print(f"on-call schedule {schedule.alias!r}: matches the config", file=out)
             continue
@@ -348,6 +350,14 @@ def check(plan_path: Path, out: Any = sys.stdout) -> int:
             )
             continue
         drifted += 1
+        if live is None:
+            print(
+                f"on-call schedule {schedule.alias!r}: DRIFT: does not exist (deleted outside "
+                "Terraform?). To create it again: terraform state rm "
+                f"'terraform_data.oncall_schedule[\"{schedule.alias}\"]', then plan and apply",
+                file=out,
+            )
+            continue
         print(
             f"on-call schedule {schedule.alias!r}: DRIFT: {listed}. This plan does not change it; "
             f"to write the config's settings again: terraform apply -replace='{item.address}'",

@@ -385,6 +385,30 @@ def test_replacing_the_schedule_instance_is_refused(deployment: Deployment, adop
     assert "deletes it" in refusals[0].consequence
 
 
+def test_deleting_a_schedule_that_is_still_engaged_is_refused(
+    deployment: Deployment, adopted: Json
+) -> None:
+    # The schedule leaves the stack while the plans keep engaging its ARN as a literal (as
+    # plans edited in the console, or in another stack, would).
+    deployment.synth(V1)
+    path = deployment.stack_dir / "cdk.tf.json"
+    stack = json.loads(path.read_text(encoding="utf-8"))
+    for name in ("oncall_schedule", "oncall_schedule_settings"):
+        stack["resource"]["terraform_data"][name]["for_each"] = {}
+    reference = f'${{terraform_data.oncall_schedule[\\"{SCHEDULE}\\"].input.arn}}'
+    text = json.dumps(stack).replace(reference, SCHEDULE_ARN)
+    assert SCHEDULE_ARN in text
+    assert "oncall_schedule[" not in text
+    path.write_text(text, encoding="utf-8")
+    refusals = check_plan(deployment.plan())
+    kinds = sorted((r.kind, r.address) for r in refusals)
+    assert kinds == [("referenced-contact-delete", IDENTITY)]
+    assert refusals[0].consequence.startswith(
+        f"this apply would delete on-call schedule {SCHEDULE!r}, which "
+    )
+    assert refusals[0].consequence.endswith("still engages: that engagement would page nobody.")
+
+
 @pytest.fixture(scope="module")
 def changed(deployment: Deployment, adopted: Json) -> Json:
     weekdays = _rotation_arn(deployment, "weekdays")

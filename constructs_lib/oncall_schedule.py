@@ -26,6 +26,8 @@ it engage the new one. The ARN is built from the alias (known at plan time) and 
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,20 +83,29 @@ class ScheduleAccess:
 
 @dataclass(frozen=True)
 class SyncCommand:
-    """How a provisioner runs the sync module: from the repository root (``project_root``,
-    relative to Terraform's working directory; ``$IM_PROJECT_ROOT`` overrides it at apply
-    time) with the project's Python (``$IM_PYTHON`` overrides it)."""
+    """How a provisioner runs the sync module: in the repository root (``project_root``,
+    relative to Terraform's working directory, the stack directory) with the project's Python
+    (``$IM_PYTHON`` overrides it at apply time)."""
 
     project_root: str = "../../.."
     python: str = ".venv/bin/python"
     module: str = "stacks.oncall_schedule_sync"
 
     def command(self, action: str) -> str:
-        # `$${` is Terraform's escape for a literal `${`: the shell expands these, not Terraform.
-        return (
-            f'cd "$${{IM_PROJECT_ROOT:-{self.project_root}}}" && '
-            f'exec "$${{IM_PYTHON:-{self.python}}}" -m {self.module} {action}'
-        )
+        # `$${` is Terraform's escape for a literal `${`: the shell expands it, not Terraform.
+        # No double quotes: cdktf's HCL renderer would not escape them.
+        return f"exec $${{IM_PYTHON:-{self.python}}} -m {self.module} {action}"
+
+    def local_exec(self, action: str, schedule: str, when: str | None = None) -> dict[str, Any]:
+        """The ``local-exec`` provisioner body; ``schedule`` is the expression of its JSON."""
+        body: dict[str, Any] = {
+            "command": self.command(action),
+            "working_dir": self.project_root,
+            "environment": {SCHEDULE_VARIABLE: f"${{jsonencode({schedule})}}"},
+        }
+        if when:
+            body["when"] = when
+        return body
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,27 @@ class OnCallScheduleProps:
     replication_set: ReplicationSetRef
     tags: Mapping[str, str] = field(default_factory=dict)
     sync: SyncCommand = field(default_factory=SyncCommand)
+
+
+_NUMBER_LIKE = re.compile(r"-?[0-9]+")
+
+
+def hcl_safe(value: Any) -> Any:
+    """``value`` with every string that cdktf's HCL renderer would not write as a string (an
+    integer such as an account id, or text starting with ``[``, ``{`` or ``"``) turned into
+    a template of one string literal: Terraform reads the same string from JSON and HCL."""
+    if isinstance(value, dict):
+        return {k: hcl_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [hcl_safe(v) for v in value]
+    if (
+        isinstance(value, str)
+        and "${" not in value
+        and (_NUMBER_LIKE.fullmatch(value) or value[:1] in ('"', "[", "{"))
+    ):
+        literal = json.dumps(value).replace("%{", "%%{")
+        return f"${{{literal}}}"
+    return value
 
 
 def schedule_arn(access: ScheduleAccess, alias: str) -> str:
@@ -133,12 +165,7 @@ def _validate(props: OnCallScheduleProps) -> None:
 
 
 def _provisioner(sync: SyncCommand, action: str, schedule: str, when: str | None) -> Any:
-    return LocalExecProvisioner(
-        type="local-exec",
-        command=sync.command(action),
-        environment={SCHEDULE_VARIABLE: f"${{jsonencode({schedule})}}"},
-        when=when,
-    )
+    return LocalExecProvisioner(type="local-exec", **sync.local_exec(action, schedule, when))
 
 
 class OnCallScheduleSet(Construct):
@@ -197,12 +224,14 @@ class OnCallScheduleSet(Construct):
     def add(self, alias: str, identity: dict[str, Any], settings: dict[str, Any]) -> None:
         if alias in self.entries:
             raise ValueError(f"on-call schedule {alias!r} is defined twice in this stack")
-        self.entries[alias] = {
-            "alias": alias,
-            "access": {k: identity[k] for k in ("region", "account_id")},
-            "identity": identity,
-            "settings": settings,
-        }
+        self.entries[alias] = hcl_safe(
+            {
+                "alias": alias,
+                "access": {k: identity[k] for k in ("region", "account_id")},
+                "identity": identity,
+                "settings": settings,
+            }
+        )
         ordered = {a: self.entries[a] for a in sorted(self.entries)}
         for resource in (self.identity, self.settings):
             resource.add_override("for_each", ordered)
@@ -245,27 +274,41 @@ class OnCallSchedule(Construct):
         return self._contact_arn
 
 
+def removed_blocks(sync: SyncCommand | None = None) -> list[dict[str, Any]]:
+    """The ``removed`` blocks of a stack without schedules (see ``remove_oncall_schedules``)."""
+    command = sync or SyncCommand()
+    delete = {"local-exec": command.local_exec("delete", "self.input", "destroy")}
+    return [
+        {"from": f"terraform_data.{SETTINGS_ADDRESS}", "lifecycle": {"destroy": True}},
+        {
+            "from": f"terraform_data.{IDENTITY_ADDRESS}",
+            "lifecycle": {"destroy": True},
+            "provisioner": [delete],
+        },
+    ]
+
+
 def remove_oncall_schedules(stack: TerraformStack, sync: SyncCommand | None = None) -> None:
     """For a stack without schedules: ``removed`` blocks that delete any schedule an earlier
     apply created (a removed resource block would otherwise take its destroy-time provisioner
     with it, and the schedule would stay in AWS, forgotten). Nothing happens when the state
-    holds none."""
-    command = sync or SyncCommand()
-    delete = {
-        "local-exec": {
-            "command": command.command("delete"),
-            "environment": {SCHEDULE_VARIABLE: "${jsonencode(self.input)}"},
-            "when": "destroy",
-        }
-    }
-    stack.add_override(
-        "removed",
-        [
-            {"from": f"terraform_data.{SETTINGS_ADDRESS}", "lifecycle": {"destroy": True}},
-            {
-                "from": f"terraform_data.{IDENTITY_ADDRESS}",
-                "lifecycle": {"destroy": True},
-                "provisioner": [delete],
-            },
-        ],
-    )
+    holds none. cdktf's HCL renderer drops them: ``removed_blocks_hcl`` writes them for HCL."""
+    stack.add_override("removed", removed_blocks(sync))
+
+
+def removed_blocks_hcl(sync: SyncCommand | None = None) -> str:
+    """``removed_blocks`` in HCL (``from`` a reference, ``when`` a keyword)."""
+    out: list[str] = []
+    for block in removed_blocks(sync):
+        out += ["removed {", f"  from = {block['from']}", "  lifecycle {", "    destroy = true"]
+        out.append("  }")
+        for provisioner in block.get("provisioner", []):
+            for kind, body in provisioner.items():
+                out.append(f'  provisioner "{kind}" {{')
+                out.append(f"    command     = {json.dumps(body['command'])}")
+                out.append(f"    working_dir = {json.dumps(body['working_dir'])}")
+                out.append("    environment = {")
+                out += [f"      {k} = {json.dumps(v)}" for k, v in body["environment"].items()]
+                out += ["    }", f"    when        = {body['when']}", "  }"]
+        out.append("}")
+    return "\n".join(out) + "\n"

@@ -51,3 +51,10 @@ class TerraformData(TerraformResource):
         if self._triggers_replace is not None:
             attributes["triggers_replace"] = self._triggers_replace
         return attributes
+
+    def _synthesize_hcl_attributes(self) -> Mapping[str, Any]:
+        # `cdktf synth --hcl` asks for typed attributes; both arguments are of type "any".
+        return {
+            name: {"value": value, "is_block": False, "type": "any", "storage_class_type": "any"}
+            for name, value in self._synthesize_attributes().items()
+        }

@@ -14,6 +14,7 @@ refuses to swap in output that is not HCL.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -70,7 +71,19 @@ def _finish_hcl(staging: Path) -> None:
                 "before cdktf is first imported (python main.py --hcl does this); "
                 "see hashicorp/terraform-cdk#3875."
             )
-        hcl_file.write_text(tidy_hcl(text), encoding="utf-8")
+        hcl_file.write_text(tidy_hcl(text) + _removed_blocks(stack_dir), encoding="utf-8")
+
+
+def _removed_blocks(stack_dir: Path) -> str:
+    """The stack's ``removed`` blocks (on-call schedules), which cdktf's HCL renderer drops."""
+    metadata = json.loads((stack_dir / "metadata.json").read_text(encoding="utf-8"))
+    overrides = metadata.get("//", {}).get("metadata", {}).get("overrides", {})
+    if "removed" not in overrides.get("stack", []):
+        return ""
+    from constructs_lib.oncall_schedule import SyncCommand, removed_blocks_hcl
+    from stacks.incident_manager_stack import STACK_DIR_TO_ROOT
+
+    return "\n" + removed_blocks_hcl(SyncCommand(project_root=str(STACK_DIR_TO_ROOT)))
 
 
 # cdktf 0.21's HCL renderer (lib/hcl/render.js) has two habits that `tidy_hcl` undoes:
@@ -85,6 +98,9 @@ _PROVIDER_BLOCK = re.compile(r'^provider\s+"([A-Za-z0-9_-]+)"\s*\{', re.MULTILIN
 _QUOTED_REFERENCE = re.compile(r'^(\s*)"([A-Za-z0-9_.-]+)"(,?)\s*$')
 _DEPENDS_ON_START = re.compile(r"^\s*depends_on\s*=\s*\[\s*$")
 _HEREDOC_START = re.compile(r"<<(EOF)$")
+# A provisioner's `when` (on-call schedules) is a keyword; the renderer quotes it, which Terraform
+# accepts with a "Quoted keywords are deprecated" warning.
+_QUOTED_WHEN = re.compile(r'^(\s*when\s*=\s*)"(create|destroy)"\s*$')
 
 
 def tidy_hcl(hcl: str) -> str:
@@ -120,7 +136,8 @@ def tidy_hcl(hcl: str) -> str:
         elif _DEPENDS_ON_START.match(line):
             in_depends_on = True
         else:
-            lines[index] = _QUOTED_PROVIDER.sub(provider_reference, line)
+            unquoted = _QUOTED_WHEN.sub(r"\1\2", line)
+            lines[index] = _QUOTED_PROVIDER.sub(provider_reference, unquoted)
     return "\n".join(lines)
 
 

@@ -3,7 +3,6 @@ the schedule's ARN is engaged like a contact's."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from constructs_lib import (
     TimeOfDay,
     remove_oncall_schedules,
 )
+from constructs_lib.oncall_schedule import hcl_safe, removed_blocks_hcl
 from stacks import oncall_schedule_sync
 from tests.constructs_lib.fixtures import email_contact, replication_set
 from tests.synth_helpers import address, body, new_stack, only, ref, resources, synth
@@ -98,7 +98,7 @@ def test_one_instance_per_schedule_keyed_by_alias_with_identity_and_settings() -
         "arn": ARN.format("web-oncall"),
         "alias": "web-oncall",
         "region": "us-east-1",
-        "account_id": "111122223333",
+        "account_id": '${"111122223333"}',
     }
     assert web["settings"] == {
         "display_name": "web-oncall on call",
@@ -206,11 +206,12 @@ def test_escalation_and_response_plans_engage_it_through_the_resource() -> None:
 
 
 def test_the_default_command_runs_the_module_from_the_repository_root() -> None:
-    command = SyncCommand().command("create")
-    assert command == (
-        'cd "$${IM_PROJECT_ROOT:-../../..}" && '
-        'exec "$${IM_PYTHON:-.venv/bin/python}" -m stacks.oncall_schedule_sync create'
-    )
+    body = SyncCommand().local_exec("create", "self.input")
+    assert body == {
+        "command": "exec $${IM_PYTHON:-.venv/bin/python} -m stacks.oncall_schedule_sync create",
+        "working_dir": "../../..",
+        "environment": {"IM_ONCALL_SCHEDULE": "${jsonencode(self.input)}"},
+    }
     # cdktf.out/stacks/<stack>/ + ../../.. is the repository root, which holds the module.
     stack_dir = PROJECT_ROOT / "cdktf.out" / "stacks" / "incident-manager-x"
     assert (stack_dir / "../../.." / "stacks" / "oncall_schedule_sync.py").resolve().is_file()
@@ -280,11 +281,37 @@ def test_fails_on_two_schedules_with_one_alias() -> None:
         )
 
 
-def test_synthesized_json_is_valid_json_with_escaped_shell_variables() -> None:
+def test_shell_variables_are_escaped_and_the_command_has_no_double_quotes() -> None:
     stack = new_stack()
     rs = replication_set(stack)
     schedule(stack, rs, "web-oncall", [rotation(stack, rs, "day")])
-    text = json.dumps(synth(stack))
-    # `$${` is Terraform's escape: the shell, not Terraform, expands IM_PROJECT_ROOT.
-    assert "$${IM_PROJECT_ROOT" in text
-    assert "${IM_PROJECT_ROOT" not in text.replace("$${IM_PROJECT_ROOT", "")
+    for provisioner in data(synth(stack), "oncall_schedule")["provisioner"]:
+        command = provisioner["local-exec"]["command"]
+        # `$${` is Terraform's escape: the shell, not Terraform, expands IM_PYTHON; cdktf's HCL
+        # renderer does not escape double quotes in a string holding `${`.
+        assert "$${IM_PYTHON:-" in command
+        assert '"' not in command
+
+
+def test_strings_the_hcl_renderer_would_turn_into_numbers_stay_strings() -> None:
+    assert hcl_safe({"a": "111122223333", "b": ["-5", "x5"], "c": "[x]", "d": "${x.y}"}) == {
+        "a": '${"111122223333"}',
+        "b": ['${"-5"}', "x5"],
+        "c": '${"[x]"}',
+        "d": "${x.y}",
+    }
+    stack = new_stack()
+    rs = replication_set(stack)
+    schedule(stack, rs, "web-oncall", [rotation(stack, rs, "day")])
+    entry = data(synth(stack), "oncall_schedule")["for_each"]["web-oncall"]
+    assert entry["identity"]["account_id"] == '${"111122223333"}'
+
+
+def test_removed_blocks_in_hcl_say_what_the_json_says() -> None:
+    text = removed_blocks_hcl()
+    assert text.count("removed {") == 2
+    assert "  from = terraform_data.oncall_schedule_settings\n" in text
+    assert "  from = terraform_data.oncall_schedule\n" in text
+    assert '    command     = "exec $${IM_PYTHON:-.venv/bin/python} -m ' in text
+    assert "    when        = destroy\n" in text
+    assert '      IM_ONCALL_SCHEDULE = "${jsonencode(self.input)}"\n' in text

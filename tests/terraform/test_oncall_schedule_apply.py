@@ -10,7 +10,7 @@ leaves the config.
 
 The synthesized stack runs from ``<repo>/cdktf.out/stacks/<stack>/`` of a throwaway repository
 whose ``stacks`` and ``.venv`` link to this one's, so the provisioners run with the command as
-synthesized (``cd ../../.. && .venv/bin/python -m stacks.oncall_schedule_sync``), no override.
+synthesized (in ``../../..``, ``.venv/bin/python -m stacks.oncall_schedule_sync``), no override.
 """
 
 from __future__ import annotations
@@ -150,8 +150,7 @@ class Deployment:
             }
         )
         # The provisioners must find the module with the command as synthesized.
-        for name in ("IM_PROJECT_ROOT", "IM_PYTHON"):
-            env.pop(name, None)
+        env.pop("IM_PYTHON", None)
         return env
 
     def synth(self, text: str) -> None:

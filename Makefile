@@ -96,3 +96,19 @@ clean:
 ## Re-record the environment snapshots after an intended change (review the diff!)
 snapshot-update: $(INSTALLED)
 	$(BIN)/pytest tests/stacks/test_environment_snapshots.py --snapshot-update
+
+# --- A local Incident Manager (local_aws/): rehearse a change without an AWS account ---------
+.PHONY: local-aws rehearse
+# Port of `make local-aws` (0: any free port; the address is printed).
+PORT ?= 4566
+# Git ref `make rehearse` applies first, e.g. BEFORE=HEAD~1 or BEFORE=main; empty: none.
+BEFORE ?=
+
+## Serve moto's AWS plus ssm-contacts/ssm-incidents on 127.0.0.1:$(PORT) until Ctrl-C; prints the variables to export
+local-aws: $(INSTALLED)
+	exec $(BIN)/python -m local_aws --port $(PORT)
+
+## Apply one environment to a private local Incident Manager (BEFORE first), plan again, destroy: `make rehearse ENV=prod BEFORE=HEAD~1`
+rehearse: $(INSTALLED)
+	@test -n "$(ENV)" || { echo "usage: make rehearse ENV=<environment> [BEFORE=<git ref>]" >&2; exit 2; }
+	$(BIN)/python -m local_aws.rehearse $(ENV) $(if $(BEFORE),--before $(BEFORE))

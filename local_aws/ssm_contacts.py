@@ -9,8 +9,9 @@ enforces (the error code in brackets):
 - an alias is unique in the account [ConflictException];
 - a contact's ARN is ``arn:aws:ssm-contacts:<region>:<account>:contact/<alias>``;
 - channels belong to PERSONAL contacts only [ValidationException];
-- a PERSONAL contact's plan targets its own channels, an ESCALATION plan targets contacts
-  [ValidationException]; a target must exist [ResourceNotFoundException];
+- a PERSONAL contact's plan targets its own channels; an ESCALATION plan targets contacts
+  (any type but itself) or contact channels [ValidationException]; a target must exist
+  [ResourceNotFoundException];
 - an ONCALL_SCHEDULE contact has RotationIds and no stages ("ONCALL SCHEDULE contact cannot have
   stages in plan") [ValidationException]; other contacts have no RotationIds;
 - rotation members are PERSONAL contacts [ValidationException]; a rotation an on-call schedule
@@ -244,15 +245,15 @@ class ContactsBackend(AccountBackend):
         contact.stages = list(stages or [])
 
     def _check_target(self, contact: Contact, number: int, target: Json) -> None:
-        channel_target = target.get("ChannelTargetInfo")
-        contact_target = target.get("ContactTargetInfo")
-        if (channel_target is None) == (contact_target is None):
+        channel_target: Json | None = target.get("ChannelTargetInfo")
+        contact_target: Json = target.get("ContactTargetInfo") or {}
+        if (channel_target is None) == (not contact_target):
             raise validation_error(
                 f"Stage {number}: a target has exactly one of ChannelTargetInfo and "
                 "ContactTargetInfo"
             )
         if contact.type == PERSONAL:
-            if channel_target is None:
+            if channel_target is None:  # a contact target
                 raise validation_error(
                     f"Stage {number}: the plan of a PERSONAL contact targets its own contact "
                     "channels (ChannelTargetInfo), not contacts"
@@ -263,22 +264,17 @@ class ContactsBackend(AccountBackend):
                     f"Stage {number}: contact channel {channel.arn} belongs to another contact"
                 )
             return
-        if contact_target is None:
-            raise validation_error(
-                f"Stage {number}: the plan of an ESCALATION contact targets contacts "
-                "(ContactTargetInfo), not contact channels"
-            )
+        if channel_target is not None:
+            # Escalation plans may also page a contact's channel directly: the provider's own
+            # documented example (from its acceptance tests against AWS) does so.
+            self.channel(channel_target["ContactChannelId"])
+            return
         target_id = contact_target.get("ContactId")
         if target_id is None:
             raise validation_error(f"Stage {number}: ContactTargetInfo needs a ContactId")
         engaged = self.contact(target_id)
         if engaged.arn == contact.arn:
             raise validation_error(f"Stage {number}: an escalation plan cannot target itself")
-        if engaged.type == ESCALATION:
-            raise validation_error(
-                f"Stage {number}: an escalation plan targets PERSONAL or ONCALL_SCHEDULE "
-                f"contacts, not the escalation plan {engaged.arn}"
-            )
 
     # --- channels
     def create_channel(

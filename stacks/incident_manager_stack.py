@@ -6,6 +6,7 @@ the old resource and creates a new one.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from cdktf import (
@@ -77,6 +78,10 @@ from stacks.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_var
 
 # Terraform runs in cdktf.out/stacks/<stack>/; state paths are relative to the repository root.
 STACK_DIR_TO_ROOT = PurePosixPath("../../..")
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _time(text: str) -> TimeOfDay:
@@ -360,7 +365,9 @@ class IncidentManagerStack(TerraformStack):
                 replication_set=self.replication_set,
                 contacts=[self.contacts[alias] for alias in rotation.contacts],
                 time_zone_id=rotation.time_zone,
-                start_time=rotation.start_time.isoformat(),
+                # In UTC: the API answers with epoch seconds and the provider reads them back
+                # as UTC; any other offset shows as a change on every plan.
+                start_time=_utc_text(rotation.start_time),
                 number_of_on_calls=rotation.number_of_on_calls,
                 recurrence_multiplier=rotation.recurrence_multiplier,
                 daily=[_time(t) for t in hand_off.daily],

@@ -177,8 +177,8 @@ response_plans:
     assert problems_of(tmp_path, text) == [
         f"{FILE}:23: response_plans[0].runbook.parameters.IncidentRecordARN: "
         "'IncidentRecordARN' is not a parameter of runbook 'ec2-cpu-util-runbook'; did you mean "
-        "'IncidentRecordArn'? (declared: IncidentRecordArn); an undeclared parameter fails "
-        "when the incident starts"
+        "'IncidentRecordArn'? (declared: IncidentRecordArn, Environment); an undeclared parameter "
+        "fails when the incident starts"
     ]
 
 

@@ -1,0 +1,393 @@
+"""A synthesized stack applied for real against the local AWS server: a working copy whose
+override points every AWS endpoint at the server, with fake keys and a local state file.
+
+The provider blocks keep their ``allowed_account_ids`` and ``assume_role``: the server runs in
+the environment's own account (``--account-id``), so STS answers with that account and the
+provider's account check runs as it does against AWS. Used by ``rehearse`` and the deploy tests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from local_aws.stack_inputs import FAKE_CREDENTIALS, placeholder_values
+from local_aws.terraform_setup import (
+    find_mirror,
+    find_terraform_binary,
+    terraform_env,
+    write_cli_config,
+)
+
+Json = dict[str, Any]
+
+# Every service a stack of this project talks to, as the provider's `endpoints` block names them.
+ENDPOINT_SERVICES = (
+    "cloudwatch",
+    "dynamodb",
+    "iam",
+    "kms",
+    "s3",
+    "sns",
+    "ssm",
+    "ssmcontacts",
+    "ssmincidents",
+    "sts",
+)
+STACK_FILE = "cdk.tf.json"
+OVERRIDE_FILE = "local_aws_override.tf.json"
+UNPROTECT_FILE = "local_aws_unprotect_override.tf.json"
+IMPORTS_FILE = "local_aws_imports.tf.json"
+VAR_FILE = "local-aws-placeholders.tfvars.json"
+DEFAULT_TIMEOUT = 600
+# Incident Manager's resources, in its own words.
+KINDS = {
+    "aws_ssmincidents_replication_set": "replication set",
+    "aws_ssmcontacts_contact": "contact",
+    "aws_ssmcontacts_contact_channel": "contact channel",
+    "aws_ssmcontacts_plan": "engagement plan",
+    "aws_ssmcontacts_rotation": "on-call rotation",
+    "aws_ssmincidents_response_plan": "response plan",
+}
+OTHER_KINDS = {
+    "aws_cloudwatch_metric_alarm": "CloudWatch alarm",
+    "aws_iam_role": "runbook role",
+    "aws_iam_role_policy": "runbook role policy",
+    "aws_kms_key": "KMS key",
+    "aws_kms_replica_key": "KMS replica key",
+    "aws_sns_topic": "SNS topic",
+    "aws_sns_topic_policy": "SNS topic policy",
+    "aws_ssm_document": "runbook document",
+}
+VERBS = {
+    "create": "created",
+    "update": "updated in place",
+    "replace": "replaced",
+    "delete": "deleted",
+    "import": "imported",
+}
+
+
+class StepFailedError(RuntimeError):
+    """A Terraform step exited with an error; ``output`` is Terraform's own."""
+
+    def __init__(self, step: str, output: str) -> None:
+        super().__init__(f"{step} failed")
+        self.step = step
+        self.output = output
+
+
+@dataclass(frozen=True)
+class TerraformCli:
+    """The Terraform binary with a CLI config that installs the provider from the mirror."""
+
+    binary: Path
+    cli_config: Path
+
+    @classmethod
+    def offline(cls, provider_version: str, config_dir: Path) -> TerraformCli:
+        binary, _ = find_terraform_binary()
+        mirror = find_mirror(provider_version)
+        return cls(binary, write_cli_config(config_dir / "terraform.tfrc", mirror))
+
+    def run(
+        self, workdir: Path, *args: str, timeout: float = DEFAULT_TIMEOUT
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(self.binary), *args, "-no-color"],
+            cwd=workdir,
+            env=terraform_env(self.cli_config),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+def provider_version(stack: Json) -> str:
+    return str(stack["terraform"]["required_providers"]["aws"]["version"])
+
+
+def stack_account(stack: Json) -> str | None:
+    """The account the stack's first provider block allows (None: any)."""
+    providers = stack.get("provider", {}).get("aws", [])
+    allowed = providers[0].get("allowed_account_ids") if providers else None
+    return str(allowed[0]) if allowed else None
+
+
+def stack_region(stack: Json) -> str:
+    providers = stack.get("provider", {}).get("aws", [])
+    return str(providers[0].get("region", "us-east-1")) if providers else "us-east-1"
+
+
+def has_replication_set(stack: Json) -> bool:
+    return bool(stack.get("resource", {}).get("aws_ssmincidents_replication_set"))
+
+
+def local_override(stack: Json, server_url: str, state_path: Path) -> Json:
+    """Every AWS provider block pointed at ``server_url`` with fake keys; a local backend."""
+    providers = []
+    for provider in stack.get("provider", {}).get("aws", []):
+        override: Json = {
+            **FAKE_CREDENTIALS,
+            # No instance metadata; region names are checked by the server, not a built-in list.
+            "skip_metadata_api_check": True,
+            "skip_region_validation": True,
+            "endpoints": [dict.fromkeys(ENDPOINT_SERVICES, server_url)],
+        }
+        if "alias" in provider:
+            override["alias"] = provider["alias"]
+        providers.append(override)
+    return {
+        "terraform": {"backend": {"local": {"path": str(state_path)}}},
+        "provider": {"aws": providers},
+    }
+
+
+def unprotect_override(stack: Json) -> Json:
+    """``prevent_destroy`` lifted from every resource that sets it (for the final destroy)."""
+    lifted: dict[str, Json] = {}
+    for kind, by_name in stack.get("resource", {}).items():
+        for name, body in by_name.items():
+            if body.get("lifecycle", {}).get("prevent_destroy"):
+                lifted.setdefault(kind, {})[name] = {"lifecycle": {"prevent_destroy": False}}
+    return {"resource": lifted} if lifted else {}
+
+
+def _resource(stack: Json, address: str) -> Json:
+    kind, _, name = address.partition(".")
+    body: Json = stack.get("resource", {}).get(kind, {}).get(name.split("[", 1)[0], {})
+    return body
+
+
+def _reference_name(stack: Json, text: str) -> str | None:
+    """The alias or name of the resource a ``${type.name.arn}`` reference points at."""
+    if not text.startswith("${"):
+        return text.rsplit("/", 1)[-1] or None
+    kind, _, rest = text[2:].partition(".")
+    body = _resource(stack, f"{kind}.{rest.split('.', 1)[0]}")
+    name = body.get("alias") or body.get("name")
+    return str(name) if name else None
+
+
+def label(stack: Json, kind: str, address: str) -> str:
+    """``contact incident-responder``, ``engagement plan of incident-responder`` ..."""
+    noun = KINDS.get(kind) or OTHER_KINDS.get(kind) or kind
+    body = _resource(stack, address)
+    if kind == "aws_ssmcontacts_plan":
+        name = _reference_name(stack, str(body.get("contact_id", "")))
+        return f"engagement plan of {name}" if name else f"{noun} {address}"
+    if kind == "aws_ssmcontacts_contact_channel":
+        owner = _reference_name(stack, str(body.get("contact_id", "")))
+        if owner and body.get("name"):
+            return f"{noun} {body['name']!r} of {owner}"
+    name = body.get("alias") or body.get("name")
+    if isinstance(name, str) and "${" not in name:
+        return f"{noun} {name}"
+    return noun
+
+
+@dataclass
+class Change:
+    """One resource change from Terraform's machine-readable output."""
+
+    address: str
+    kind: str
+    action: str
+
+    def line(self, stack: Json) -> str:
+        verb = VERBS.get(self.action, self.action)
+        return f"{verb:<17} {label(stack, self.kind, self.address)}  ({self.address})"
+
+
+def planned_changes(json_lines: str) -> list[Change]:
+    """The ``planned_change`` messages of ``terraform apply -json``."""
+    changes = []
+    for line in json_lines.splitlines():
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if message.get("type") != "planned_change":
+            continue
+        change = message["change"]
+        resource = change["resource"]
+        action = change["action"]
+        if change.get("importing") and action == "noop":
+            action = "import"
+        if action in ("noop", "read"):
+            continue
+        changes.append(Change(resource["addr"], resource["resource_type"], action))
+    return sorted(changes, key=lambda c: (c.action, c.address))
+
+
+def errors_of(json_lines: str) -> str:
+    """Terraform's error diagnostics from ``-json`` output, as Terraform words them."""
+    found = []
+    for line in json_lines.splitlines():
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        diagnostic = message.get("diagnostic") or {}
+        if diagnostic.get("severity") == "error":
+            where = diagnostic.get("address") or ""
+            found.append(
+                f"Error: {diagnostic.get('summary', '')}\n{diagnostic.get('detail', '')}"
+                + (f"\n  with {where}" if where else "")
+            )
+    return "\n\n".join(found)
+
+
+def operations(entries: Sequence[Json]) -> list[str]:
+    """The write operations of request-log ``entries`` as ``service Operation xN`` lines (reads
+    and STS's credential calls left out), refused ones marked."""
+    reads = ("Get", "List", "Describe")
+    counted = Counter(
+        (entry["service"], entry["operation"], int(entry.get("status", 0)) >= 400)
+        for entry in entries
+        if entry["service"] != "sts" and not str(entry["operation"]).startswith(reads)
+    )
+    lines = []
+    for (service, operation, failed), count in sorted(counted.items()):
+        suffix = "  (refused)" if failed else ""
+        lines.append(f"{service:<14} {operation} x{count}{suffix}")
+    return lines
+
+
+@dataclass
+class LocalWorkdir:
+    """A working copy of a synthesized stack, pointed at a local server."""
+
+    path: Path
+    terraform: TerraformCli
+    server_url: str
+    state_path: Path
+    stack: Json = field(default_factory=dict)
+
+    def load(self, stack_dir: Path, address_types: Mapping[str, str]) -> None:
+        """Put ``stack_dir``'s stack (the first, or a changed version) into the copy."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        for item in stack_dir.iterdir():
+            if item.name in (".terraform", "terraform.tfstate") or item.name.endswith(".tfstate"):
+                continue
+            target = self.path / item.name
+            if item.is_dir():
+                shutil.copytree(item, target, dirs_exist_ok=True)
+            else:
+                shutil.copy2(item, target)
+        self.stack = json.loads((self.path / STACK_FILE).read_text(encoding="utf-8"))
+        override = local_override(self.stack, self.server_url, self.state_path)
+        (self.path / OVERRIDE_FILE).write_text(json.dumps(override, indent=2), encoding="utf-8")
+        values = placeholder_values(self.stack, address_types)
+        (self.path / VAR_FILE).write_text(json.dumps(values, indent=2), encoding="utf-8")
+
+    def write_stack(self, stack: Json) -> None:
+        """Replace the copy's stack with ``stack`` (a changed version)."""
+        self.stack = stack
+        (self.path / STACK_FILE).write_text(json.dumps(stack, indent=2), encoding="utf-8")
+
+    def run(self, step: str, *args: str, ok: tuple[int, ...] = (0,)) -> str:
+        result = self.terraform.run(self.path, *args)
+        if result.returncode not in ok:
+            detail = errors_of(result.stdout) or (result.stderr + result.stdout)[-6000:]
+            raise StepFailedError(step, detail)
+        return result.stdout
+
+    def init(self) -> None:
+        self.run("terraform init", "init", "-input=false", "-backend=true", "-reconfigure")
+
+    def apply(self, step: str = "terraform apply") -> list[Change]:
+        out = self.run(
+            step, "apply", "-input=false", "-auto-approve", "-json", f"-var-file={VAR_FILE}"
+        )
+        return planned_changes(out)
+
+    def pending_changes(self, step: str = "terraform plan") -> list[Change]:
+        """What a plan would change now ([] means "No changes")."""
+        out = self.run(
+            step,
+            "plan",
+            "-input=false",
+            "-detailed-exitcode",
+            "-json",
+            f"-var-file={VAR_FILE}",
+            ok=(0, 2),
+        )
+        return planned_changes(out)
+
+    def state_ids(self) -> dict[str, str]:
+        """Resource address -> ``id`` of everything in the state (read from the state file:
+        ``terraform show`` would start the provider only to print it)."""
+        state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        found: dict[str, str] = {}
+        for resource in state.get("resources", []):
+            if resource.get("mode") != "managed" or resource.get("module"):
+                continue
+            for instance in resource.get("instances", []):
+                address = f"{resource['type']}.{resource['name']}"
+                found[address] = str(instance["attributes"]["id"])
+        return found
+
+    def forget_and_import(self, addresses: Sequence[str], ids: Mapping[str, str]) -> list[Change]:
+        """``terraform state rm`` of ``addresses``, then import blocks bringing them back (the
+        replication set's import ID is any string: the importer lists the account's one set)."""
+        self.run("terraform state rm", "state", "rm", *addresses)
+        blocks = [
+            {
+                "to": address,
+                "id": "import"
+                if address.startswith("aws_ssmincidents_replication_set.")
+                else ids[address],
+            }
+            for address in addresses
+        ]
+        (self.path / IMPORTS_FILE).write_text(json.dumps({"import": blocks}), encoding="utf-8")
+        try:
+            return self.apply("terraform apply (import)")
+        finally:
+            # An applied import block must go: one pointing at an object deleted later fails.
+            (self.path / IMPORTS_FILE).unlink()
+
+    def destroy(self) -> list[Change]:
+        """Destroy everything, ``prevent_destroy`` lifted in the copy only."""
+        unprotect = unprotect_override(self.stack)
+        if unprotect:
+            (self.path / UNPROTECT_FILE).write_text(json.dumps(unprotect), encoding="utf-8")
+        out = self.run(
+            "terraform destroy",
+            "destroy",
+            "-input=false",
+            "-auto-approve",
+            "-json",
+            f"-var-file={VAR_FILE}",
+        )
+        return planned_changes(out)
+
+
+def incident_manager_addresses(ids: Mapping[str, str]) -> list[str]:
+    """The Incident Manager resources among ``ids`` (the ones an adoption imports)."""
+    return sorted(a for a in ids if a.split(".", 1)[0] in KINDS)
+
+
+def create_shared_replication_set(server_url: str, region: str) -> str:
+    """The account's replication set, for a stack that refers to one another environment owns
+    (``replication_set.existing``); its ARN."""
+    import boto3  # type: ignore[import-untyped]
+
+    client = boto3.client(
+        "ssm-incidents",
+        endpoint_url=server_url,
+        region_name=region,
+        aws_access_key_id=FAKE_CREDENTIALS["access_key"],
+        aws_secret_access_key=FAKE_CREDENTIALS["secret_key"],
+    )
+    arn: str = client.create_replication_set(regions={region: {}})["arn"]
+    return arn

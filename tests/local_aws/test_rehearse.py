@@ -1,0 +1,71 @@
+"""``rehearse``'s exit statuses: 2 on bad input before anything runs, 1 with AWS's own message
+when AWS refuses what Terraform sends (here an alias our environment checks would have caught,
+put straight into a synthesized stack to get past them)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from local_aws import rehearse
+from tests.conftest import PROJECT_ROOT
+
+KEPT = {"aws_ssmincidents_replication_set", "aws_ssmcontacts_contact"}
+
+
+def arguments(environment: str, before: str | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    rehearse.configure(parser)
+    return parser.parse_args([environment, *(["--before", before] if before else [])])
+
+
+def test_unknown_environment_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    args = arguments("nowhere")
+    assert args.run(args) == rehearse.EXIT_USAGE
+    error = capsys.readouterr().err
+    assert "stacks/environments/nowhere.yaml: no such environment; known: " in error
+    assert "Traceback" not in error
+
+
+def test_unknown_git_ref_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    environment = sorted(p.stem for p in (PROJECT_ROOT / "stacks" / "environments").glob("*.yaml"))[
+        0
+    ]
+    args = arguments(environment, "no-such-ref-anywhere")
+    assert args.run(args) == rehearse.EXIT_USAGE
+    assert "--before no-such-ref-anywhere: not a git ref" in capsys.readouterr().err
+
+
+def test_a_refused_alias_fails_with_aws_s_message(
+    synthesized_examples: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    source = next(
+        d
+        for d in sorted((synthesized_examples / "stacks").iterdir())
+        if '"aws_ssmincidents_replication_set"' in (d / "cdk.tf.json").read_text()
+    )
+    stack = json.loads((source / "cdk.tf.json").read_text(encoding="utf-8"))
+    # Only the replication set and one contact, whose alias AWS's pattern refuses.
+    stack["resource"] = {k: v for k, v in stack["resource"].items() if k in KEPT}
+    contacts = stack["resource"]["aws_ssmcontacts_contact"]
+    name = sorted(contacts)[0]
+    stack["resource"]["aws_ssmcontacts_contact"] = {name: {**contacts[name], "alias": "Bad Alias!"}}
+    stack.pop("variable", None)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "cdk.tf.json").write_text(json.dumps(stack), encoding="utf-8")
+    monkeypatch.setattr(rehearse, "_synthesize", lambda root, environment, outdir: broken)
+    environment = source.name.removeprefix("incident-manager-")
+    args = arguments(environment)
+    assert args.run(args) == rehearse.EXIT_FAILED
+    error = capsys.readouterr().err
+    assert (
+        "ValidationException: 1 validation error detected: Value 'Bad Alias!' at 'alias'" in error
+    )
+    assert "Member must satisfy regular expression pattern: ^[a-z0-9_\\-]*$" in error

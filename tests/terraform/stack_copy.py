@@ -117,7 +117,7 @@ def resource_addresses(stack: Json) -> list[str]:
 def instance_addresses(stack: Json) -> list[str]:
     """What a plan calls the stack's resources: one address per instance of a resource with a
     literal ``for_each`` map (``type.name["key"]``), the plain address otherwise."""
-    found = []
+    found: list[str] = []
     for kind, by_name in stack.get("resource", {}).items():
         for name, body in by_name.items():
             keys = body.get("for_each")

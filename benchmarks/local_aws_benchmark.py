@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -22,6 +23,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
+# jsii prints a Node 20 end-of-life banner on every run unless told the major version.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 from local_aws.local_apply import TerraformCli, provider_version  # noqa: E402
 from local_aws.process import LocalAwsProcess  # noqa: E402

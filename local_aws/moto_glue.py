@@ -29,6 +29,7 @@ import json
 import re
 import sys
 import threading
+import time
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ PARTITION = "aws"
 
 Json = dict[str, Any]
 Handler = Callable[..., Any]
+_operations_lock = threading.RLock()
 
 
 class ServiceError(ServiceException):
@@ -104,12 +106,17 @@ class ModelResponse(BaseResponse):
         """Raise ``ServiceError`` when ``params`` break the operation's input shape."""
 
     def call_action(self) -> Any:
+        if not self.operation:
+            return super().call_action()  # moto answers 404 for a path the model lacks
         # Validation runs before the operation method, answered like any service error.
         try:
             self.validate(self.operation, self.request_params)
         except ServiceError as error:
             return self.serialized(ActionResult(error))
-        return super().call_action()
+        # Terraform sends up to ten requests at once; one at a time keeps rules such as "an
+        # alias is unique" true between their check and their write (each call is quick).
+        with _operations_lock:
+            return super().call_action()
 
     def result(self, value: Json) -> Any:
         return ActionResult(value)
@@ -280,6 +287,7 @@ class _RequestLog:
         self.app = app
         self.output = output
         self.lock = threading.Lock()
+        self.started = time.monotonic()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -290,6 +298,8 @@ class _RequestLog:
             "service": scope.group(2) if scope else "",
             "region": scope.group(1) if scope else "",
             "operation": _operation(environ, body),
+            # Seconds since the server started: where a slow step spends its time.
+            "at": round(time.monotonic() - self.started, 3),
         }
 
         def logging_start_response(status: str, headers: Any, *rest: Any) -> Any:

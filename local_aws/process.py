@@ -35,6 +35,7 @@ class LocalAwsProcess:
     def start(cls, workdir: Path, account_id: str | None = None) -> LocalAwsProcess:
         """A server whose log files live in ``workdir``; ``account_id`` is the account every
         request acts in (moto's default otherwise)."""
+        workdir.mkdir(parents=True, exist_ok=True)
         request_log = workdir / "local-aws-requests.jsonl"
         output = workdir / "local-aws.log"
         command = [sys.executable, "-m", "local_aws", "--request-log", str(request_log)]

@@ -246,3 +246,21 @@ def test_channels_and_rotations_list(aws: Client) -> None:
     ]
     contacts.create_rotation(Name="r", ContactIds=[alice], TimeZoneId="UTC", Recurrence=DAILY)
     assert [r["Name"] for r in contacts.list_rotations()["Rotations"]] == ["r"]
+
+
+def test_concurrent_creates_of_one_alias_make_one_contact(aws: Client) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    replication_set(aws)
+    clients = [aws("ssm-contacts") for _ in range(8)]
+
+    def create(client: Any) -> str:
+        try:
+            client.create_contact(Alias="alice", Type="PERSONAL", Plan=NO_STAGES)
+        except ClientError as error:
+            return str(error.response["Error"]["Code"])
+        return "created"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = sorted(pool.map(create, clients))
+    assert outcomes == ["ConflictException"] * 7 + ["created"]

@@ -49,7 +49,6 @@ if TYPE_CHECKING:
         OnCallScheduleSet,
         ScheduleAccess,
         SyncCommand,
-        remove_oncall_schedules,
     )
     from constructs_lib.props_error import PropsError
     from constructs_lib.replication_set import (
@@ -120,7 +119,6 @@ _MODULE_OF = {
     "TimeOfDay": "constructs_lib.on_call_rotation",
     "WeeklyHandOff": "constructs_lib.on_call_rotation",
     "engagement_stages": "constructs_lib.engagement_plan",
-    "remove_oncall_schedules": "constructs_lib.oncall_schedule",
 }
 
 
@@ -179,5 +177,4 @@ __all__ = [
     "TimeOfDay",
     "WeeklyHandOff",
     "engagement_stages",
-    "remove_oncall_schedules",
 ]

@@ -12,11 +12,11 @@ built-in ``terraform_data`` whose provisioners run ``stacks/oncall_schedule_sync
   ``triggers_replace`` is the display name, the rotation ARNs and the tags; a change replaces
   this instance only, and creating it updates the schedule in place (same ARN).
 
-Both resources are ``for_each`` over every schedule of the stack, so removing a schedule from
+Both resources are ``for_each`` over every schedule of the stack, and a stack always has them
+(``OnCallScheduleSet``, with no instances when there is no schedule): removing a schedule from
 the config removes an *instance* while the resource block (with its destroy-time provisioner)
-stays: Terraform runs destroy-time provisioners only while their block is in the
-configuration. A stack without schedules writes ``removed`` blocks with the same provisioner
-instead (``remove_oncall_schedules``), so deleting the last schedule deletes it too.
+stays. Terraform runs destroy-time provisioners only while their block is in the configuration;
+a ``removed`` block could carry one, but checkov's terraform_json parser cannot read those.
 
 Both are ``create_before_destroy``: a rotation being removed is deleted only after the schedule
 stops using it, and a schedule whose alias changed is deleted only after the plans that engaged
@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cdktf import (
-    ITerraformDependable,
     LocalExecProvisioner,
     TerraformResourceLifecycle,
     TerraformStack,
@@ -169,17 +168,14 @@ def _provisioner(sync: SyncCommand, action: str, schedule: str, when: str | None
 
 
 class OnCallScheduleSet(Construct):
-    """The stack's two ``for_each`` resources holding every ``OnCallSchedule``; made by the
-    first schedule of a stack (``OnCallScheduleSet.of``)."""
+    """The stack's two ``for_each`` resources holding every ``OnCallSchedule``. Make it in every
+    stack, even without schedules (then it has no instances): removing the last schedule must
+    leave the blocks whose destroy-time provisioner deletes it. A schedule finds it with
+    ``OnCallScheduleSet.of`` (and makes it if the stack has none)."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        sync: SyncCommand,
-        depends_on: Sequence[ITerraformDependable],
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, sync: SyncCommand | None = None) -> None:
         super().__init__(scope, id)
+        sync = sync or SyncCommand()
         self.entries: dict[str, dict[str, Any]] = {}
         self.identity = TerraformData(
             self,
@@ -190,7 +186,8 @@ class OnCallScheduleSet(Construct):
                 "account_id": "${each.value.access.account_id}",
             },
             input="${each.value.identity}",
-            depends_on=list(depends_on) or None,
+            # No depends_on: every schedule refers to its rotations, which wait for the
+            # replication set; an empty set (no schedule) then adds nothing to the graph.
             lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             provisioners=[
                 # Create (or adopt) with the settings: AWS refuses a schedule without rotations.
@@ -210,16 +207,15 @@ class OnCallScheduleSet(Construct):
             provisioners=[_provisioner(sync, "update", "self.input", None)],
         )
         self.settings.override_logical_id(SETTINGS_ADDRESS)
+        self._write_for_each()
 
     @classmethod
-    def of(
-        cls, scope: Construct, sync: SyncCommand, depends_on: Sequence[ITerraformDependable]
-    ) -> OnCallScheduleSet:
+    def of(cls, scope: Construct, sync: SyncCommand | None = None) -> OnCallScheduleSet:
         stack = TerraformStack.of(scope)
         existing = stack.node.try_find_child(SET_ID)
         if isinstance(existing, OnCallScheduleSet):
             return existing
-        return cls(stack, SET_ID, sync, depends_on)
+        return cls(stack, SET_ID, sync)
 
     def add(self, alias: str, identity: dict[str, Any], settings: dict[str, Any]) -> None:
         if alias in self.entries:
@@ -232,6 +228,9 @@ class OnCallScheduleSet(Construct):
                 "settings": settings,
             }
         )
+        self._write_for_each()
+
+    def _write_for_each(self) -> None:
         ordered = {a: self.entries[a] for a in sorted(self.entries)}
         for resource in (self.identity, self.settings):
             resource.add_override("for_each", ordered)
@@ -248,9 +247,7 @@ class OnCallSchedule(Construct):
         super().__init__(scope, id)
         _validate(props)
         self.props = props
-        self.schedule_set = OnCallScheduleSet.of(
-            self, props.sync, list(props.replication_set.dependables)
-        )
+        self.schedule_set = OnCallScheduleSet.of(self, props.sync)
         identity = {
             "kind": IDENTITY_KIND,
             "arn": schedule_arn(props.access, props.alias),
@@ -272,43 +269,3 @@ class OnCallSchedule(Construct):
     @property
     def contact_arn(self) -> str:
         return self._contact_arn
-
-
-def removed_blocks(sync: SyncCommand | None = None) -> list[dict[str, Any]]:
-    """The ``removed`` blocks of a stack without schedules (see ``remove_oncall_schedules``)."""
-    command = sync or SyncCommand()
-    delete = {"local-exec": command.local_exec("delete", "self.input", "destroy")}
-    return [
-        {"from": f"terraform_data.{SETTINGS_ADDRESS}", "lifecycle": {"destroy": True}},
-        {
-            "from": f"terraform_data.{IDENTITY_ADDRESS}",
-            "lifecycle": {"destroy": True},
-            "provisioner": [delete],
-        },
-    ]
-
-
-def remove_oncall_schedules(stack: TerraformStack, sync: SyncCommand | None = None) -> None:
-    """For a stack without schedules: ``removed`` blocks that delete any schedule an earlier
-    apply created (a removed resource block would otherwise take its destroy-time provisioner
-    with it, and the schedule would stay in AWS, forgotten). Nothing happens when the state
-    holds none. cdktf's HCL renderer drops them: ``removed_blocks_hcl`` writes them for HCL."""
-    stack.add_override("removed", removed_blocks(sync))
-
-
-def removed_blocks_hcl(sync: SyncCommand | None = None) -> str:
-    """``removed_blocks`` in HCL (``from`` a reference, ``when`` a keyword)."""
-    out: list[str] = []
-    for block in removed_blocks(sync):
-        out += ["removed {", f"  from = {block['from']}", "  lifecycle {", "    destroy = true"]
-        out.append("  }")
-        for provisioner in block.get("provisioner", []):
-            for kind, body in provisioner.items():
-                out.append(f'  provisioner "{kind}" {{')
-                out.append(f"    command     = {json.dumps(body['command'])}")
-                out.append(f"    working_dir = {json.dumps(body['working_dir'])}")
-                out.append("    environment = {")
-                out += [f"      {k} = {json.dumps(v)}" for k, v in body["environment"].items()]
-                out += ["    }", f"    when        = {body['when']}", "  }"]
-        out.append("}")
-    return "\n".join(out) + "\n"

@@ -45,6 +45,7 @@ from constructs_lib import (
     OnCallRotationProps,
     OnCallSchedule,
     OnCallScheduleProps,
+    OnCallScheduleSet,
     PagerDutyIntegration,
     ReplicationSet,
     ReplicationSetProps,
@@ -58,9 +59,9 @@ from constructs_lib import (
     SyncCommand,
     TimeOfDay,
     WeeklyHandOff,
-    remove_oncall_schedules,
 )
 from constructs_lib.aws import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
+from constructs_lib.oncall_schedule import SET_ID
 from constructs_lib.replication_set import Encryption
 from stacks.environment_config import (
     BackendConfig,
@@ -102,10 +103,10 @@ class IncidentManagerStack(TerraformStack):
         self.replication_set = self._replication_set(config)
         self.contacts: dict[str, Contact] = {c.alias: self._contact(c) for c in config.contacts}
         self.rotations = {r.name: self._rotation(r) for r in config.rotations}
+        # Always there, with no instances when there is no schedule: removing the last schedule
+        # from the config must still run the provisioner that deletes it.
+        OnCallScheduleSet(self, SET_ID, SyncCommand(project_root=str(STACK_DIR_TO_ROOT)))
         self.oncall_schedules = {s.alias: self._oncall_schedule(s) for s in config.oncall_schedules}
-        if not config.oncall_schedules:
-            # Deletes schedules an earlier apply made, once the last one leaves the config.
-            remove_oncall_schedules(self, SyncCommand(project_root=str(STACK_DIR_TO_ROOT)))
         self.escalation_plans: dict[str, EscalationPlan] = {}
         for plan in _dependency_order(config.escalation_plans):
             self.escalation_plans[plan.alias] = self._escalation_plan(plan)

@@ -14,7 +14,6 @@ refuses to swap in output that is not HCL.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import tempfile
@@ -71,19 +70,7 @@ def _finish_hcl(staging: Path) -> None:
                 "before cdktf is first imported (python main.py --hcl does this); "
                 "see hashicorp/terraform-cdk#3875."
             )
-        hcl_file.write_text(tidy_hcl(text) + _removed_blocks(stack_dir), encoding="utf-8")
-
-
-def _removed_blocks(stack_dir: Path) -> str:
-    """The stack's ``removed`` blocks (on-call schedules), which cdktf's HCL renderer drops."""
-    metadata = json.loads((stack_dir / "metadata.json").read_text(encoding="utf-8"))
-    overrides = metadata.get("//", {}).get("metadata", {}).get("overrides", {})
-    if "removed" not in overrides.get("stack", []):
-        return ""
-    from constructs_lib.oncall_schedule import SyncCommand, removed_blocks_hcl
-    from stacks.incident_manager_stack import STACK_DIR_TO_ROOT
-
-    return "\n" + removed_blocks_hcl(SyncCommand(project_root=str(STACK_DIR_TO_ROOT)))
+        hcl_file.write_text(tidy_hcl(text), encoding="utf-8")
 
 
 # cdktf 0.21's HCL renderer (lib/hcl/render.js) has two habits that `tidy_hcl` undoes:

@@ -26,9 +26,8 @@ from constructs_lib import (
     ScheduleAccess,
     SyncCommand,
     TimeOfDay,
-    remove_oncall_schedules,
 )
-from constructs_lib.oncall_schedule import hcl_safe, removed_blocks_hcl
+from constructs_lib.oncall_schedule import OnCallScheduleSet, hcl_safe
 from stacks import oncall_schedule_sync
 from tests.constructs_lib.fixtures import email_contact, replication_set
 from tests.synth_helpers import address, body, new_stack, only, ref, resources, synth
@@ -137,14 +136,21 @@ def test_only_identity_replaces_the_schedule_and_settings_update_it_in_place() -
     assert settings["depends_on"] == ["terraform_data.oncall_schedule"]
 
 
-def test_both_are_create_before_destroy_and_wait_for_the_replication_set() -> None:
+def test_both_are_create_before_destroy_and_wait_for_their_rotations() -> None:
     stack = new_stack()
     rs = replication_set(stack)
-    schedule(stack, rs, "web-oncall", [rotation(stack, rs, "day")])
+    day = rotation(stack, rs, "day")
+    schedule(stack, rs, "web-oncall", [day])
     out = synth(stack)
     for name in ("oncall_schedule", "oncall_schedule_settings"):
         assert data(out, name)["lifecycle"] == {"create_before_destroy": True}
-    assert data(out, "oncall_schedule")["depends_on"] == [address(rs.resource)]
+    # Through the rotations (which wait for the replication set), not a depends_on of its own.
+    assert "depends_on" not in data(out, "oncall_schedule")
+    assert (
+        ref(day.resource)
+        in data(out, "oncall_schedule")["for_each"]["web-oncall"]["settings"]["rotation_ids"]
+    )
+    assert body(out, day.resource)["depends_on"] == [address(rs.resource)]
 
 
 def test_the_provisioners_act_with_the_stacks_role() -> None:
@@ -217,21 +223,25 @@ def test_the_default_command_runs_the_module_from_the_repository_root() -> None:
     assert (stack_dir / "../../.." / "stacks" / "oncall_schedule_sync.py").resolve().is_file()
 
 
-def test_a_stack_without_schedules_deletes_earlier_ones_through_removed_blocks() -> None:
+def test_a_stack_without_schedules_keeps_the_blocks_with_no_instances() -> None:
     stack = new_stack()
-    remove_oncall_schedules(stack)
+    replication_set(stack)
+    OnCallScheduleSet(stack, "oncall-schedules", SyncCommand())
     out = synth(stack)
-    settings, identity = out["removed"]
-    assert settings == {
-        "from": "terraform_data.oncall_schedule_settings",
-        "lifecycle": {"destroy": True},
-    }
-    assert identity["from"] == "terraform_data.oncall_schedule"
-    assert identity["lifecycle"] == {"destroy": True}
-    (delete,) = identity["provisioner"]
-    assert delete["local-exec"]["when"] == "destroy"
-    assert delete["local-exec"]["command"] == SyncCommand().command("delete")
-    assert "terraform_data" not in out.get("resource", {})
+    identity, settings = data(out, "oncall_schedule"), data(out, "oncall_schedule_settings")
+    # Removing the last schedule leaves the block, so its destroy-time provisioner deletes it.
+    assert identity["for_each"] == {}
+    assert settings["for_each"] == {}
+    assert identity["provisioner"][1]["local-exec"]["when"] == "destroy"
+
+
+def test_schedules_join_the_set_the_stack_made() -> None:
+    stack = new_stack()
+    rs = replication_set(stack)
+    made = OnCallScheduleSet(stack, "oncall-schedules", SyncCommand())
+    oncall = schedule(stack, rs, "web-oncall", [rotation(stack, rs, "day")])
+    assert oncall.schedule_set is made
+    assert list(data(synth(stack), "oncall_schedule")["for_each"]) == ["web-oncall"]
 
 
 def test_kinds_and_variable_match_the_sync_module() -> None:
@@ -305,13 +315,3 @@ def test_strings_the_hcl_renderer_would_turn_into_numbers_stay_strings() -> None
     schedule(stack, rs, "web-oncall", [rotation(stack, rs, "day")])
     entry = data(synth(stack), "oncall_schedule")["for_each"]["web-oncall"]
     assert entry["identity"]["account_id"] == '${"111122223333"}'
-
-
-def test_removed_blocks_in_hcl_say_what_the_json_says() -> None:
-    text = removed_blocks_hcl()
-    assert text.count("removed {") == 2
-    assert "  from = terraform_data.oncall_schedule_settings\n" in text
-    assert "  from = terraform_data.oncall_schedule\n" in text
-    assert '    command     = "exec $${IM_PYTHON:-.venv/bin/python} -m ' in text
-    assert "    when        = destroy\n" in text
-    assert '      IM_ONCALL_SCHEDULE = "${jsonencode(self.input)}"\n' in text

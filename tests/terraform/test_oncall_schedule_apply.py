@@ -120,7 +120,8 @@ V2 = environment(
 """,
     SCHEDULE,
 )
-# No schedule any more: nothing engages it, and the stack deletes it through its removed block.
+# No schedule any more: nothing engages it; the for_each blocks stay (no instances) and the
+# removed instance's destroy-time provisioner deletes it.
 V3 = environment(AROUND_THE_CLOCK, None, "bob")
 
 

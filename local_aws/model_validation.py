@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import botocore.session
@@ -32,13 +31,18 @@ class Violation:
 
 
 def _shown(value: Any) -> str:
-    if isinstance(value, str):
-        return f"'{value}'"
+    return f"'{_text(value)}'"
+
+
+def _text(value: Any) -> str:
+    # AWS's rendering: maps as {key=value, ...}, lists as [a, b], booleans in lower case.
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, (int, float, datetime)):
-        return f"'{value}'"
-    return "'[...]'" if isinstance(value, list) else "'{...}'"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    return str(value)
 
 
 @functools.cache

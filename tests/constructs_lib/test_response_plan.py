@@ -159,6 +159,6 @@ def test_fails_on_unknown_impact_too_many_engagements_and_undeclared_parameters(
         "incident_template.impact: 'severe'; allowed critical, high, medium, low, none",
         "engagements: 6 given; a response plan engages at most 5",
         "runbook.parameters: 'InstanceId' is not declared by runbook 'ec2-cpu-util-runbook' "
-        "(declared: IncidentRecordArn)",
+        "(declared: IncidentRecordArn, Environment)",
         "runbook.parameters.InstanceId: empty; AWS rejects empty value lists",
     )

@@ -21,7 +21,7 @@ def test_document_is_the_yaml_file_verbatim_and_declares_its_parameters() -> Non
     assert document["document_type"] == "Automation"
     assert document["document_format"] == "YAML"
     assert document["content"] == RUNBOOK_DOCUMENT.read_text(encoding="utf-8")
-    assert book.declared_parameters == ("IncidentRecordArn",)
+    assert book.declared_parameters == ("IncidentRecordArn", "Environment")
 
 
 def test_role_trusts_only_incident_manager_of_this_account() -> None:

@@ -96,3 +96,28 @@ def test_a_valid_request_has_no_violations() -> None:
         )
         == []
     )
+
+
+def test_empty_runbook_parameters_as_aws_words_it(aws: Client) -> None:
+    """The message AWS gave for the provider's empty maps (terraform-provider-aws#32057)."""
+    replication_set(aws)
+    automation = {
+        "roleArn": "arn:aws:iam::123456789012:role/runbook",
+        "documentName": "runbook",
+        "parameters": {},
+        "dynamicParameters": {},
+    }
+    with pytest.raises(ClientError) as raised:
+        unchecked(aws, "ssm-incidents").create_response_plan(
+            name="cpu",
+            incidentTemplate={"title": "t", "impact": 3},
+            actions=[{"ssmAutomation": automation}],
+        )
+    assert error_of(raised) == (
+        "ValidationException",
+        "2 validation errors detected: Value '{}' at "
+        "'actions.1.member.ssmAutomation.dynamicParameters' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1; Value '{}' at "
+        "'actions.1.member.ssmAutomation.parameters' failed to satisfy constraint: Member must "
+        "have length greater than or equal to 1",
+    )

@@ -43,6 +43,13 @@ if TYPE_CHECKING:
         TimeOfDay,
         WeeklyHandOff,
     )
+    from constructs_lib.oncall_schedule import (
+        OnCallSchedule,
+        OnCallScheduleProps,
+        OnCallScheduleSet,
+        ScheduleAccess,
+        SyncCommand,
+    )
     from constructs_lib.props_error import PropsError
     from constructs_lib.replication_set import (
         AwsOwnedKey,
@@ -62,6 +69,7 @@ if TYPE_CHECKING:
         RunbookAction,
     )
     from constructs_lib.runbook import Runbook, RunbookProps
+    from constructs_lib.terraform_data import TerraformData
 
 _MODULE_OF = {
     "AwsOwnedKey": "constructs_lib.replication_set",
@@ -92,6 +100,9 @@ _MODULE_OF = {
     "NotificationTopicProps": "constructs_lib.notification_topic",
     "OnCallRotation": "constructs_lib.on_call_rotation",
     "OnCallRotationProps": "constructs_lib.on_call_rotation",
+    "OnCallSchedule": "constructs_lib.oncall_schedule",
+    "OnCallScheduleProps": "constructs_lib.oncall_schedule",
+    "OnCallScheduleSet": "constructs_lib.oncall_schedule",
     "PagerDutyIntegration": "constructs_lib.response_plan",
     "PropsError": "constructs_lib.props_error",
     "ReplicationSet": "constructs_lib.replication_set",
@@ -102,6 +113,9 @@ _MODULE_OF = {
     "Runbook": "constructs_lib.runbook",
     "RunbookAction": "constructs_lib.response_plan",
     "RunbookProps": "constructs_lib.runbook",
+    "ScheduleAccess": "constructs_lib.oncall_schedule",
+    "SyncCommand": "constructs_lib.oncall_schedule",
+    "TerraformData": "constructs_lib.terraform_data",
     "TimeOfDay": "constructs_lib.on_call_rotation",
     "WeeklyHandOff": "constructs_lib.on_call_rotation",
     "engagement_stages": "constructs_lib.engagement_plan",
@@ -144,6 +158,9 @@ __all__ = [
     "NotificationTopicProps",
     "OnCallRotation",
     "OnCallRotationProps",
+    "OnCallSchedule",
+    "OnCallScheduleProps",
+    "OnCallScheduleSet",
     "PagerDutyIntegration",
     "PropsError",
     "ReplicationSet",
@@ -154,6 +171,9 @@ __all__ = [
     "Runbook",
     "RunbookAction",
     "RunbookProps",
+    "ScheduleAccess",
+    "SyncCommand",
+    "TerraformData",
     "TimeOfDay",
     "WeeklyHandOff",
     "engagement_stages",

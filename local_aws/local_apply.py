@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from local_aws.terraform_setup import (
 )
 
 Json = dict[str, Any]
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Every service a stack of this project talks to, as the provider's `endpoints` block names them.
 ENDPOINT_SERVICES = (
@@ -97,12 +99,16 @@ class TerraformCli:
         return cls(binary, write_cli_config(config_dir / "terraform.tfrc", mirror))
 
     def run(
-        self, workdir: Path, *args: str, timeout: float = DEFAULT_TIMEOUT
+        self,
+        workdir: Path,
+        *args: str,
+        timeout: float = DEFAULT_TIMEOUT,
+        extra_env: Mapping[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(self.binary), *args, "-no-color"],
             cwd=workdir,
-            env=terraform_env(self.cli_config),
+            env={**terraform_env(self.cli_config), **(extra_env or {})},
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -188,10 +194,30 @@ def label(stack: Json, kind: str, address: str) -> str:
         owner = _reference_name(stack, str(body.get("contact_id", "")))
         if owner and body.get("name"):
             return f"{noun} {body['name']!r} of {owner}"
+    if kind == "terraform_data" and "[" in address:
+        schedule = _schedule_label(stack, body, address)
+        if schedule:
+            return schedule
     name = body.get("alias") or body.get("name")
     if isinstance(name, str) and "${" not in name:
         return f"{noun} {name}"
     return noun
+
+
+def _schedule_label(stack: Json, body: Json, address: str) -> str | None:
+    """An on-call schedule (constructs_lib/oncall_schedule.py): a ``terraform_data`` instance
+    per schedule and one for its settings, keyed by alias."""
+    alias = address.split("[", 1)[1].strip('"]')
+    entry = (body.get("for_each") or {}).get(alias)
+    if not isinstance(entry, dict) or "settings" not in entry:
+        return None
+    rotations = [_reference_name(stack, r) or r for r in entry["settings"]["rotation_ids"]]
+    what = (
+        "on-call schedule"
+        if address.startswith("terraform_data.oncall_schedule[")
+        else ("settings of on-call schedule")
+    )
+    return f"{what} {alias} (rotations: {', '.join(rotations)})"
 
 
 @dataclass
@@ -295,11 +321,24 @@ class LocalWorkdir:
         (self.path / STACK_FILE).write_text(json.dumps(stack, indent=2), encoding="utf-8")
 
     def run(self, step: str, *args: str, ok: tuple[int, ...] = (0,)) -> str:
-        result = self.terraform.run(self.path, *args)
+        result = self.terraform.run(self.path, *args, extra_env=self.provisioner_env())
         if result.returncode not in ok:
             detail = errors_of(result.stdout) or (result.stderr + result.stdout)[-6000:]
             raise StepFailedError(step, detail)
         return result.stdout
+
+    def provisioner_env(self) -> dict[str, str]:
+        """For the on-call schedule provisioners (stacks/oncall_schedule_sync.py, boto3): the
+        SDK pointed at the server with the fake keys, as the provider is, and this project's
+        Python and modules (the copy is not in the repository's cdktf.out/stacks/<stack>)."""
+        return {
+            "AWS_ENDPOINT_URL": self.server_url,
+            "AWS_ACCESS_KEY_ID": FAKE_CREDENTIALS["access_key"],
+            "AWS_SECRET_ACCESS_KEY": FAKE_CREDENTIALS["secret_key"],
+            "AWS_REGION": stack_region(self.stack) if self.stack else "us-east-1",
+            "IM_PYTHON": sys.executable,
+            "PYTHONPATH": str(PROJECT_ROOT),
+        }
 
     def init(self) -> None:
         self.run("terraform init", "init", "-input=false", "-backend=true", "-reconfigure")

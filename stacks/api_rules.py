@@ -132,6 +132,8 @@ RECURRENCE_MULTIPLIER = (CONTACTS, "RecurrenceMultiplier", 1, 100)
 NUMBER_OF_ON_CALLS = (CONTACTS, "NumberOfOnCalls", 1, None)
 DAY_OF_MONTH = (CONTACTS, "DayOfMonth", 1, 31)
 ROTATION_CONTACTS = (CONTACTS, "RotationContactsArnList", 1, 30)
+# Plan.RotationIds of an on-call schedule (the model allows 0; AWS refuses a schedule without).
+SCHEDULE_ROTATIONS = (CONTACTS, "SsmContactsArnList", 0, 25)
 CONTACTS_TAGS = (CONTACTS, "TagsList", 0, 50)
 REPLICATION_REGIONS = (INCIDENTS, "RegionMapInput", 1, 3)
 ENGAGEMENTS = (INCIDENTS, "EngagementSet", 0, 5)
@@ -176,6 +178,7 @@ RANGE_RULES = (
     NUMBER_OF_ON_CALLS,
     DAY_OF_MONTH,
     ROTATION_CONTACTS,
+    SCHEDULE_ROTATIONS,
     CONTACTS_TAGS,
     REPLICATION_REGIONS,
     ENGAGEMENTS,

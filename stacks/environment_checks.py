@@ -2,7 +2,8 @@
 
 References resolve (with "did you mean" for a near miss), names are unique, the provider region
 is in the replication set, key settings are consistent, rotations fit their members, runbook
-parameters are declared by the document, and no escalation plan reaches itself. Each problem is a
+parameters are declared by the document, no escalation plan reaches itself, and on-call
+schedules name rotations that exist. Each problem is a
 location in the file and a sentence.
 """
 
@@ -24,6 +25,7 @@ from stacks.environment_config import (
 from stacks.secret_variables import address_variable
 
 Problem = tuple[Loc, str]
+ENGAGEABLE = "contact, escalation plan or on-call schedule"
 
 
 class UnknownName(str):
@@ -152,6 +154,21 @@ def check_unique_names(config: EnvironmentConfig) -> Iterator[Problem]:
                 ),
             )
     yield from _duplicates("escalation_plans", "alias", [p.alias for p in config.escalation_plans])
+    # On-call schedules are ssm-contacts contacts too: the same alias space.
+    kinds = {c.alias: "a contact" for c in config.contacts}
+    kinds.update(
+        {p.alias: "an escalation plan" for p in config.escalation_plans if p.alias not in kinds}
+    )
+    for index, schedule in enumerate(config.oncall_schedules):
+        if schedule.alias in kinds:
+            yield (
+                ("oncall_schedules", index, "alias"),
+                (
+                    f"{schedule.alias!r} is already {kinds[schedule.alias]} alias; contacts, "
+                    "escalation plans and on-call schedules share one alias space"
+                ),
+            )
+    yield from _duplicates("oncall_schedules", "alias", [s.alias for s in config.oncall_schedules])
     yield from _duplicates("rotations", "name", [r.name for r in config.rotations])
     yield from _duplicates("topics", "name", [t.name for t in config.topics])
     yield from _duplicates("runbooks", "name", [r.name for r in config.runbooks])
@@ -205,6 +222,7 @@ def check_contacts(config: EnvironmentConfig) -> Iterator[Problem]:
 def check_escalation_plans(config: EnvironmentConfig) -> Iterator[Problem]:
     contacts = {c.alias: c for c in config.contacts}
     plans = [p.alias for p in config.escalation_plans]
+    schedules = [s.alias for s in config.oncall_schedules]
     for pi, plan in enumerate(config.escalation_plans):
         for si, stage in enumerate(plan.stages):
             yield from _repeats(
@@ -216,12 +234,11 @@ def check_escalation_plans(config: EnvironmentConfig) -> Iterator[Problem]:
             for ti, target in enumerate(stage.targets):
                 loc: Loc = ("escalation_plans", pi, "stages", si, "targets", ti)
                 if target.channel is None:
-                    if target.contact not in contacts and target.contact not in plans:
+                    engageable = [*contacts, *plans, *schedules]
+                    if target.contact not in engageable:
                         yield (
                             (*loc, "contact"),
-                            _unknown(
-                                "contact or escalation plan", target.contact, [*contacts, *plans]
-                            ),
+                            _unknown(ENGAGEABLE, target.contact, engageable),
                         )
                     continue
                 if target.contact not in contacts:
@@ -282,12 +299,18 @@ def _time_zones() -> frozenset[str]:
 def check_rotations(config: EnvironmentConfig) -> Iterator[Problem]:
     contacts = [c.alias for c in config.contacts]
     plans = {p.alias for p in config.escalation_plans}
+    schedules = {s.alias for s in config.oncall_schedules}
     for ri, rotation in enumerate(config.rotations):
         for mi, member in enumerate(rotation.contacts):
             if member in plans:
                 yield (
                     ("rotations", ri, "contacts", mi),
                     (f"{member!r} is an escalation plan; a rotation takes personal contacts"),
+                )
+            elif member in schedules and member not in contacts:
+                yield (
+                    ("rotations", ri, "contacts", mi),
+                    (f"{member!r} is an on-call schedule; a rotation takes personal contacts"),
                 )
             elif member not in contacts:
                 yield ("rotations", ri, "contacts", mi), _unknown("contact", member, contacts)
@@ -323,6 +346,23 @@ def check_rotations(config: EnvironmentConfig) -> Iterator[Problem]:
                         ("rotations", ri, "shift_coverages", day, ki),
                         (f"start and end are both {coverage.start}; a coverage must have a length"),
                     )
+
+
+def check_oncall_schedules(config: EnvironmentConfig) -> Iterator[Problem]:
+    rotations = [r.name for r in config.rotations]
+    for si, schedule in enumerate(config.oncall_schedules):
+        for ri, name in enumerate(schedule.rotations):
+            if name not in rotations:
+                yield (
+                    ("oncall_schedules", si, "rotations", ri),
+                    _unknown("rotation", name, rotations),
+                )
+        duplicates = sorted({r for r in schedule.rotations if schedule.rotations.count(r) > 1})
+        if duplicates:
+            yield (
+                ("oncall_schedules", si, "rotations"),
+                f"listed more than once: {', '.join(duplicates)}",
+            )
 
 
 def read_runbooks(
@@ -361,7 +401,11 @@ def runbook_path(project_root: Path, document: str) -> Path | None:
 def check_response_plans(
     config: EnvironmentConfig, documents: dict[str, RunbookDocument]
 ) -> Iterator[Problem]:
-    engageable = [c.alias for c in config.contacts] + [p.alias for p in config.escalation_plans]
+    engageable = [
+        *(c.alias for c in config.contacts),
+        *(p.alias for p in config.escalation_plans),
+        *(s.alias for s in config.oncall_schedules),
+    ]
     topics = [t.name for t in config.topics]
     runbooks = [r.name for r in config.runbooks]
     for pi, plan in enumerate(config.response_plans):
@@ -384,7 +428,7 @@ def check_response_plans(
             if name not in engageable:
                 yield (
                     ("response_plans", pi, "engagements", ei),
-                    _unknown("contact or escalation plan", name, engageable),
+                    _unknown(ENGAGEABLE, name, engageable),
                 )
         yield from _topic_refs(("response_plans", pi, "chat_channels"), plan.chat_channels, topics)
         yield from _topic_refs(
@@ -456,6 +500,7 @@ def check_environment(config: EnvironmentConfig, project_root: Path) -> list[Pro
         check_contacts(config),
         check_escalation_plans(config),
         check_rotations(config),
+        check_oncall_schedules(config),
         check_response_plans(config, documents),
         check_alarms(config),
     ):

@@ -327,6 +327,18 @@ class RotationConfig(_Model):
         return value
 
 
+class OnCallScheduleConfig(_Model):
+    """An on-call schedule: pages whoever is on call in its rotations; engaged like a contact."""
+
+    alias: Alias
+    # CloudFormation requires a display name for a schedule; so do we, so that a later move to
+    # CloudFormation or the provider's rotation_ids needs no change.
+    display_name: Annotated[str, Field(min_length=1), api.api_check(api.CONTACT_NAME)]
+    # The model allows an empty RotationIds list; AWS refuses a schedule without rotations.
+    rotations: Annotated[list[str], Field(min_length=1, max_length=api.SCHEDULE_ROTATIONS[3])]
+    tags: ContactsTags = Field(default_factory=dict)
+
+
 class TopicConfig(_Model):
     """An SNS topic this environment creates for chat channels or incident notifications."""
 
@@ -462,6 +474,7 @@ class EnvironmentConfig(_Model):
     contacts: list[ContactConfig] = Field(default_factory=list)
     escalation_plans: list[EscalationPlanConfig] = Field(default_factory=list)
     rotations: list[RotationConfig] = Field(default_factory=list)
+    oncall_schedules: list[OnCallScheduleConfig] = Field(default_factory=list)
     topics: list[TopicConfig] = Field(default_factory=list)
     runbooks: list[RunbookConfig] = Field(default_factory=list)
     response_plans: list[ResponsePlanConfig] = Field(default_factory=list)

@@ -44,6 +44,9 @@ from constructs_lib import (
     NotificationTopicProps,
     OnCallRotation,
     OnCallRotationProps,
+    OnCallSchedule,
+    OnCallScheduleProps,
+    OnCallScheduleSet,
     PagerDutyIntegration,
     ReplicationSet,
     ReplicationSetProps,
@@ -53,10 +56,13 @@ from constructs_lib import (
     Runbook,
     RunbookAction,
     RunbookProps,
+    ScheduleAccess,
+    SyncCommand,
     TimeOfDay,
     WeeklyHandOff,
 )
 from constructs_lib.aws import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
+from constructs_lib.oncall_schedule import SET_ID
 from constructs_lib.replication_set import Encryption
 from stacks.environment_config import (
     BackendConfig,
@@ -65,6 +71,7 @@ from stacks.environment_config import (
     EnvironmentConfig,
     EscalationPlanConfig,
     LocalBackendConfig,
+    OnCallScheduleConfig,
     ResponsePlanConfig,
     RotationConfig,
     S3BackendConfig,
@@ -110,10 +117,14 @@ class IncidentManagerStack(TerraformStack):
         self._backend(config.backend)
         self.replication_set = self._replication_set(config)
         self.contacts: dict[str, Contact] = {c.alias: self._contact(c) for c in config.contacts}
+        self.rotations = {r.name: self._rotation(r) for r in config.rotations}
+        # Always there, with no instances when there is no schedule: removing the last schedule
+        # from the config must still run the provisioner that deletes it.
+        OnCallScheduleSet(self, SET_ID, SyncCommand(project_root=str(STACK_DIR_TO_ROOT)))
+        self.oncall_schedules = {s.alias: self._oncall_schedule(s) for s in config.oncall_schedules}
         self.escalation_plans: dict[str, EscalationPlan] = {}
         for plan in _dependency_order(config.escalation_plans):
             self.escalation_plans[plan.alias] = self._escalation_plan(plan)
-        self.rotations = {r.name: self._rotation(r) for r in config.rotations}
         # One key for all of the environment's topics (a KMS key costs per month).
         topic_key = (
             NotificationKey(self, "notification-key", account_id=config.account_id)
@@ -335,7 +346,34 @@ class IncidentManagerStack(TerraformStack):
     def _engageable(self, alias: str) -> EngagementTarget:
         if alias in self.contacts:
             return self.contacts[alias]
+        if alias in self.oncall_schedules:
+            return self.oncall_schedules[alias]
         return self.escalation_plans[alias]
+
+    def _oncall_schedule(self, schedule: OnCallScheduleConfig) -> OnCallSchedule:
+        config = self.environment.config
+        role = config.assume_role
+        return OnCallSchedule(
+            self,
+            f"oncall-schedule-{schedule.alias}",
+            OnCallScheduleProps(
+                alias=schedule.alias,
+                display_name=schedule.display_name,
+                rotations=[self.rotations[name] for name in schedule.rotations],
+                # The provider's account, region and role: the SDK acts exactly as it does.
+                access=ScheduleAccess(
+                    region=config.region,
+                    account_id=config.account_id,
+                    role_arn=role.role_arn if role else None,
+                    session_name=role.session_name if role else None,
+                    external_id=role.external_id if role else None,
+                ),
+                replication_set=self.replication_set,
+                # The provider's default_tags do not reach what the SDK creates.
+                tags={**config.default_tags, **schedule.tags},
+                sync=SyncCommand(project_root=str(STACK_DIR_TO_ROOT)),
+            ),
+        )
 
     def _escalation_plan(self, plan: EscalationPlanConfig) -> EscalationPlan:
         stages = []

@@ -28,12 +28,18 @@ REFERRERS = (
     "aws_ssmcontacts_plan",
 )
 
+# On-call schedules are terraform_data instances (constructs_lib/oncall_schedule.py) recognised
+# by their input's kind; their input holds the schedule's ARN and alias.
+TERRAFORM_DATA = "terraform_data"
+SCHEDULE_KIND = "ssm-contacts-oncall-schedule"
+
 KINDS = {
     "replication-set-delete": "destroying or replacing the replication set",
     "replication-regions": "adding or removing more than one replication region in one apply",
     "replication-key": "changing the KMS key of a replication region",
-    "contact-replace": "replacing a contact or escalation plan (alias or type change)",
-    "referenced-contact-delete": "deleting a contact that something still engages",
+    "contact-replace": "replacing a contact, escalation plan or on-call schedule",
+    "referenced-contact-delete": "deleting a contact or on-call schedule that something still "
+    "engages",
 }
 EXIT_REFUSED = 3
 
@@ -130,12 +136,7 @@ def _arn_mentions(value: Any) -> Iterator[str]:
 def _contacts(changes: list[Json]) -> Iterator[Refusal]:
     contacts = [c for c in changes if c["type"] == CONTACT]
     created = [c for c in contacts if _actions(c) == ["create"]]
-    still_engaged = {
-        mention: change["address"]
-        for change in changes
-        if change["type"] in REFERRERS and not _deletes(change)
-        for mention in _arn_mentions(change["change"].get("after"))
-    }
+    still_engaged = _still_engaged(changes)
     for change in contacts:
         before = change["change"].get("before") or {}
         alias, kind = before.get("alias"), before.get("type")
@@ -167,6 +168,51 @@ def _contacts(changes: list[Json]) -> Iterator[Refusal]:
                 )
 
 
+def _schedule_input(change: Json) -> Json | None:
+    if change["type"] != TERRAFORM_DATA:
+        return None
+    data = (change["change"].get("before") or {}).get("input")
+    if isinstance(data, dict) and data.get("kind") == SCHEDULE_KIND:
+        return data
+    return None
+
+
+def _schedules(changes: list[Json], still_engaged: dict[str, str]) -> Iterator[Refusal]:
+    """A schedule is deleted when its terraform_data instance is (its destroy-time provisioner
+    deletes it); replacing that instance adopts the schedule again and then deletes it."""
+    for change in changes:
+        data = _schedule_input(change)
+        if data is None or not _deletes(change):
+            continue
+        alias, arn = data.get("alias"), data.get("arn")
+        if _replaces(change):
+            yield Refusal(
+                "contact-replace",
+                change["address"],
+                f"this apply would replace on-call schedule {alias!r}: the new instance adopts "
+                "the schedule, then the old one's destroy-time provisioner deletes it, leaving "
+                "nothing to page. To write its settings again, replace "
+                f'terraform_data.oncall_schedule_settings["{alias}"] instead.',
+            )
+        elif arn in still_engaged:
+            yield Refusal(
+                "referenced-contact-delete",
+                change["address"],
+                f"this apply would delete on-call schedule {alias!r}, which "
+                f"{still_engaged[arn]} still engages: that engagement would page nobody.",
+            )
+
+
+def _still_engaged(changes: list[Json]) -> dict[str, str]:
+    """Every string in the after-state of what engages contacts, and who mentions it."""
+    return {
+        mention: change["address"]
+        for change in changes
+        if change["type"] in REFERRERS and not _deletes(change)
+        for mention in _arn_mentions(change["change"].get("after"))
+    }
+
+
 def check_plan(plan: Json, allow: Iterable[str] = ()) -> list[Refusal]:
     """Every dangerous change in ``plan`` (``terraform show -json``) not in ``allow``."""
     allowed = set(allow)
@@ -179,6 +225,7 @@ def check_plan(plan: Json, allow: Iterable[str] = ()) -> list[Refusal]:
         if change["type"] == REPLICATION_SET:
             refusals.extend(_replication_set(change))
     refusals.extend(_contacts(changes))
+    refusals.extend(_schedules(changes, _still_engaged(changes)))
     return [r for r in refusals if r.kind not in allowed]
 
 

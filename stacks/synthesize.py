@@ -131,6 +131,9 @@ _PROVIDER_BLOCK = re.compile(r'^provider\s+"([A-Za-z0-9_-]+)"\s*\{', re.MULTILIN
 _QUOTED_REFERENCE = re.compile(r'^(\s*)"([A-Za-z0-9_.-]+)"(,?)\s*$')
 _DEPENDS_ON_START = re.compile(r"^\s*depends_on\s*=\s*\[\s*$")
 _HEREDOC_START = re.compile(r"<<(EOF)$")
+# A provisioner's `when` (on-call schedules) is a keyword; the renderer quotes it, which Terraform
+# accepts with a "Quoted keywords are deprecated" warning.
+_QUOTED_WHEN = re.compile(r'^(\s*when\s*=\s*)"(create|destroy)"\s*$')
 
 
 def tidy_hcl(hcl: str) -> str:
@@ -166,7 +169,8 @@ def tidy_hcl(hcl: str) -> str:
         elif _DEPENDS_ON_START.match(line):
             in_depends_on = True
         else:
-            lines[index] = _QUOTED_PROVIDER.sub(provider_reference, line)
+            unquoted = _QUOTED_WHEN.sub(r"\1\2", line)
+            lines[index] = _QUOTED_PROVIDER.sub(provider_reference, unquoted)
     return "\n".join(lines)
 
 

@@ -93,11 +93,11 @@ response_plans:
 """
     )
     assert problems_of(tmp_path, text) == [
-        f"{FILE}:19: escalation_plans[0].stages[0].targets[0].contact: unknown contact or "
-        "escalation plan 'incident-responders'; did you mean 'incident-responder'? "
-        "(defined: incident-responder, app-escalation-plan)",
-        f"{FILE}:23: response_plans[0].engagements[0]: unknown contact or escalation plan "
-        "'app-escalation-pln'; did you mean 'app-escalation-plan'? "
+        f"{FILE}:19: escalation_plans[0].stages[0].targets[0].contact: unknown contact, "
+        "escalation plan or on-call schedule 'incident-responders'; did you mean "
+        "'incident-responder'? (defined: incident-responder, app-escalation-plan)",
+        f"{FILE}:23: response_plans[0].engagements[0]: unknown contact, escalation plan or "
+        "on-call schedule 'app-escalation-pln'; did you mean 'app-escalation-plan'? "
         "(defined: incident-responder, app-escalation-plan)",
     ]
 
@@ -402,8 +402,9 @@ escalation_plans:
         f"{FILE}:9: contacts[0].channels[0].type: 'PAGER' is not allowed; allowed: EMAIL, SMS, "
         "VOICE",
         # 'incident-responder' is only invalid, not unknown: it is not reported twice.
-        f"{FILE}:21: escalation_plans[0].stages[0].targets[1].contact: unknown contact or "
-        "escalation plan 'bakup'; did you mean 'backup'? (defined: backup, plan)",
+        f"{FILE}:21: escalation_plans[0].stages[0].targets[1].contact: unknown contact, "
+        "escalation plan or on-call schedule 'bakup'; did you mean 'backup'? "
+        "(defined: backup, plan)",
     ]
 
 

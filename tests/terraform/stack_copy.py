@@ -114,6 +114,20 @@ def resource_addresses(stack: Json) -> list[str]:
     return sorted(f"{kind}.{name}" for kind, by_name in resources.items() for name in by_name)
 
 
+def instance_addresses(stack: Json) -> list[str]:
+    """What a plan calls the stack's resources: one address per instance of a resource with a
+    literal ``for_each`` map (``type.name["key"]``), the plain address otherwise."""
+    found: list[str] = []
+    for kind, by_name in stack.get("resource", {}).items():
+        for name, body in by_name.items():
+            keys = body.get("for_each")
+            if isinstance(keys, dict):
+                found.extend(f'{kind}.{name}["{key}"]' for key in keys)
+            else:
+                found.append(f"{kind}.{name}")
+    return sorted(found)
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value

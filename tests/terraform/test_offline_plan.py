@@ -13,10 +13,10 @@ from tests.terraform.offline_runs import OfflineRuns
 from tests.terraform.stack_copy import (
     PLACEHOLDER_ADDRESSES,
     created_addresses,
+    instance_addresses,
     offline_override,
     placeholder_values,
     read_stack,
-    resource_addresses,
 )
 
 
@@ -29,7 +29,7 @@ def test_init_validate_and_plan_offline(
     assert run.validated["diagnostics"] == [], run.validated
 
     created = created_addresses(run.plan)
-    declared = resource_addresses(read_stack(run.source))
+    declared = instance_addresses(read_stack(run.source))
     assert declared, f"{environment} declares no resources"
     # Everything the stack declares is created, and nothing else is planned.
     assert created == declared

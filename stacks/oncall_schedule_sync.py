@@ -1,0 +1,423 @@
+"""Create, adopt, update, delete and drift-check on-call schedules through the AWS SDK.
+
+No released hashicorp/aws provider can set an on-call schedule's rotations (terraform-provider-aws
+#39758, #41776; PR #44523), so the stack manages each schedule with two ``terraform_data``
+resources whose provisioners run this module (see ``constructs_lib/oncall_schedule.py``)::
+
+    python -m stacks.oncall_schedule_sync create|update|delete  # JSON in $IM_ONCALL_SCHEDULE
+    python -m stacks.oncall_schedule_sync check PLAN_JSON       # terraform show -json tfplan
+
+It acts with the same account and role as the stack's provider: credentials come from the usual
+AWS chain, the role in ``assume_role`` is assumed when the stack has one, and the caller's account
+must be the stack's ``account_id`` (``allowed_account_ids``) or nothing is done. Endpoints come
+from the SDK's own settings (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_SSM_CONTACTS``,
+``AWS_ENDPOINT_URL_STS``).
+
+Exit status: 0 done (or, for ``check``, every schedule matches the config); 1 refused or failed
+(wrong account, the alias taken by another kind of contact, an AWS error); 2 bad input;
+4 ``check`` found drift that this plan does not correct.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEDULE_VARIABLE = "IM_ONCALL_SCHEDULE"
+# ``input.kind`` of the two terraform_data resources; the plan guard and ``check`` find them by it.
+IDENTITY_KIND = "ssm-contacts-oncall-schedule"
+SETTINGS_KIND = "ssm-contacts-oncall-schedule-settings"
+SCHEDULE_TYPE = "ONCALL_SCHEDULE"
+DEFAULT_SESSION_NAME = "incident-manager-oncall-schedule"
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_DRIFT = 4
+
+Json = dict[str, Any]
+EPILOG = """\
+examples:
+  IM_ONCALL_SCHEDULE='{"arn": ..., "alias": ..., ...}' python -m stacks.oncall_schedule_sync create
+  python -m stacks.oncall_schedule_sync check cdktf.out/stacks/incident-manager-dev/tfplan.json
+
+exit status: 0 done or no drift; 1 refused (other account, alias taken) or AWS error;
+2 bad input; 4 drift that the plan does not correct.
+
+environment: IM_ONCALL_SCHEDULE (create/update/delete), the AWS SDK's credential chain
+(AWS_PROFILE, AWS_ACCESS_KEY_ID, ...), AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SSM_CONTACTS,
+AWS_ENDPOINT_URL_STS.
+"""
+
+
+class SyncError(Exception):
+    """A refusal or failure, with the sentence to print and the exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class AssumeRole:
+    """The provider's ``assume_role`` block."""
+
+    role_arn: str
+    session_name: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """One schedule as the stack describes it (the ``input`` of its terraform_data)."""
+
+    arn: str
+    alias: str
+    region: str
+    account_id: str
+    assume_role: AssumeRole | None = None
+    display_name: str | None = None
+    rotation_ids: tuple[str, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: object, where: str) -> Schedule:
+        if not isinstance(data, dict):
+            raise SyncError(f"{where}: expected a JSON object, got {type(data).__name__}", 2)
+        missing = [k for k in ("arn", "alias", "region", "account_id") if not data.get(k)]
+        if missing:
+            raise SyncError(f"{where}: missing {', '.join(missing)}", EXIT_BAD_INPUT)
+        role = data.get("assume_role")
+        rotations = data.get("rotation_ids") or []
+        tags = data.get("tags") or {}
+        if not isinstance(rotations, list) or not all(isinstance(r, str) for r in rotations):
+            raise SyncError(f"{where}: rotation_ids must be a list of ARNs", EXIT_BAD_INPUT)
+        if not isinstance(tags, dict):
+            raise SyncError(f"{where}: tags must be an object", EXIT_BAD_INPUT)
+        return cls(
+            arn=str(data["arn"]),
+            alias=str(data["alias"]),
+            region=str(data["region"]),
+            account_id=str(data["account_id"]),
+            assume_role=AssumeRole(
+                role_arn=str(role["role_arn"]),
+                session_name=role.get("session_name"),
+                external_id=role.get("external_id"),
+            )
+            if isinstance(role, dict) and role.get("role_arn")
+            else None,
+            display_name=data.get("display_name"),
+            rotation_ids=tuple(rotations),
+            tags={str(k): str(v) for k, v in tags.items()},
+        )
+
+
+def _boto3() -> Any:
+    import boto3  # type: ignore[import-untyped]
+
+    return boto3
+
+
+def session_for(schedule: Schedule) -> Any:
+    """A boto3 session in the schedule's account: the caller's credentials, then the stack's
+    role when it has one. Refuses any other account, as the provider's allowed_account_ids does."""
+    boto3 = _boto3()
+    session = boto3.Session(region_name=schedule.region)
+    role = schedule.assume_role
+    if role is not None:
+        params: Json = {
+            "RoleArn": role.role_arn,
+            "RoleSessionName": role.session_name or DEFAULT_SESSION_NAME,
+        }
+        if role.external_id:
+            params["ExternalId"] = role.external_id
+        credentials = session.client("sts").assume_role(**params)["Credentials"]
+        session = boto3.Session(
+            region_name=schedule.region,
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+    account = session.client("sts").get_caller_identity()["Account"]
+    if account != schedule.account_id:
+        via = f" (after assuming {role.role_arn})" if role else ""
+        raise SyncError(
+            f"AWS account ID not allowed: these credentials{via} are for account {account}; "
+            f"on-call schedule {schedule.alias!r} belongs to account {schedule.account_id}. "
+            "Nothing was changed."
+        )
+    return session
+
+
+def _not_found(error: Exception) -> bool:
+    response = getattr(error, "response", None) or {}
+    return bool(response.get("Error", {}).get("Code") == "ResourceNotFoundException")
+
+
+def read_live(client: Any, arn: str) -> Json | None:
+    """``GetContact`` of ``arn`` plus its tags; None when there is no such contact."""
+    from botocore.exceptions import ClientError
+
+    try:
+        contact: Json = client.get_contact(ContactId=arn)
+    except ClientError as error:
+        if _not_found(error):
+            return None
+        raise
+    tags = client.list_tags_for_resource(ResourceARN=arn).get("Tags") or []
+    contact["TagMap"] = {t["Key"]: t["Value"] for t in tags}
+    return contact
+
+
+def _refuse_other_type(schedule: Schedule, live: Json) -> None:
+    if live.get("Type") != SCHEDULE_TYPE:
+        raise SyncError(
+            f"alias {schedule.alias!r} is already taken by a {live.get('Type')} contact "
+            f"({schedule.arn}); an on-call schedule needs its own alias. Nothing was changed."
+        )
+
+
+def _sync_tags(client: Any, schedule: Schedule, live_tags: Mapping[str, str]) -> None:
+    # The config is the whole truth about a managed schedule's tags, as for every other resource.
+    stale = sorted(set(live_tags) - set(schedule.tags))
+    if stale:
+        client.untag_resource(ResourceARN=schedule.arn, TagKeys=stale)
+    changed = {k: v for k, v in schedule.tags.items() if live_tags.get(k) != v}
+    if changed:
+        client.tag_resource(
+            ResourceARN=schedule.arn,
+            Tags=[{"Key": k, "Value": v} for k, v in sorted(changed.items())],
+        )
+
+
+def _update(client: Any, schedule: Schedule, live: Json) -> None:
+    client.update_contact(
+        ContactId=schedule.arn,
+        DisplayName=schedule.display_name or "",
+        Plan={"RotationIds": list(schedule.rotation_ids)},
+    )
+    _sync_tags(client, schedule, live.get("TagMap") or {})
+
+
+def create(schedule: Schedule, client: Any) -> str:
+    """Create the schedule, or adopt an existing one with that alias (keeping its ARN)."""
+    live = read_live(client, schedule.arn)
+    if live is not None:
+        _refuse_other_type(schedule, live)
+        _update(client, schedule, live)
+        return f"adopted existing on-call schedule {schedule.arn} (same ARN), settings applied"
+    params: Json = {
+        "Alias": schedule.alias,
+        "Type": SCHEDULE_TYPE,
+        "Plan": {"RotationIds": list(schedule.rotation_ids)},
+    }
+    if schedule.display_name:
+        params["DisplayName"] = schedule.display_name
+    if schedule.tags:
+        params["Tags"] = [{"Key": k, "Value": v} for k, v in sorted(schedule.tags.items())]
+    created = client.create_contact(**params)["ContactArn"]
+    if created != schedule.arn:
+        # Escalation and response plans engage the ARN built from the alias.
+        raise SyncError(
+            f"AWS created {created}, not {schedule.arn}: the stack engages the ARN built from the "
+            "alias. Check the region and account of the stack."
+        )
+    return f"created on-call schedule {created}"
+
+
+def update(schedule: Schedule, client: Any) -> str:
+    """Apply display name, rotations and tags to the existing schedule, in place."""
+    live = read_live(client, schedule.arn)
+    if live is None:
+        raise SyncError(
+            f"on-call schedule {schedule.arn} does not exist (deleted outside Terraform?). To "
+            "create it again, let Terraform forget it and apply (never -replace it: the "
+            "replaced instance's destroy-time provisioner would delete the new schedule): "
+            f"terraform state rm 'terraform_data.oncall_schedule[\"{schedule.alias}\"]'"
+        )
+    _refuse_other_type(schedule, live)
+    _update(client, schedule, live)
+    return f"updated on-call schedule {schedule.arn} in place"
+
+
+def delete(schedule: Schedule, client: Any) -> str:
+    """Delete the schedule; nothing to do when it is already gone (a re-run is safe)."""
+    live = read_live(client, schedule.arn)
+    if live is None:
+        return f"on-call schedule {schedule.arn} is already gone"
+    _refuse_other_type(schedule, live)
+    client.delete_contact(ContactId=schedule.arn)
+    return f"deleted on-call schedule {schedule.arn}"
+
+
+def differences(schedule: Schedule, live: Json | None, check_rotations: bool = True) -> list[str]:
+    """What the live schedule has that the config does not, one sentence each."""
+    if live is None:
+        return ["does not exist"]
+    if live.get("Type") != SCHEDULE_TYPE:
+        return [f"the alias belongs to a {live.get('Type')} contact, not an on-call schedule"]
+    found: list[str] = []
+    live_name = live.get("DisplayName") or ""
+    if live_name != (schedule.display_name or ""):
+        found.append(f"display name is {live_name!r}, config says {schedule.display_name!r}")
+    live_rotations = list((live.get("Plan") or {}).get("RotationIds") or [])
+    if check_rotations and live_rotations != list(schedule.rotation_ids):
+        extra = [r for r in live_rotations if r not in schedule.rotation_ids]
+        missing = [r for r in schedule.rotation_ids if r not in live_rotations]
+        parts = []
+        if extra:
+            parts.append(f"not in config: {', '.join(extra)}")
+        if missing:
+            parts.append(f"missing: {', '.join(missing)}")
+        if not parts:
+            parts.append(f"order differs: live {live_rotations}")
+        found.append("rotations differ (" + "; ".join(parts) + ")")
+    live_tags = live.get("TagMap") or {}
+    if dict(live_tags) != dict(schedule.tags):
+        found.append(
+            f"tags are {dict(sorted(live_tags.items()))}, config says {dict(schedule.tags)}"
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class PlannedSchedule:
+    """A schedule's settings in a saved plan: what the config wants, and whether this apply
+    already writes them (creation or a settings change)."""
+
+    address: str
+    schedule: Schedule
+    applies_settings: bool
+    rotations_known: bool
+
+
+def planned_schedules(plan: Json) -> Iterator[PlannedSchedule]:
+    """The settings resources of ``terraform show -json`` that remain after the apply."""
+    for change in plan.get("resource_changes") or []:
+        body = change.get("change") or {}
+        after = body.get("after") or {}
+        data = after.get("input") if isinstance(after, dict) else None
+        if change.get("type") != "terraform_data" or not isinstance(data, dict):
+            continue
+        if data.get("kind") != SETTINGS_KIND:
+            continue
+        unknown = (body.get("after_unknown") or {}).get("input") or {}
+        rotations_unknown = isinstance(unknown, dict) and bool(unknown.get("rotation_ids"))
+        if rotations_unknown:
+            # Rotations created by this apply: their ARNs are not known yet.
+            data = {**data, "rotation_ids": []}
+        yield PlannedSchedule(
+            address=str(change["address"]),
+            schedule=Schedule.from_json(data, str(change["address"])),
+            applies_settings="create" in body.get("actions", []),
+            rotations_known=not rotations_unknown,
+        )
+
+
+def check(plan_path: Path, out: Any = None) -> int:
+    """Compare every live schedule of a saved plan with the config; print what differs."""
+    out = out or sys.stdout
+    try:
+        plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise SyncError(
+            f"{plan_path}: cannot read a plan in JSON ({error})", EXIT_BAD_INPUT
+        ) from None
+    planned = list(planned_schedules(plan))
+    if not planned:
+        print("on-call schedules: none in this plan", file=out)
+        return EXIT_OK
+    drifted = 0
+    for item in planned:
+        schedule = item.schedule
+        client = session_for(schedule).client("ssm-contacts")
+        live = read_live(client, schedule.arn)
+        found = differences(schedule, live, item.rotations_known)
+        if not found:
+            print(f"on-call schedule {schedule.alias!r}: matches the config", file=out)
+            continue
+        listed = "; ".join(found)
+        if item.applies_settings:
+            print(
+                f"on-call schedule {schedule.alias!r}: {listed} (this plan writes the config's "
+                "settings)",
+                file=out,
+            )
+            continue
+        drifted += 1
+        if live is None:
+            print(
+                f"on-call schedule {schedule.alias!r}: DRIFT: does not exist (deleted outside "
+                "Terraform?). To create it again: terraform state rm "
+                f"'terraform_data.oncall_schedule[\"{schedule.alias}\"]', then plan and apply",
+                file=out,
+            )
+            continue
+        print(
+            f"on-call schedule {schedule.alias!r}: DRIFT: {listed}. This plan does not change it; "
+            f"to write the config's settings again: terraform apply -replace='{item.address}'",
+            file=out,
+        )
+    return EXIT_DRIFT if drifted else EXIT_OK
+
+
+ACTIONS = {"create": create, "update": update, "delete": delete}
+
+
+def run_action(action: str, environ: Mapping[str, str]) -> str:
+    """Run ``create``, ``update`` or ``delete`` for the schedule in ``$IM_ONCALL_SCHEDULE``."""
+    text = environ.get(SCHEDULE_VARIABLE)
+    if not text:
+        raise SyncError(f"{SCHEDULE_VARIABLE} is not set (the schedule as JSON)", EXIT_BAD_INPUT)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SyncError(f"{SCHEDULE_VARIABLE}: not JSON ({error})", EXIT_BAD_INPUT) from None
+    schedule = Schedule.from_json(data, SCHEDULE_VARIABLE)
+    if action != "delete" and not schedule.rotation_ids:
+        raise SyncError(
+            f"{SCHEDULE_VARIABLE}: an on-call schedule needs at least one rotation", EXIT_BAD_INPUT
+        )
+    client = session_for(schedule).client("ssm-contacts")
+    return ACTIONS[action](schedule, client)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m stacks.oncall_schedule_sync",
+        description="Manage on-call schedules (ssm-contacts ONCALL_SCHEDULE) for the stack's "
+        "terraform_data provisioners, and check them for drift.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("action", choices=[*ACTIONS, "check"])
+    parser.add_argument("plan_json", type=Path, nargs="?", help="for check: terraform show -json")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        if args.action == "check":
+            if args.plan_json is None:
+                raise SyncError("check needs the plan as JSON: check PLAN_JSON", EXIT_BAD_INPUT)
+            return check(args.plan_json)
+        print(run_action(args.action, os.environ if environ is None else environ))
+        return EXIT_OK
+    except SyncError as error:
+        print(f"on-call schedule: {error}", file=sys.stderr)
+        return error.status
+    except (BotoCoreError, ClientError) as error:
+        print(f"on-call schedule: AWS refused or could not be reached: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -18,8 +18,8 @@ them rather than a second reading of the YAML:
 An on-call schedule (issue #11: an ONCALL_SCHEDULE contact listing rotations) resolves in one
 place, ``_Walk._schedule``: at the moment it is engaged, whoever is on call in each of its
 rotations (``calendar``) is engaged like a contact; an essential schedule target's acknowledgement
-stops the plan like a person's. Schedules come from the config's ``oncall_schedules`` once that
-section exists (alias -> rotation names), or are passed in.
+stops the plan like a person's. Schedules come from the config's ``oncall_schedules`` (alias ->
+rotation names), or are passed in.
 """
 
 from __future__ import annotations
@@ -239,12 +239,8 @@ class _Step(ChannelEngagement):
 
 
 def schedules_of(config: EnvironmentConfig) -> dict[str, tuple[str, ...]]:
-    """On-call schedule alias -> its rotations' names, from ``oncall_schedules`` (issue #11)
-    when the config has that section; empty before."""
-    return {
-        schedule.alias: tuple(schedule.rotations)
-        for schedule in getattr(config, "oncall_schedules", ())
-    }
+    """On-call schedule alias -> its rotations' names, from ``oncall_schedules``."""
+    return {schedule.alias: tuple(schedule.rotations) for schedule in config.oncall_schedules}
 
 
 def timelines(

@@ -52,9 +52,11 @@ def project_copy(destination: Path, environment: str) -> Path:
     return destination
 
 
-def test_cdktf_deploy_applies_an_environment(synthesized_examples: Path, tmp_path: Path) -> None:
+def test_cdktf_deploy_applies_an_environment(
+    synthesized_environments: Path, tmp_path: Path
+) -> None:
     ensure_node_modules()
-    stacks = sorted((synthesized_examples / "stacks").iterdir())
+    stacks = sorted((synthesized_environments / "stacks").iterdir())
     owners = [d for d in stacks if has_replication_set(json.loads((d / "cdk.tf.json").read_text()))]
     assert owners, "no environment owns a replication set: nothing can be deployed on its own"
     stack = json.loads((owners[0] / "cdk.tf.json").read_text(encoding="utf-8"))

@@ -38,13 +38,13 @@ def everyday_edits(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
 
 @pytest.fixture(scope="session")
 def deploy_cycles(
-    synthesized_examples: Path,
+    synthesized_environments: Path,
     everyday_edits: tuple[Path, dict[str, Edits]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, DeployCycle]]:
     """The cycle of every environment, run concurrently."""
     changed_outdir, _ = everyday_edits
-    first = stack_dir(synthesized_examples, ENVIRONMENTS[0]) / "cdk.tf.json"
+    first = stack_dir(synthesized_environments, ENVIRONMENTS[0]) / "cdk.tf.json"
     import json
 
     version = provider_version(json.loads(first.read_text(encoding="utf-8")))
@@ -58,7 +58,7 @@ def deploy_cycles(
             environment: pool.submit(
                 run_cycle,
                 environment,
-                stack_dir(synthesized_examples, environment),
+                stack_dir(synthesized_environments, environment),
                 stack_dir(changed_outdir, environment),
                 terraform,
                 address_types,

@@ -40,14 +40,14 @@ def test_unknown_git_ref_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_a_refused_alias_fails_with_aws_s_message(
-    synthesized_examples: Path,
+    synthesized_environments: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     source = next(
         d
-        for d in sorted((synthesized_examples / "stacks").iterdir())
+        for d in sorted((synthesized_environments / "stacks").iterdir())
         if '"aws_ssmincidents_replication_set"' in (d / "cdk.tf.json").read_text()
     )
     stack = json.loads((source / "cdk.tf.json").read_text(encoding="utf-8"))
@@ -56,7 +56,9 @@ def test_a_refused_alias_fails_with_aws_s_message(
     contacts = stack["resource"]["aws_ssmcontacts_contact"]
     name = sorted(contacts)[0]
     stack["resource"]["aws_ssmcontacts_contact"] = {name: {**contacts[name], "alias": "Bad Alias!"}}
+    # The outputs name resources this test removes.
     stack.pop("variable", None)
+    stack.pop("output", None)
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "cdk.tf.json").write_text(json.dumps(stack), encoding="utf-8")

@@ -65,7 +65,7 @@ def test_fails_without_rotations_or_display_name(tmp_path: Path) -> None:
     problems = problems_of(tmp_path, text)
     assert len(problems) == 2, problems
     assert problems[0].startswith(f"{FILE}:21: oncall_schedules[0].display_name: ")
-    assert "at least 1" in problems[0]
+    assert problems[0].endswith("must not be empty")
     assert problems[1].startswith(f"{FILE}:21: oncall_schedules[0].rotations: ")
     assert "at least 1" in problems[1]
 

@@ -166,16 +166,18 @@ class Trees:
 
 
 def _synthesize_trees(environment: str, before: str | None, workroot: Path) -> Trees:
-    env_file = PROJECT_ROOT / "stacks" / "environments" / f"{environment}.yaml"
-    if not env_file.is_file():
-        known = sorted(p.stem for p in (PROJECT_ROOT / "stacks" / "environments").glob("*.yaml"))
+    from stacks.environment_loader import ENVIRONMENTS_DIR, environment_files
+
+    known = environment_files(PROJECT_ROOT)
+    if environment not in known:
         raise UsageError(
-            f"{env_file.relative_to(PROJECT_ROOT)}: no such environment; known: {', '.join(known)}"
+            f"{ENVIRONMENTS_DIR.as_posix()}/{environment}.yaml: no such environment; known: "
+            f"{', '.join(known)}"
         )
     before_root = None
     if before:
         before_root = _export(before, workroot / "before-tree")
-        if not (before_root / "stacks" / "environments" / f"{environment}.yaml").is_file():
+        if environment not in environment_files(before_root):
             raise UsageError(f"--before {before}: environment {environment} does not exist there")
     now_dir = _synthesize(PROJECT_ROOT, environment, workroot / "now")
     if before_root is None:

@@ -13,6 +13,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from stacks.environment_loader import environment_files
+
 ADDED_ALIAS = "deploy-test-added"
 ADDED_CHANNEL = "added email"
 
@@ -74,7 +76,7 @@ def changed_project(project_root: Path, destination: Path) -> tuple[Path, dict[s
     environments.mkdir(parents=True)
     shutil.copytree(project_root / "stacks" / "runbooks", destination / "stacks" / "runbooks")
     edits: dict[str, Edits] = {}
-    for path in sorted((project_root / "stacks" / "environments").glob("*.yaml")):
+    for path in environment_files(project_root).values():
         text, made = change_environment(path.read_text(encoding="utf-8"))
         (environments / path.name).write_text(text, encoding="utf-8")
         edits[path.stem] = made

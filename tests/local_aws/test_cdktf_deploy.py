@@ -32,6 +32,33 @@ from tests.terraform.test_cdktf_cli import CLI, ensure_node_modules
 COPIED = ("cdktf.json", "main.py", "constructs_lib", "stacks")
 
 
+def cdktf_deploy(
+    project: Path, environment: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``cdktf deploy incident-manager-<environment> --auto-approve`` in ``project``; a failure
+    fails the test with the CLI's output."""
+    result = subprocess.run(
+        [
+            str(CLI),
+            "deploy",
+            f"incident-manager-{environment}",
+            "--auto-approve",
+            # `terraform providers lock` asks the public registry for every platform's
+            # checksums; init already locked the provider from the mirror.
+            "--skip-provider-lock",
+        ],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return result
+
+
 def project_copy(destination: Path, environment: str) -> Path:
     destination.mkdir()
     for name in COPIED:
@@ -79,25 +106,7 @@ def test_cdktf_deploy_applies_an_environment(
         )
         values = placeholder_values(stack, secret_address_types(PROJECT_ROOT))
         env.update({f"TF_VAR_{name}": str(value) for name, value in values.items()})
-        result = subprocess.run(
-            [
-                str(CLI),
-                "deploy",
-                f"incident-manager-{environment}",
-                "--auto-approve",
-                # `terraform providers lock` asks the public registry for every platform's
-                # checksums; init already locked the provider from the mirror.
-                "--skip-provider-lock",
-            ],
-            cwd=project,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        cdktf_deploy(project, environment, env)
         import boto3  # type: ignore[import-untyped]
 
         client = boto3.client(

@@ -5,7 +5,6 @@ through the standard AWS variables (AWS_ENDPOINT_URL, keys, region), as a person
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,8 @@ import pytest
 from local_aws.process import LocalAwsProcess
 from local_aws.terraform_setup import TerraformSetupError, find_mirror, write_cli_config
 from tests.conftest import main_environment
-from tests.local_aws.test_cdktf_deploy import project_copy
-from tests.terraform.test_cdktf_cli import CLI, ensure_node_modules
+from tests.local_aws.test_cdktf_deploy import cdktf_deploy, project_copy
+from tests.terraform.test_cdktf_cli import ensure_node_modules
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -73,23 +72,7 @@ def test_cdktf_deploy_creates_the_schedule_with_its_rotations(tmp_path: Path) ->
             JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20",
             IM_ENVIRONMENTS=ENVIRONMENT,
         )
-        result = subprocess.run(
-            [
-                str(CLI),
-                "deploy",
-                f"incident-manager-{ENVIRONMENT}",
-                "--auto-approve",
-                "--skip-provider-lock",
-            ],
-            cwd=project,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert result.returncode == 0, f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+        result = cdktf_deploy(project, ENVIRONMENT, env)
         assert "created on-call schedule " + SCHEDULE_ARN in result.stdout
         import boto3  # type: ignore[import-untyped]
 

@@ -1,0 +1,26 @@
+"""The inverse of ``constructs_lib.engagement_plan.engagement_stages``: API plan stages back
+into "engage channel X at minute T", the form the environment file uses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from constructs_lib.engagement_plan import ChannelEngagement, EngagementStage, engagement_stages
+
+
+def channel_engagements(stages: Sequence[EngagementStage]) -> list[ChannelEngagement]:
+    """Each channel at the minute its stage starts (the sum of the durations before it)."""
+    engagements: list[ChannelEngagement] = []
+    minute = 0
+    for stage in stages:
+        engagements.extend(
+            ChannelEngagement(c.channel, minute, c.retry_interval_minutes) for c in stage.channels
+        )
+        minute += stage.duration_in_minutes
+    return engagements
+
+
+def round_trips(stages: Sequence[EngagementStage]) -> bool:
+    """Whether the environment file's form rebuilds exactly these stages (if not, the first
+    plan after adoption would rewrite the engagement plan)."""
+    return engagement_stages(channel_engagements(stages)) == tuple(stages)

@@ -23,4 +23,12 @@ def channel_engagements(stages: Sequence[EngagementStage]) -> list[ChannelEngage
 def round_trips(stages: Sequence[EngagementStage]) -> bool:
     """Whether the environment file's form rebuilds exactly these stages (if not, the first
     plan after adoption would rewrite the engagement plan)."""
-    return engagement_stages(channel_engagements(stages)) == tuple(stages)
+    return _shape(engagement_stages(channel_engagements(stages))) == _shape(stages)
+
+
+def _shape(stages: Sequence[EngagementStage]) -> list[tuple[int, list[tuple[str, int | None]]]]:
+    """What the API holds of stages: durations, channels and retries (no minutes)."""
+    return [
+        (s.duration_in_minutes, [(c.channel, c.retry_interval_minutes) for c in s.channels])
+        for s in stages
+    ]

@@ -1,0 +1,127 @@
+"""Adopt the blog walkthrough from the local Incident Manager; the real Terraform plan of the
+written environment shows only imports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
+from local_aws.moto_glue import LocalServer
+from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from stacks.adopt.command import SECRETS_FILE, adopt
+from stacks.adopt.plan_check import check_adoption_plan
+from stacks.environment_loader import load_environment
+from stacks.synthesize import synthesize
+from tests.adopt.walkthrough import build_blog_walkthrough
+
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def account_env(local_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", local_server.url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET_KEY)
+
+
+def test_written_environment(aws: Any, account_env: None, tmp_path: Path) -> None:
+    arns = build_blog_walkthrough(aws)
+    adoption = adopt("acme", "us-east-1", None, tmp_path)
+    env = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path)
+    config = env.config
+    assert config.account_id == ACCOUNT
+    assert [c.alias for c in config.contacts] == ["incident-responder", "sr-incident-responder"]
+    responder = config.contacts[0]
+    assert responder.display_name == "Incident Responder"
+    assert [(c.name, c.type, c.secret, c.address) for c in responder.channels] == [
+        ("email", "EMAIL", True, None),
+        ("sms", "SMS", True, None),
+    ]
+    assert [(e.channel, e.at_minute, e.retry_interval_minutes) for e in responder.engagement] == [
+        ("email", 0, None),
+        ("sms", 10, 5),
+    ]
+    assert responder.tags == {"team": "sre"}
+    assert config.contacts[1].display_name == "Sénior Responder"
+    (plan,) = config.escalation_plans
+    assert [
+        (s.duration_minutes, [(t.contact, t.acknowledgement_stops_plan) for t in s.targets])
+        for s in plan.stages
+    ] == [
+        (15, [("incident-responder", None)]),
+        (0, [("sr-incident-responder", False)]),
+    ]
+    (response,) = config.response_plans
+    assert (response.name, response.incident.impact, response.engagements) == (
+        "EC2HighCPU",
+        "medium",
+        ["app-escalation-plan"],
+    )
+    # Addresses only in the git-ignored variables file, never in the environment file.
+    text = (tmp_path / "stacks/environments/acme.yaml").read_text(encoding="utf-8")
+    assert "example.com" not in text and "+1206" not in text
+    secrets = json.loads(
+        (tmp_path / "cdktf.out/stacks/incident-manager-acme" / SECRETS_FILE).read_text()
+    )
+    assert secrets["incident_responder__email"] == "oncall@example.com"
+    assert secrets["sr_incident_responder__sms"] == "+12065550101"
+    imports = json.loads((tmp_path / "stacks/adopted/acme.imports.json").read_text())
+    assert imports["contacts"]["incident-responder"]["contact"] == arns["responder"]
+    assert imports["escalation_plans"] == {"app-escalation-plan": arns["plan"]}
+    assert imports["response_plans"] == {"EC2HighCPU": arns["response_plan"]}
+    assert adoption.report == [
+        f"contact {alias}: channel sms is not activated; it pages nobody until the person "
+        "enters the activation code (adoption keeps it as it is)"
+        for alias in ("incident-responder", "sr-incident-responder")
+    ]
+    assert (tmp_path / "stacks/adopted/acme.report.txt").read_text().count("not activated") == 2
+
+
+def test_refuses_to_overwrite(aws: Any, account_env: None, tmp_path: Path) -> None:
+    build_blog_walkthrough(aws)
+    adopt("acme", "us-east-1", None, tmp_path)
+    with pytest.raises(ValueError, match=r"acme\.yaml exists"):
+        adopt("acme", "us-east-1", None, tmp_path)
+    adopt("acme", "us-east-1", None, tmp_path, force=True)
+
+
+def test_refuses_an_account_without_replication_set(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    aws("ssm-incidents")  # resets the server
+    with pytest.raises(ValueError, match="no Incident Manager replication set"):
+        adopt("acme", "us-east-1", None, tmp_path)
+    assert not (tmp_path / "stacks/environments/acme.yaml").exists()
+
+
+def test_first_plan_shows_only_imports(
+    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
+) -> None:
+    build_blog_walkthrough(aws)
+    adopt("acme", "us-east-1", None, tmp_path)
+    env = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path)
+    synthesize([env], tmp_path, tmp_path / "cdktf.out")
+    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
+    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    assert len(stack["import"]) == 12
+    terraform = TerraformCli.offline(provider_version(stack), tmp_path)
+    work = LocalWorkdir(tmp_path / "work", terraform, local_server.url, tmp_path / "acme.tfstate")
+    work.load(stack_dir, {})
+    # The adopted addresses, not the rehearsal placeholders (a -var-file wins over auto files).
+    (work.path / VAR_FILE).write_text((stack_dir / SECRETS_FILE).read_text())
+    work.init()
+    work.run("terraform plan", "plan", "-input=false", "-out=tfplan", f"-var-file={VAR_FILE}")
+    plan = json.loads(work.run("terraform show", "show", "-json", "tfplan"))
+    result = check_adoption_plan(plan)
+    assert result.other_changes == []
+    # 1 replication set, 2 contacts with a plan and 2 channels each, an escalation plan and its
+    # plan, a response plan.
+    assert result.imports == 12
+    assert result.marked_sensitive == 4
+    assert result.summary().startswith("12 to import, 0 other change(s)")

@@ -10,13 +10,13 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.adopt.import_blocks import imports_file
 from stacks.adopt.read_account import NoReplicationSetError, read_account
 from stacks.adopt.write_environment import Adoption, build_adoption
 from stacks.environment_loader import ENVIRONMENT_NAME, ENVIRONMENTS_DIR, STACK_PREFIX
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SECRETS_FILE = "adopted-addresses.auto.tfvars.json"
 DESCRIPTION = f"""\
 Read the Incident Manager of the account the usual AWS credentials reach (AWS_PROFILE, SSO,
 environment variables) in REGION and write, in this project's format:
@@ -33,7 +33,8 @@ examples:
   AWS_ENDPOINT_URL=http://127.0.0.1:4566 python main.py adopt acme --region us-east-1 \\
       --account-id 123456789012
 
-exit status: 0 written; 2 bad input (file exists without --force, no replication set, bad name)
+exit status: 0 written and the first plan shows only imports; 1 the plan shows other changes
+(listed) or failed; 2 bad input (file exists without --force, no replication set, bad name)
 environment: AWS_PROFILE, AWS_ACCESS_KEY_ID..., AWS_ENDPOINT_URL (boto3's credential chain)
 """
 
@@ -51,6 +52,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--region", required=True, help="the Incident Manager region to read")
     parser.add_argument("--account-id", help="the account (default: asked of STS)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    parser.add_argument(
+        "--no-plan", action="store_true", help="write the files only; do not run terraform plan"
+    )
     parser.set_defaults(run=run)
 
 
@@ -134,4 +138,14 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote stacks/environments/{args.environment}.yaml: {counts}")
     for line in adoption.report:
         print(f"  not adopted / note: {line}")
-    return 0
+    if args.no_plan:
+        return 0
+    try:
+        plan = plan_adopted(args.environment, PROJECT_ROOT)
+    except (RuntimeError, OSError) as error:
+        print(f"adopt: the first plan failed: {error}", file=sys.stderr)
+        return 1
+    print(f"first plan: {plan.summary()}")
+    for line in plan.other_changes:
+        print(f"  not only an import: {line}", file=sys.stderr)
+    return 1 if plan.other_changes else 0

@@ -63,6 +63,8 @@ def check_adoption_plan(plan: Json) -> AdoptionPlan:
             continue
         kind = KINDS.get(resource["type"]) or OTHER_KINDS.get(resource["type"], resource["type"])
         words = WORDS.get(actions, " and ".join(actions))
+        if importing:
+            words = f"would be imported, then {words.removeprefix('would be ')}"
         attributes = _changed_attributes(change.get("before"), change.get("after"))
         detail = f" (attributes: {', '.join(attributes)})" if attributes else ""
         result.other_changes.append(f"{kind} {resource['address']} {words}{detail}")

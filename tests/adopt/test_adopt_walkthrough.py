@@ -3,19 +3,20 @@ written environment shows only imports."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
 from local_aws.moto_glue import LocalServer
 from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
-from stacks.adopt.command import SECRETS_FILE, adopt
-from stacks.adopt.plan_check import check_adoption_plan
+from stacks.adopt import command
+from stacks.adopt.command import adopt
+from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.environment_loader import load_environment
-from stacks.synthesize import synthesize
 from tests.adopt.walkthrough import build_blog_walkthrough
 
 ACCOUNT = "123456789012"
@@ -101,27 +102,37 @@ def test_refuses_an_account_without_replication_set(
 
 
 def test_first_plan_shows_only_imports(
-    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
+    aws: Any, account_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     build_blog_walkthrough(aws)
-    adopt("acme", "us-east-1", None, tmp_path)
-    env = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path)
-    synthesize([env], tmp_path, tmp_path / "cdktf.out")
-    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
-    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    monkeypatch.setattr(command, "PROJECT_ROOT", tmp_path)
+    args = argparse.Namespace(
+        environment="acme", region="us-east-1", account_id=None, force=False, no_plan=False
+    )
+    assert command.run(args) == 0
+    stack = json.loads(
+        (tmp_path / "cdktf.out/stacks/incident-manager-acme/cdk.tf.json").read_text()
+    )
     assert len(stack["import"]) == 12
-    terraform = TerraformCli.offline(provider_version(stack), tmp_path)
-    work = LocalWorkdir(tmp_path / "work", terraform, local_server.url, tmp_path / "acme.tfstate")
-    work.load(stack_dir, {})
-    # The adopted addresses, not the rehearsal placeholders (a -var-file wins over auto files).
-    (work.path / VAR_FILE).write_text((stack_dir / SECRETS_FILE).read_text())
-    work.init()
-    work.run("terraform plan", "plan", "-input=false", "-out=tfplan", f"-var-file={VAR_FILE}")
-    plan = json.loads(work.run("terraform show", "show", "-json", "tfplan"))
-    result = check_adoption_plan(plan)
-    assert result.other_changes == []
+    out = capsys.readouterr().out
     # 1 replication set, 2 contacts with a plan and 2 channels each, an escalation plan and its
-    # plan, a response plan.
-    assert result.imports == 12
-    assert result.marked_sensitive == 4
-    assert result.summary().startswith("12 to import, 0 other change(s)")
+    # plan, a response plan; the 4 secret channels only have their address marked sensitive.
+    assert (
+        "first plan: 12 to import, 0 other change(s) (4 imported channel address(es) marked "
+        "sensitive, values unchanged)"
+    ) in out
+
+
+def test_first_plan_lists_other_changes(aws: Any, account_env: None, tmp_path: Path) -> None:
+    build_blog_walkthrough(aws)
+    adopt("acme", "us-east-1", None, tmp_path)
+    path = tmp_path / "stacks/environments/acme.yaml"
+    path.write_text(path.read_text().replace("title: cpu-incident", "title: other-title"))
+    result = plan_adopted("acme", tmp_path)
+    assert result.imports == 11
+    (line,) = result.other_changes
+    assert re.fullmatch(
+        r"response plan aws_ssmincidents_response_plan\.response-plan-EC2HighCPU_\w+ would be "
+        r"imported, then changed in place \(attributes: incident_template\)",
+        line,
+    ), line

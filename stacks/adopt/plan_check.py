@@ -30,6 +30,8 @@ class AdoptionPlan:
     imports: int = 0
     marked_sensitive: int = 0
     other_changes: list[str] = field(default_factory=list)
+    # The plan itself (``terraform show -json``), for the plan guard and for people.
+    plan: Json = field(default_factory=dict)
 
     def summary(self) -> str:
         changes = len(self.other_changes)
@@ -49,7 +51,7 @@ def _changed_attributes(before: Any, after: Any) -> list[str]:
 
 def check_adoption_plan(plan: Json) -> AdoptionPlan:
     """Classify ``plan``'s resource changes (``terraform show -json`` of a saved plan)."""
-    result = AdoptionPlan()
+    result = AdoptionPlan(plan=plan)
     for resource in plan.get("resource_changes", []):
         change = resource["change"]
         actions = tuple(change["actions"])

@@ -17,6 +17,7 @@ from stacks.adopt import command
 from stacks.adopt.command import adopt
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.environment_loader import load_environment
+from stacks.plan_guard import check_plan
 from tests.adopt.walkthrough import build_blog_walkthrough
 
 ACCOUNT = "123456789012"
@@ -130,6 +131,8 @@ def test_first_plan_lists_other_changes(aws: Any, account_env: None, tmp_path: P
     path.write_text(path.read_text().replace("title: cpu-incident", "title: other-title"))
     result = plan_adopted("acme", tmp_path)
     assert result.imports == 11
+    # The plan guard lets every import through: importing deletes and replaces nothing.
+    assert check_plan(result.plan) == []
     (line,) = result.other_changes
     assert re.fullmatch(
         r"response plan aws_ssmincidents_response_plan\.response-plan-EC2HighCPU_\w+ would be "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from constructs_lib.oncall_schedule import IDENTITY_ADDRESS, SETTINGS_ADDRESS
 from local_aws.local_apply import KINDS, OTHER_KINDS
 
 Json = dict[str, Any]
@@ -29,17 +30,29 @@ class AdoptionPlan:
 
     imports: int = 0
     marked_sensitive: int = 0
+    # On-call schedules are no Terraform resources: the create provisioner of their
+    # terraform_data adopts the live schedule, keeping its ARN.
+    schedule_adoptions: int = 0
     other_changes: list[str] = field(default_factory=list)
     # The plan itself (``terraform show -json``), for the plan guard and for people.
     plan: Json = field(default_factory=dict)
 
     def summary(self) -> str:
         changes = len(self.other_changes)
-        return f"{self.imports} to import, {changes} other change(s)" + (
-            f" ({self.marked_sensitive} imported channel address(es) marked sensitive, "
-            "values unchanged)"
-            if self.marked_sensitive
-            else ""
+        return (
+            f"{self.imports} to import, {changes} other change(s)"
+            + (
+                f" ({self.marked_sensitive} imported channel address(es) marked sensitive, "
+                "values unchanged)"
+                if self.marked_sensitive
+                else ""
+            )
+            + (
+                f"; {self.schedule_adoptions} on-call schedule record(s) to create, adopting the "
+                "live schedules on apply"
+                if self.schedule_adoptions
+                else ""
+            )
         )
 
 
@@ -58,6 +71,13 @@ def check_adoption_plan(plan: Json) -> AdoptionPlan:
         importing = "importing" in change
         if actions in (("no-op",), ("read",)):
             result.imports += importing
+            continue
+        if (
+            resource["type"] == "terraform_data"
+            and resource.get("name") in (IDENTITY_ADDRESS, SETTINGS_ADDRESS)
+            and actions == ("create",)
+        ):
+            result.schedule_adoptions += 1
             continue
         if importing and actions == ("update",) and change.get("before") == change.get("after"):
             result.imports += 1

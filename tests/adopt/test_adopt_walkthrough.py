@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
 from local_aws.moto_glue import LocalServer
 from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from stacks.adopt import command
@@ -18,7 +21,8 @@ from stacks.adopt.command import adopt
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.environment_loader import load_environment
 from stacks.plan_guard import check_plan
-from tests.adopt.walkthrough import build_blog_walkthrough
+from stacks.synthesize import synthesize
+from tests.adopt.walkthrough import add_rotation_and_schedule, build_blog_walkthrough
 
 ACCOUNT = "123456789012"
 
@@ -139,3 +143,49 @@ def test_first_plan_lists_other_changes(aws: Any, account_env: None, tmp_path: P
         r"imported, then changed in place \(attributes: incident_template\)",
         line,
     ), line
+
+
+def test_rotation_and_schedule_apply_then_no_changes(
+    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
+) -> None:
+    arns = build_blog_walkthrough(aws)
+    add_rotation_and_schedule(aws, arns)
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    (rotation,) = config.rotations
+    assert rotation.start_time == datetime(2026, 1, 5, 7, 30, tzinfo=UTC)
+    assert rotation.hand_off.daily == ["08:30"]
+    assert {d: [(c.start, c.end) for c in cs] for d, cs in rotation.shift_coverages.items()} == {
+        day: [("08:30", "17:00")] for day in ("MON", "TUE", "WED", "THU", "FRI")
+    }
+    assert [(s.alias, s.rotations) for s in config.oncall_schedules] == [
+        ("business-hours-oncall", ["business-hours"])
+    ]
+    result = plan_adopted("acme", tmp_path)
+    assert result.other_changes == []
+    assert result.imports == 13
+    assert result.schedule_adoptions == 2  # its identity and its settings record
+
+    # Apply, as `make apply` would, then plan again: nothing left to change.
+    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
+    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    terraform = TerraformCli.offline(provider_version(stack), tmp_path)
+    work = LocalWorkdir(tmp_path / "work", terraform, local_server.url, tmp_path / "acme.tfstate")
+    work.load(stack_dir, {})
+    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
+    work.init()
+    applied = work.apply()
+    assert {c.action for c in applied} <= {"import", "update", "create"}
+    assert [c.address for c in applied if c.action == "create"] == [
+        a for a in (c.address for c in applied) if a.startswith("terraform_data.")
+    ]
+    # The schedule kept its ARN: adopted, not created again.
+    listed = aws("ssm-contacts").list_contacts(Type="ONCALL_SCHEDULE")["Contacts"]
+    assert [c["ContactArn"] for c in listed] == [arns["schedule"]]
+    (tmp_path / "stacks/adopted/acme.imports.json").unlink()
+    env = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path)
+    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
+    assert "import" not in json.loads((stack_dir / "cdk.tf.json").read_text())
+    work.load(stack_dir, {})
+    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
+    assert work.pending_changes() == []

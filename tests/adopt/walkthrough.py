@@ -3,6 +3,7 @@ with an empty plan, then their channels, then the plan engaging the channels."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 Client = Any
@@ -95,3 +96,31 @@ def build_blog_walkthrough(client: Any) -> dict[str, str]:
         )["arn"]
     )
     return {"responder": responder, "senior": senior, "plan": plan, "response_plan": response_plan}
+
+
+def add_rotation_and_schedule(client: Any, arns: dict[str, str]) -> None:
+    """A business-hours rotation (hand-off 08:30, covered 08:30-17:00 on weekdays) and an
+    on-call schedule listing it."""
+    contacts = client("ssm-contacts")
+    coverage = [
+        {"Start": {"HourOfDay": 8, "MinuteOfHour": 30}, "End": {"HourOfDay": 17, "MinuteOfHour": 0}}
+    ]
+    rotation = contacts.create_rotation(
+        Name="business-hours",
+        ContactIds=[arns["responder"], arns["senior"]],
+        StartTime=datetime(2026, 1, 5, 7, 30, tzinfo=UTC),
+        TimeZoneId="Europe/Berlin",
+        Recurrence={
+            "NumberOfOnCalls": 1,
+            "RecurrenceMultiplier": 1,
+            "DailySettings": [{"HourOfDay": 8, "MinuteOfHour": 30}],
+            "ShiftCoverages": dict.fromkeys(("MON", "TUE", "WED", "THU", "FRI"), coverage),
+        },
+    )["RotationArn"]
+    arns["rotation"] = rotation
+    arns["schedule"] = contacts.create_contact(
+        Alias="business-hours-oncall",
+        DisplayName="Business hours on-call",
+        Type="ONCALL_SCHEDULE",
+        Plan={"RotationIds": [rotation]},
+    )["ContactArn"]

@@ -189,3 +189,46 @@ def test_rotation_and_schedule_apply_then_no_changes(
     work.load(stack_dir, {})
     shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
     assert work.pending_changes() == []
+
+
+def test_response_plan_with_topics_chat_pagerduty_and_tags(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    arns = build_blog_walkthrough(aws)
+    topic = aws("sns").create_topic(Name="incident-updates")["TopicArn"]
+    chat = aws("sns").create_topic(Name="chatbot")["TopicArn"]
+    aws("ssm-incidents").create_response_plan(
+        name="DatabaseDown",
+        incidentTemplate={
+            "title": "database-down",
+            "impact": 1,
+            "summary": "Primary database unreachable",
+            "notificationTargets": [{"snsTopicArn": topic}],
+            "incidentTags": {"service": "db"},
+        },
+        chatChannel={"chatbotSns": [chat]},
+        engagements=[arns["plan"], arns["senior"]],
+        integrations=[
+            {
+                "pagerDutyConfiguration": {
+                    "name": "pd-db",
+                    "secretId": "pagerduty-secret",
+                    "pagerDutyIncidentConfiguration": {"serviceId": "PABC123"},
+                }
+            }
+        ],
+        tags={"team": "dba", "cost-center": "1234"},
+    )
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    plan = next(p for p in config.response_plans if p.name == "DatabaseDown")
+    assert plan.incident.impact == "critical"
+    assert plan.incident.notify == [topic]
+    assert plan.incident.tags == {"service": "db"}
+    assert plan.chat_channels == [chat]
+    assert plan.engagements == ["app-escalation-plan", "sr-incident-responder"]
+    assert plan.pagerduty is not None and plan.pagerduty.service_id == "PABC123"
+    assert plan.tags == {"cost-center": "1234", "team": "dba"}
+    result = plan_adopted("acme", tmp_path)
+    assert result.other_changes == []
+    assert result.imports == 13

@@ -232,3 +232,23 @@ def test_response_plan_with_topics_chat_pagerduty_and_tags(
     result = plan_adopted("acme", tmp_path)
     assert result.other_changes == []
     assert result.imports == 13
+
+
+@pytest.mark.parametrize("customer_keys", [False, True])
+def test_two_region_replication_set(
+    aws: Any, account_env: None, tmp_path: Path, customer_keys: bool
+) -> None:
+    regions = ("us-east-1", "us-west-2")
+    keys = {r: aws("kms", r).create_key()["KeyMetadata"]["Arn"] for r in regions}
+    aws("ssm-incidents").create_replication_set(
+        regions={r: {"sseKmsKeyId": keys[r]} if customer_keys else {} for r in regions}
+    )
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    assert config.replication_set.regions == list(regions)
+    expected = "customer-managed-keys" if customer_keys else "aws-owned-key"
+    assert config.replication_set.encryption == expected
+    assert config.replication_set.key_arns == (keys if customer_keys else {})
+    result = plan_adopted("acme", tmp_path)
+    assert result.other_changes == []
+    assert result.imports == 1

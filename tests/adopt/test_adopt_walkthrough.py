@@ -252,3 +252,33 @@ def test_two_region_replication_set(
     result = plan_adopted("acme", tmp_path)
     assert result.other_changes == []
     assert result.imports == 1
+
+
+def test_a_runbook_action_is_reported_not_guessed(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    aws("ssm-incidents").create_replication_set(regions={"us-east-1": {}})
+    aws("ssm-incidents").create_response_plan(
+        name="WithRunbook",
+        incidentTemplate={"title": "t", "impact": 5},
+        actions=[
+            {
+                "ssmAutomation": {
+                    "roleArn": f"arn:aws:iam::{ACCOUNT}:role/runbook-role",
+                    "documentName": "MyRunbook",
+                    "parameters": {"Environment": ["prod"]},
+                }
+            }
+        ],
+    )
+    adoption = adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    (plan,) = config.response_plans
+    assert (plan.incident.impact, plan.runbook) == ("none", None)
+    (line,) = adoption.report
+    assert "runbook 'MyRunbook'" in line and "not adopted yet" in line
+    assert "MyRunbook" in (tmp_path / "stacks/adopted/acme.report.txt").read_text()
+    # The plan says so too, instead of passing it off as an import.
+    result = plan_adopted("acme", tmp_path)
+    (change,) = result.other_changes
+    assert "WithRunbook" in change and "imported, then changed in place" in change

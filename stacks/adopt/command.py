@@ -8,13 +8,20 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from ruamel.yaml import YAML
 
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.adopt.import_blocks import imports_file
 from stacks.adopt.read_account import NoReplicationSetError, read_account
 from stacks.adopt.write_environment import Adoption, build_adoption
-from stacks.environment_loader import ENVIRONMENT_NAME, ENVIRONMENTS_DIR, STACK_PREFIX
+from stacks.config_errors import ConfigError
+from stacks.environment_loader import (
+    ENVIRONMENT_NAME,
+    ENVIRONMENTS_DIR,
+    STACK_PREFIX,
+    load_environment,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTION = f"""\
@@ -132,12 +139,26 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"adopt: {error}", file=sys.stderr)
         return 2
+    except (BotoCoreError, ClientError) as error:
+        # No credentials, access denied, no such endpoint: AWS's own words are the clearest.
+        print(f"adopt: reading the account failed: {error}", file=sys.stderr)
+        return 1
     counts = {
         key: len(value) for key, value in adoption.imports.items() if key != "replication_set"
     }
     print(f"wrote stacks/environments/{args.environment}.yaml: {counts}")
     for line in adoption.report:
         print(f"  not adopted / note: {line}")
+    written = PROJECT_ROOT / ENVIRONMENTS_DIR / f"{args.environment}.yaml"
+    try:
+        load_environment(written, PROJECT_ROOT)
+    except ConfigError as error:
+        print(
+            f"adopt: {written.relative_to(PROJECT_ROOT)} was written but does not pass this "
+            f"project's checks; edit it, then run make plan-check:\n{error}",
+            file=sys.stderr,
+        )
+        return 1
     if args.no_plan:
         return 0
     try:

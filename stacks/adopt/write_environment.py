@@ -161,6 +161,12 @@ def _escalation_plan(
                     item["acknowledgement_stops_plan"] = False
             else:
                 info = target["ChannelTargetInfo"]
+                if info["ContactChannelId"] not in channels:
+                    adoption.report.append(
+                        f"escalation plan {alias}: engages channel {info['ContactChannelId']}, "
+                        "not a channel of this account and region; plan left out"
+                    )
+                    return None
                 owner, name = channels[info["ContactChannelId"]]
                 item = {"contact": owner, "channel": name}
                 if info.get("RetryIntervalInMinutes") is not None:

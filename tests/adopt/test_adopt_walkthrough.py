@@ -282,3 +282,58 @@ def test_a_runbook_action_is_reported_not_guessed(
     result = plan_adopted("acme", tmp_path)
     (change,) = result.other_changes
     assert "WithRunbook" in change and "imported, then changed in place" in change
+
+
+def test_plans_engaging_plans_channels_and_a_schedule(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    arns = build_blog_walkthrough(aws)
+    add_rotation_and_schedule(aws, arns)
+    api = aws("ssm-contacts")
+    sms = next(
+        c["ContactChannelArn"]
+        for c in api.list_contact_channels(ContactId=arns["senior"])["ContactChannels"]
+        if c["Name"] == "sms"
+    )
+    api.create_contact(
+        Alias="major-incident",
+        DisplayName="Größere Störung",
+        Type="ESCALATION",
+        Plan={
+            "Stages": [
+                {
+                    "DurationInMinutes": 5,
+                    "Targets": [
+                        {"ContactTargetInfo": {"ContactId": arns["schedule"], "IsEssential": True}},
+                        {
+                            "ChannelTargetInfo": {
+                                "ContactChannelId": sms,
+                                "RetryIntervalInMinutes": 2,
+                            }
+                        },
+                    ],
+                },
+                {
+                    "DurationInMinutes": 0,
+                    "Targets": [
+                        {"ContactTargetInfo": {"ContactId": arns["plan"], "IsEssential": True}}
+                    ],
+                },
+            ]
+        },
+        Tags=[{"Key": "severity", "Value": "major"}],
+    )
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    major = next(p for p in config.escalation_plans if p.alias == "major-incident")
+    assert major.display_name == "Größere Störung"
+    assert major.tags == {"severity": "major"}
+    assert [
+        [(t.contact, t.channel, t.retry_interval_minutes) for t in s.targets] for s in major.stages
+    ] == [
+        [("business-hours-oncall", None, None), ("sr-incident-responder", "sms", 2)],
+        [("app-escalation-plan", None, None)],
+    ]
+    result = plan_adopted("acme", tmp_path)
+    assert result.other_changes == []
+    assert result.imports == 15

@@ -92,9 +92,12 @@ def test_written_environment(aws: Any, account_env: None, tmp_path: Path) -> Non
 def test_refuses_to_overwrite(aws: Any, account_env: None, tmp_path: Path) -> None:
     build_blog_walkthrough(aws)
     adopt("acme", "us-east-1", None, tmp_path)
+    written = {p: p.read_bytes() for p in (tmp_path / "stacks").rglob("*") if p.is_file()}
     with pytest.raises(ValueError, match=r"acme\.yaml exists"):
         adopt("acme", "us-east-1", None, tmp_path)
     adopt("acme", "us-east-1", None, tmp_path, force=True)
+    # Deterministic: the same account gives the same files, byte for byte.
+    assert {p: p.read_bytes() for p in written} == written
 
 
 def test_refuses_an_account_without_replication_set(
@@ -337,3 +340,28 @@ def test_plans_engaging_plans_channels_and_a_schedule(
     result = plan_adopted("acme", tmp_path)
     assert result.other_changes == []
     assert result.imports == 15
+
+
+@pytest.mark.parametrize("with_setup", [True, False])
+def test_command_refusals_exit_2_with_a_message(  # noqa: PLR0917 - pytest fixtures
+    aws: Any,
+    account_env: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    with_setup: bool,
+) -> None:
+    if with_setup:
+        build_blog_walkthrough(aws)
+        (tmp_path / "stacks/environments").mkdir(parents=True)
+        (tmp_path / "stacks/environments/acme.yaml").write_text("kept: true\n")
+    monkeypatch.setattr(command, "PROJECT_ROOT", tmp_path)
+    args = argparse.Namespace(
+        environment="acme", region="us-east-1", account_id=None, force=False, no_plan=True
+    )
+    assert command.run(args) == 2
+    err = capsys.readouterr().err
+    expected = "acme.yaml exists" if with_setup else "no Incident Manager replication set"
+    assert err.startswith("adopt: ") and expected in err and "Traceback" not in err
+    if with_setup:
+        assert (tmp_path / "stacks/environments/acme.yaml").read_text() == "kept: true\n"

@@ -193,6 +193,18 @@ def test_rotation_and_schedule_apply_then_no_changes(
     shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
     assert work.pending_changes() == []
 
+    # An everyday edit of the adopted file applies in place, nothing replaced.
+    path = tmp_path / "stacks/environments/acme.yaml"
+    path.write_text(path.read_text().replace("at_minute: 10", "at_minute: 15"))
+    env = load_environment(path, tmp_path)
+    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
+    work.load(stack_dir, {})
+    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
+    edited = work.apply("terraform apply (edit)")
+    assert {c.action for c in edited} == {"update"}
+    assert {c.kind for c in edited} == {"aws_ssmcontacts_plan"}
+    assert work.pending_changes() == []
+
 
 def test_response_plan_with_topics_chat_pagerduty_and_tags(
     aws: Any, account_env: None, tmp_path: Path

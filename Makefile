@@ -115,6 +115,9 @@ apply: $(INSTALLED)
 	@test -f $(STACK_DIR)/tfplan.json || { echo "run make plan-check ENV=$(ENV) first" >&2; exit 2; }
 	$(BIN)/python -m stacks.plan_guard $(STACK_DIR)/tfplan.json $(foreach kind,$(ALLOW),--allow $(kind))
 	cd $(STACK_DIR) && terraform apply -input=false tfplan
+	@# Adoption's import blocks are applied now; kept, one pointing at an object deleted later
+	@# would fail every plan (stacks/adopted/<env>.imports.json; the stack emits them while it exists).
+	@rm -f stacks/adopted/$(ENV).imports.json
 
 ## Remove generated output and tool caches (not the installs, not state, not locks)
 clean:
@@ -161,3 +164,10 @@ local-aws: $(INSTALLED)
 rehearse: $(INSTALLED)
 	@test -n "$(ENV)" || { echo "usage: make rehearse ENV=<environment> [BEFORE=<git ref>]" >&2; exit 2; }
 	$(BIN)/python main.py rehearse $(ENV) $(if $(BEFORE),--before $(BEFORE))
+
+# Adopt a live Incident Manager (#12).
+.PHONY: adopt
+## Write stacks/environments/ENV.yaml and import IDs from the live account in REGION, then plan: `make adopt ENV=acme REGION=us-east-1`
+adopt: $(INSTALLED) $(NODE_INSTALLED)
+	@test -n "$(ENV)" -a -n "$(REGION)" || { echo "usage: make adopt ENV=<environment> REGION=<region> [FORCE=1]" >&2; exit 2; }
+	$(BIN)/python main.py adopt $(ENV) --region $(REGION) $(if $(FORCE),--force)

@@ -169,6 +169,10 @@ def _add_secrets(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 # run(args), one-line summary). A module is imported only when its command runs: `check` must
 # stay free of cdktf, moto and boto3.
 COMMAND_MODULES: dict[str, tuple[str, str]] = {
+    "adopt": (
+        "stacks.adopt.command",
+        "write an environment file and import IDs from a live Incident Manager",
+    ),
     "preview": (
         "stacks.paging.command",
         "who gets paged, and when: timelines, on-call calendar, findings, HTML report",

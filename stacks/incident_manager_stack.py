@@ -64,6 +64,7 @@ from constructs_lib import (
 from constructs_lib.aws import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
 from constructs_lib.oncall_schedule import SET_ID
 from constructs_lib.replication_set import Encryption
+from stacks.adopt.import_blocks import add_import_blocks, read_imports
 from stacks.environment_config import (
     BackendConfig,
     ChannelConfig,
@@ -160,6 +161,8 @@ class IncidentManagerStack(TerraformStack):
         self.response_plans = {p.name: self._response_plan(p) for p in config.response_plans}
         self._terraform_settings(config)
         self._outputs()
+        # Adoption (#12): import blocks while stacks/adopted/<env>.imports.json exists.
+        add_import_blocks(self, read_imports(project_root, environment.name))
         for alarm in config.alarms:
             IncidentAlarm(
                 self,

@@ -124,3 +124,32 @@ def test_fails_without_exactly_one_kind_of_hand_off_or_with_no_members() -> None
         "contacts: 0 given; allowed 1 to 30",
         "recurrence: set exactly one of daily, weekly, monthly hand-offs (given: daily, weekly)",
     )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "ignored"),
+    [(TimeOfDay(8, 30), TimeOfDay(17, 0), True), (TimeOfDay(8, 0), TimeOfDay(17, 0), False)],
+)
+def test_coverages_the_provider_reads_back_wrong_are_ignored_after_create(
+    start: TimeOfDay, end: TimeOfDay, ignored: bool
+) -> None:
+    # Provider 5.100.0 reads the start minute back as the end minute: 08:30-17:00 would show
+    # as a change on every plan; 08:00-17:00 reads back as written and stays managed.
+    stack = new_stack()
+    rs = replication_set(stack)
+    OnCallRotation(
+        stack,
+        "rotation",
+        OnCallRotationProps(
+            name="business-hours",
+            replication_set=rs,
+            contacts=[email_contact(stack, rs, "a")],
+            time_zone_id="Europe/Berlin",
+            start_time="2026-01-05T07:30:00Z",
+            daily=[TimeOfDay(8, 30)],
+            shift_coverages={"MON": [CoverageTime(start=start, end=end)]},
+        ),
+    )
+    rotation = only(synth(stack), "aws_ssmcontacts_rotation")
+    lifecycle = rotation.get("lifecycle", {})
+    assert (lifecycle.get("ignore_changes") == ["recurrence[0].shift_coverages"]) is ignored

@@ -1,0 +1,83 @@
+"""Read a live Incident Manager with boto3 (the usual credential chain; ``AWS_ENDPOINT_URL`` is
+honoured by boto3 itself), every list paginated. The answers are kept as the API gives them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+Json = dict[str, Any]
+ClientFactory = Callable[[str], Any]
+
+
+class NoReplicationSetError(RuntimeError):
+    """The account has no Incident Manager replication set: there is nothing to adopt."""
+
+
+@dataclass
+class LiveContact:
+    """A contact (PERSONAL, ESCALATION or ONCALL_SCHEDULE) with its channels, plan and tags."""
+
+    contact: Json
+    channels: list[Json] = field(default_factory=list)
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class LiveAccount:
+    """Everything read from one account and region."""
+
+    replication_set: Json
+    contacts: list[LiveContact]
+    rotations: list[tuple[Json, dict[str, str]]]
+    response_plans: list[tuple[Json, dict[str, str]]]
+
+
+def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Json]:
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        yield from page.get(key, [])
+
+
+def _contact_tags(contacts: Any, arn: str) -> dict[str, str]:
+    tags = contacts.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
+    return {t["Key"]: t["Value"] for t in tags}
+
+
+def read_account(client: ClientFactory) -> LiveAccount:
+    """Read the replication set, contacts, rotations and response plans.
+
+    ``client("ssm-contacts")`` gives a boto3 client of the account and region to adopt.
+    """
+    incidents = client("ssm-incidents")
+    contacts_api = client("ssm-contacts")
+    set_arns = list(_pages(incidents, "list_replication_sets", "replicationSetArns"))
+    if not set_arns:
+        raise NoReplicationSetError(
+            "the account has no Incident Manager replication set in this region's view: there "
+            "is nothing to adopt (check the account, the region and the credentials)"
+        )
+    replication_set = incidents.get_replication_set(arn=set_arns[0])["replicationSet"]
+    contacts = []
+    for summary in _pages(contacts_api, "list_contacts", "Contacts"):
+        arn = summary["ContactArn"]
+        contact = contacts_api.get_contact(ContactId=arn)
+        contact.pop("ResponseMetadata", None)
+        channels = (
+            list(_pages(contacts_api, "list_contact_channels", "ContactChannels", ContactId=arn))
+            if contact["Type"] == "PERSONAL"
+            else []
+        )
+        contacts.append(LiveContact(contact, channels, _contact_tags(contacts_api, arn)))
+    rotations = []
+    for summary in _pages(contacts_api, "list_rotations", "Rotations"):
+        rotation = contacts_api.get_rotation(RotationId=summary["RotationArn"])
+        rotation.pop("ResponseMetadata", None)
+        rotations.append((rotation, _contact_tags(contacts_api, summary["RotationArn"])))
+    plans = []
+    for summary in _pages(incidents, "list_response_plans", "responsePlanSummaries"):
+        plan = incidents.get_response_plan(arn=summary["arn"])
+        plan.pop("ResponseMetadata", None)
+        tags = incidents.list_tags_for_resource(resourceArn=summary["arn"]).get("tags", {})
+        plans.append((plan, dict(tags)))
+    return LiveAccount(replication_set, contacts, rotations, plans)

@@ -1,0 +1,379 @@
+"""Adopt the blog walkthrough from the local Incident Manager; the real Terraform plan of the
+written environment shows only imports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
+from local_aws.moto_glue import LocalServer
+from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from stacks.adopt import command
+from stacks.adopt.command import adopt
+from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
+from stacks.environment_loader import load_environment
+from stacks.plan_guard import check_plan
+from stacks.synthesize import synthesize
+from tests.adopt.walkthrough import add_rotation_and_schedule, build_blog_walkthrough
+
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture
+def account_env(local_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", local_server.url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET_KEY)
+
+
+def test_written_environment(aws: Any, account_env: None, tmp_path: Path) -> None:
+    arns = build_blog_walkthrough(aws)
+    adoption = adopt("acme", "us-east-1", None, tmp_path)
+    env = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path)
+    config = env.config
+    assert config.account_id == ACCOUNT
+    assert [c.alias for c in config.contacts] == ["incident-responder", "sr-incident-responder"]
+    responder = config.contacts[0]
+    assert responder.display_name == "Incident Responder"
+    assert [(c.name, c.type, c.secret, c.address) for c in responder.channels] == [
+        ("email", "EMAIL", True, None),
+        ("sms", "SMS", True, None),
+    ]
+    assert [(e.channel, e.at_minute, e.retry_interval_minutes) for e in responder.engagement] == [
+        ("email", 0, None),
+        ("sms", 10, 5),
+    ]
+    assert responder.tags == {"team": "sre"}
+    assert config.contacts[1].display_name == "Sénior Responder"
+    (plan,) = config.escalation_plans
+    assert [
+        (s.duration_minutes, [(t.contact, t.acknowledgement_stops_plan) for t in s.targets])
+        for s in plan.stages
+    ] == [
+        (15, [("incident-responder", None)]),
+        (0, [("sr-incident-responder", False)]),
+    ]
+    (response,) = config.response_plans
+    assert (response.name, response.incident.impact, response.engagements) == (
+        "EC2HighCPU",
+        "medium",
+        ["app-escalation-plan"],
+    )
+    # Addresses only in the git-ignored variables file, never in the environment file.
+    text = (tmp_path / "stacks/environments/acme.yaml").read_text(encoding="utf-8")
+    assert "example.com" not in text and "+1206" not in text
+    secrets = json.loads(
+        (tmp_path / "cdktf.out/stacks/incident-manager-acme" / SECRETS_FILE).read_text()
+    )
+    assert secrets["incident_responder__email"] == "oncall@example.com"
+    assert secrets["sr_incident_responder__sms"] == "+12065550101"
+    imports = json.loads((tmp_path / "stacks/adopted/acme.imports.json").read_text())
+    assert imports["contacts"]["incident-responder"]["contact"] == arns["responder"]
+    assert imports["escalation_plans"] == {"app-escalation-plan": arns["plan"]}
+    assert imports["response_plans"] == {"EC2HighCPU": arns["response_plan"]}
+    assert adoption.report == [
+        f"contact {alias}: channel sms is not activated; it pages nobody until the person "
+        "enters the activation code (adoption keeps it as it is)"
+        for alias in ("incident-responder", "sr-incident-responder")
+    ]
+    assert (tmp_path / "stacks/adopted/acme.report.txt").read_text().count("not activated") == 2
+
+
+def test_refuses_to_overwrite(aws: Any, account_env: None, tmp_path: Path) -> None:
+    build_blog_walkthrough(aws)
+    adopt("acme", "us-east-1", None, tmp_path)
+    written = {p: p.read_bytes() for p in (tmp_path / "stacks").rglob("*") if p.is_file()}
+    with pytest.raises(ValueError, match=r"acme\.yaml exists"):
+        adopt("acme", "us-east-1", None, tmp_path)
+    adopt("acme", "us-east-1", None, tmp_path, force=True)
+    # Deterministic: the same account gives the same files, byte for byte.
+    assert {p: p.read_bytes() for p in written} == written
+
+
+def test_refuses_an_account_without_replication_set(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    aws("ssm-incidents")  # resets the server
+    with pytest.raises(ValueError, match="no Incident Manager replication set"):
+        adopt("acme", "us-east-1", None, tmp_path)
+    assert not (tmp_path / "stacks/environments/acme.yaml").exists()
+
+
+def test_first_plan_shows_only_imports(
+    aws: Any, account_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    build_blog_walkthrough(aws)
+    monkeypatch.setattr(command, "PROJECT_ROOT", tmp_path)
+    args = argparse.Namespace(
+        environment="acme", region="us-east-1", account_id=None, force=False, no_plan=False
+    )
+    assert command.run(args) == 0
+    stack = json.loads(
+        (tmp_path / "cdktf.out/stacks/incident-manager-acme/cdk.tf.json").read_text()
+    )
+    assert len(stack["import"]) == 12
+    out = capsys.readouterr().out
+    # 1 replication set, 2 contacts with a plan and 2 channels each, an escalation plan and its
+    # plan, a response plan; the 4 secret channels only have their address marked sensitive.
+    assert (
+        "first plan: 12 to import, 0 other change(s) (4 imported channel address(es) marked "
+        "sensitive, values unchanged)"
+    ) in out
+
+
+def test_first_plan_lists_other_changes(aws: Any, account_env: None, tmp_path: Path) -> None:
+    build_blog_walkthrough(aws)
+    adopt("acme", "us-east-1", None, tmp_path)
+    path = tmp_path / "stacks/environments/acme.yaml"
+    path.write_text(path.read_text().replace("title: cpu-incident", "title: other-title"))
+    result = plan_adopted("acme", tmp_path)
+    assert result.imports == 11
+    # The plan guard lets every import through: importing deletes and replaces nothing.
+    assert check_plan(result.plan) == []
+    (line,) = result.other_changes
+    assert re.fullmatch(
+        r"response plan aws_ssmincidents_response_plan\.response-plan-EC2HighCPU_\w+ would be "
+        r"imported, then changed in place \(attributes: incident_template\)",
+        line,
+    ), line
+
+
+def test_rotation_and_schedule_apply_then_no_changes(
+    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
+) -> None:
+    arns = build_blog_walkthrough(aws)
+    add_rotation_and_schedule(aws, arns)
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    (rotation,) = config.rotations
+    assert rotation.start_time == datetime(2026, 1, 5, 7, 30, tzinfo=UTC)
+    assert rotation.hand_off.daily == ["08:30"]
+    assert {d: [(c.start, c.end) for c in cs] for d, cs in rotation.shift_coverages.items()} == {
+        day: [("08:30", "17:00")] for day in ("MON", "TUE", "WED", "THU", "FRI")
+    }
+    assert [(s.alias, s.rotations) for s in config.oncall_schedules] == [
+        ("business-hours-oncall", ["business-hours"])
+    ]
+    result = plan_adopted("acme", tmp_path)
+    assert result.other_changes == []
+    assert result.imports == 13
+    assert result.schedule_adoptions == 2  # its identity and its settings record
+
+    # Apply, as `make apply` would, then plan again: nothing left to change.
+    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
+    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    terraform = TerraformCli.offline(provider_version(stack), tmp_path)
+    work = LocalWorkdir(tmp_path / "work", terraform, local_server.url, tmp_path / "acme.tfstate")
+    work.load(stack_dir, {})
+    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
+    work.init()
+    applied = work.apply()
+    assert {c.action for c in applied} <= {"import", "update", "create"}
+    assert [c.address for c in applied if c.action == "create"] == [
+        a for a in (c.address for c in applied) if a.startswith("terraform_data.")
+    ]
+    # The schedule kept its ARN: adopted, not created again.
+    listed = aws("ssm-contacts").list_contacts(Type="ONCALL_SCHEDULE")["Contacts"]
+    assert [c["ContactArn"] for c in listed] == [arns["schedule"]]
+    (tmp_path / "stacks/adopted/acme.imports.json").unlink()
+    env = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path)
+    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
+    assert "import" not in json.loads((stack_dir / "cdk.tf.json").read_text())
+    work.load(stack_dir, {})
+    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
+    assert work.pending_changes() == []
+
+    # An everyday edit of the adopted file applies in place, nothing replaced.
+    path = tmp_path / "stacks/environments/acme.yaml"
+    path.write_text(path.read_text().replace("at_minute: 10", "at_minute: 15"))
+    env = load_environment(path, tmp_path)
+    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
+    work.load(stack_dir, {})
+    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
+    edited = work.apply("terraform apply (edit)")
+    assert {c.action for c in edited} == {"update"}
+    assert {c.kind for c in edited} == {"aws_ssmcontacts_plan"}
+    assert work.pending_changes() == []
+
+
+def test_response_plan_with_topics_chat_pagerduty_and_tags(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    arns = build_blog_walkthrough(aws)
+    topic = aws("sns").create_topic(Name="incident-updates")["TopicArn"]
+    chat = aws("sns").create_topic(Name="chatbot")["TopicArn"]
+    aws("ssm-incidents").create_response_plan(
+        name="DatabaseDown",
+        incidentTemplate={
+            "title": "database-down",
+            "impact": 1,
+            "summary": "Primary database unreachable",
+            "notificationTargets": [{"snsTopicArn": topic}],
+            "incidentTags": {"service": "db"},
+        },
+        chatChannel={"chatbotSns": [chat]},
+        engagements=[arns["plan"], arns["senior"]],
+        integrations=[
+            {
+                "pagerDutyConfiguration": {
+                    "name": "pd-db",
+                    "secretId": "pagerduty-secret",
+                    "pagerDutyIncidentConfiguration": {"serviceId": "PABC123"},
+                }
+            }
+        ],
+        tags={"team": "dba", "cost-center": "1234"},
+    )
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    plan = next(p for p in config.response_plans if p.name == "DatabaseDown")
+    assert plan.incident.impact == "critical"
+    assert plan.incident.notify == [topic]
+    assert plan.incident.tags == {"service": "db"}
+    assert plan.chat_channels == [chat]
+    assert plan.engagements == ["app-escalation-plan", "sr-incident-responder"]
+    assert plan.pagerduty is not None and plan.pagerduty.service_id == "PABC123"
+    assert plan.tags == {"cost-center": "1234", "team": "dba"}
+    result = plan_adopted("acme", tmp_path)
+    assert result.other_changes == []
+    assert result.imports == 13
+
+
+@pytest.mark.parametrize("customer_keys", [False, True])
+def test_two_region_replication_set(
+    aws: Any, account_env: None, tmp_path: Path, customer_keys: bool
+) -> None:
+    regions = ("us-east-1", "us-west-2")
+    keys = {r: aws("kms", r).create_key()["KeyMetadata"]["Arn"] for r in regions}
+    aws("ssm-incidents").create_replication_set(
+        regions={r: {"sseKmsKeyId": keys[r]} if customer_keys else {} for r in regions}
+    )
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    assert config.replication_set.regions == list(regions)
+    expected = "customer-managed-keys" if customer_keys else "aws-owned-key"
+    assert config.replication_set.encryption == expected
+    assert config.replication_set.key_arns == (keys if customer_keys else {})
+    result = plan_adopted("acme", tmp_path)
+    assert result.other_changes == []
+    assert result.imports == 1
+
+
+def test_a_runbook_action_is_reported_not_guessed(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    aws("ssm-incidents").create_replication_set(regions={"us-east-1": {}})
+    aws("ssm-incidents").create_response_plan(
+        name="WithRunbook",
+        incidentTemplate={"title": "t", "impact": 5},
+        actions=[
+            {
+                "ssmAutomation": {
+                    "roleArn": f"arn:aws:iam::{ACCOUNT}:role/runbook-role",
+                    "documentName": "MyRunbook",
+                    "parameters": {"Environment": ["prod"]},
+                }
+            }
+        ],
+    )
+    adoption = adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    (plan,) = config.response_plans
+    assert (plan.incident.impact, plan.runbook) == ("none", None)
+    (line,) = adoption.report
+    assert "runbook 'MyRunbook'" in line and "not adopted yet" in line
+    assert "MyRunbook" in (tmp_path / "stacks/adopted/acme.report.txt").read_text()
+    # The plan says so too, instead of passing it off as an import.
+    result = plan_adopted("acme", tmp_path)
+    (change,) = result.other_changes
+    assert "WithRunbook" in change and "imported, then changed in place" in change
+
+
+def test_plans_engaging_plans_channels_and_a_schedule(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    arns = build_blog_walkthrough(aws)
+    add_rotation_and_schedule(aws, arns)
+    api = aws("ssm-contacts")
+    sms = next(
+        c["ContactChannelArn"]
+        for c in api.list_contact_channels(ContactId=arns["senior"])["ContactChannels"]
+        if c["Name"] == "sms"
+    )
+    api.create_contact(
+        Alias="major-incident",
+        DisplayName="Größere Störung",
+        Type="ESCALATION",
+        Plan={
+            "Stages": [
+                {
+                    "DurationInMinutes": 5,
+                    "Targets": [
+                        {"ContactTargetInfo": {"ContactId": arns["schedule"], "IsEssential": True}},
+                        {
+                            "ChannelTargetInfo": {
+                                "ContactChannelId": sms,
+                                "RetryIntervalInMinutes": 2,
+                            }
+                        },
+                    ],
+                },
+                {
+                    "DurationInMinutes": 0,
+                    "Targets": [
+                        {"ContactTargetInfo": {"ContactId": arns["plan"], "IsEssential": True}}
+                    ],
+                },
+            ]
+        },
+        Tags=[{"Key": "severity", "Value": "major"}],
+    )
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    major = next(p for p in config.escalation_plans if p.alias == "major-incident")
+    assert major.display_name == "Größere Störung"
+    assert major.tags == {"severity": "major"}
+    assert [
+        [(t.contact, t.channel, t.retry_interval_minutes) for t in s.targets] for s in major.stages
+    ] == [
+        [("business-hours-oncall", None, None), ("sr-incident-responder", "sms", 2)],
+        [("app-escalation-plan", None, None)],
+    ]
+    result = plan_adopted("acme", tmp_path)
+    assert result.other_changes == []
+    assert result.imports == 15
+
+
+@pytest.mark.parametrize("with_setup", [True, False])
+def test_command_refusals_exit_2_with_a_message(  # noqa: PLR0917 - pytest fixtures
+    aws: Any,
+    account_env: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+    with_setup: bool,
+) -> None:
+    if with_setup:
+        build_blog_walkthrough(aws)
+        (tmp_path / "stacks/environments").mkdir(parents=True)
+        (tmp_path / "stacks/environments/acme.yaml").write_text("kept: true\n")
+    monkeypatch.setattr(command, "PROJECT_ROOT", tmp_path)
+    args = argparse.Namespace(
+        environment="acme", region="us-east-1", account_id=None, force=False, no_plan=True
+    )
+    assert command.run(args) == 2
+    err = capsys.readouterr().err
+    expected = "acme.yaml exists" if with_setup else "no Incident Manager replication set"
+    assert err.startswith("adopt: ") and expected in err and "Traceback" not in err
+    if with_setup:
+        assert (tmp_path / "stacks/environments/acme.yaml").read_text() == "kept: true\n"

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib.aws import (
@@ -110,16 +109,10 @@ def _validate(props: OnCallRotationProps) -> None:
 
 
 # Provider 5.100.0 reads a coverage's start minute back as its end minute (08:30-17:00 reads as
-# 08:00-17:00), so such a rotation would show a change on every plan; the configured coverages
-# are still sent on create. Changing them later needs the rotation replaced or edited in AWS.
-SHIFT_COVERAGES_PATH = "recurrence[0].shift_coverages"
-
-
-def _coverage_read_bug(props: OnCallRotationProps) -> TerraformResourceLifecycle | None:
-    affected = any(
-        c.start.minute != c.end.minute for day in props.shift_coverages.values() for c in day
-    )
-    return TerraformResourceLifecycle(ignore_changes=[SHIFT_COVERAGES_PATH]) if affected else None
+# 08:00-17:00), so such a rotation shows an in-place update on every plan; the update re-sends
+# the configured coverage, so it is noise, not harm. It is not hidden with ignore_changes: that
+# would also drop a person's later edit of the coverage, and who is on call would silently stay
+# as it was. `stacks/adopt/plan_check.py` names the read-back for what it is.
 
 
 def _coverages(
@@ -205,7 +198,6 @@ class OnCallRotation(Construct):
             recurrence=[recurrence],
             tags=dict(props.tags) or None,
             depends_on=waits_for or None,
-            lifecycle=_coverage_read_bug(props),
         )
 
     @property

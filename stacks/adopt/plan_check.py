@@ -33,6 +33,9 @@ class AdoptionPlan:
     # On-call schedules are no Terraform resources: the create provisioner of their
     # terraform_data adopts the live schedule, keeping its ARN.
     schedule_adoptions: int = 0
+    # Rotations whose shift coverage provider 5.100.0 reads back wrong: an update that re-sends
+    # the configured hours (see constructs_lib/on_call_rotation.py).
+    coverage_readbacks: list[str] = field(default_factory=list)
     other_changes: list[str] = field(default_factory=list)
     # The plan itself (``terraform show -json``), for the plan guard and for people.
     plan: Json = field(default_factory=dict)
@@ -53,6 +56,13 @@ class AdoptionPlan:
                 if self.schedule_adoptions
                 else ""
             )
+            + (
+                f"; {len(self.coverage_readbacks)} rotation(s) updated in place only because the "
+                "provider reads a coverage's start minute back as its end minute (the update "
+                f"re-sends the configured hours: {', '.join(self.coverage_readbacks)})"
+                if self.coverage_readbacks
+                else ""
+            )
         )
 
 
@@ -60,6 +70,41 @@ def _changed_attributes(before: Any, after: Any) -> list[str]:
     if not isinstance(before, dict) or not isinstance(after, dict):
         return []
     return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def _read_back(coverage: Any) -> Any:
+    """A shift coverage as provider 5.100.0 reads it: each time's start minute replaced by its
+    end minute."""
+    if isinstance(coverage, list):
+        return [_read_back(item) for item in coverage]
+    if not isinstance(coverage, dict):
+        return coverage
+    copy = {k: _read_back(v) for k, v in coverage.items()}
+    if "start" in copy and "end" in copy:
+        try:
+            minute = copy["end"][0]["minute_of_hour"]
+            copy["start"] = [{**copy["start"][0], "minute_of_hour": minute}]
+        except (KeyError, IndexError, TypeError):
+            return copy
+    return copy
+
+
+def is_coverage_readback(resource: Json) -> bool:
+    """A rotation update whose only difference is the provider's read-back of its coverages."""
+    if resource["type"] != "aws_ssmcontacts_rotation":
+        return False
+    before, after = resource["change"].get("before"), resource["change"].get("after")
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return False
+    if _changed_attributes(before, after) != ["recurrence"]:
+        return False
+    (before_rec,), (after_rec,) = before["recurrence"], after["recurrence"]
+    others = {k for k in set(before_rec) | set(after_rec) if k != "shift_coverages"}
+    if any(before_rec.get(k) != after_rec.get(k) for k in others):
+        return False
+    return bool(before_rec.get("shift_coverages")) and before_rec["shift_coverages"] == _read_back(
+        after_rec.get("shift_coverages")
+    )
 
 
 def check_adoption_plan(plan: Json) -> AdoptionPlan:
@@ -78,6 +123,10 @@ def check_adoption_plan(plan: Json) -> AdoptionPlan:
             and actions == ("create",)
         ):
             result.schedule_adoptions += 1
+            continue
+        if actions == ("update",) and is_coverage_readback(resource):
+            result.imports += importing
+            result.coverage_readbacks.append(resource["address"])
             continue
         if importing and actions == ("update",) and change.get("before") == change.get("after"):
             result.imports += 1

@@ -168,6 +168,10 @@ def test_rotation_and_schedule_apply_then_no_changes(
     assert result.other_changes == []
     assert result.imports == 13
     assert result.schedule_adoptions == 2  # its identity and its settings record
+    # 08:30-17:00 reads back as 08:00-17:00 (provider 5.100.0): named, not hidden.
+    (readback,) = result.coverage_readbacks
+    assert readback.startswith("aws_ssmcontacts_rotation.")
+    assert "rotation(s) updated in place only because the provider reads" in result.summary()
 
     # Apply, as `make apply` would, then plan again: nothing left to change.
     stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
@@ -191,7 +195,10 @@ def test_rotation_and_schedule_apply_then_no_changes(
     assert "import" not in json.loads((stack_dir / "cdk.tf.json").read_text())
     work.load(stack_dir, {})
     shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
-    assert work.pending_changes() == []
+    # Only the coverage read-back remains: an update that re-sends the configured hours.
+    assert [(c.kind, c.action) for c in work.pending_changes()] == [
+        ("aws_ssmcontacts_rotation", "update")
+    ]
 
     # An everyday edit of the adopted file applies in place, nothing replaced.
     path = tmp_path / "stacks/environments/acme.yaml"
@@ -202,8 +209,10 @@ def test_rotation_and_schedule_apply_then_no_changes(
     shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
     edited = work.apply("terraform apply (edit)")
     assert {c.action for c in edited} == {"update"}
-    assert {c.kind for c in edited} == {"aws_ssmcontacts_plan"}
-    assert work.pending_changes() == []
+    assert {c.kind for c in edited} == {"aws_ssmcontacts_plan", "aws_ssmcontacts_rotation"}
+    assert [(c.kind, c.action) for c in work.pending_changes()] == [
+        ("aws_ssmcontacts_rotation", "update")
+    ]
 
 
 def test_response_plan_with_topics_chat_pagerduty_and_tags(

@@ -8,6 +8,7 @@ an import ("address marked sensitive"), since ``before`` and ``after`` are equal
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,9 +103,23 @@ def is_coverage_readback(resource: Json) -> bool:
     others = {k for k in set(before_rec) | set(after_rec) if k != "shift_coverages"}
     if any(before_rec.get(k) != after_rec.get(k) for k in others):
         return False
-    return bool(before_rec.get("shift_coverages")) and before_rec["shift_coverages"] == _read_back(
-        after_rec.get("shift_coverages")
+    before_coverages = before_rec.get("shift_coverages")
+    return bool(before_coverages) and _canonical(before_coverages) == _canonical(
+        _read_back(after_rec.get("shift_coverages"))
     )
+
+
+def _sort_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` with every list sorted: shift coverages are sets, in no fixed order."""
+    if isinstance(value, list):
+        return sorted((_canonical(item) for item in value), key=_sort_key)
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in value.items()}
+    return value
 
 
 def check_adoption_plan(plan: Json) -> AdoptionPlan:

@@ -18,6 +18,17 @@ from local_aws.server import DEFAULT_REGION, client_environment
 START_TIMEOUT = 30
 
 
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Terminate ``process`` if it still runs; kill it if it does not end within 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 class ServerStartError(RuntimeError):
     """The server exited or stayed silent before saying where it listens."""
 
@@ -75,12 +86,6 @@ class LocalAwsProcess:
         return read_request_log(self.request_log)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         if self.process.stdout is not None:
             self.process.stdout.close()

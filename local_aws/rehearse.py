@@ -287,10 +287,7 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="rehearse-") as temporary:
         try:
             timings = rehearse(args.environment, args.before, Path(temporary), say)
-        except UsageError as error:
-            print(f"rehearse: {error}", file=sys.stderr)
-            return EXIT_USAGE
-        except TerraformSetupError as error:
+        except (UsageError, TerraformSetupError) as error:
             print(f"rehearse: {error}", file=sys.stderr)
             return EXIT_USAGE
         except ServerStartError as error:

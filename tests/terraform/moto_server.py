@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from local_aws.process import stop_process
 from tests.terraform.stack_copy import FAKE_CREDENTIALS
 
 # Any key pair works; moto puts its resources in account 123456789012 for it.
@@ -58,13 +59,7 @@ class MotoServer:
         return self.log.read_text(encoding="utf-8", errors="replace")[-characters:]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
 
 def start_moto(workdir: Path) -> MotoServer:

@@ -100,6 +100,11 @@ def adopt(
     if account_id is None:
         account_id = str(client("sts").get_caller_identity()["Account"])
     adoption = build_adoption(account, account_id, region)
+    taken = sorted(path for path in adoption.files if (project_root / path).exists())
+    if taken and not force:
+        raise ValueError(
+            f"{', '.join(taken)} exist(s); adopt writes new files (give --force to overwrite)"
+        )
     write_files(adoption, environment, project_root)
     return adoption
 
@@ -107,6 +112,13 @@ def adopt(
 def write_files(adoption: Adoption, environment: str, project_root: Path) -> None:
     target = project_root / ENVIRONMENTS_DIR / f"{environment}.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
+    for relative, text in sorted(adoption.files.items()):
+        path = project_root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # newline="": the text is written exactly as AWS holds it (documents must match byte
+        # for byte, or the first plan shows them changed).
+        with path.open("w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
     yaml = YAML()
     yaml.default_flow_style = False
     yaml.width = 100

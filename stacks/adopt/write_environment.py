@@ -30,6 +30,9 @@ class Adoption:
     secrets: dict[str, str] = field(default_factory=dict)
     imports: Json = field(default_factory=dict)
     report: list[str] = field(default_factory=list)
+    # Files the environment file refers to (runbook documents, policies), by path relative to
+    # the repository root, with their text exactly as AWS holds it.
+    files: dict[str, str] = field(default_factory=dict)
 
 
 def _time(value: Mapping[str, int]) -> str:

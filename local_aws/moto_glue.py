@@ -312,16 +312,42 @@ class _RequestLog:
         return self.app(environ, logging_start_response)
 
 
+class _CachingDispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, remembering which backend serves a host. moto answers that by listing
+    its own package folder (~200 entries) on every request, under a lock that serializes all
+    requests: a fifth of the server's time while Terraform imports thousands of resources."""
+
+    def __init__(self, create_app: Any) -> None:
+        super().__init__(create_app)
+        self._backends: dict[str, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        if host is None:
+            return None
+        if host not in self._backends:
+            # Patterns are final once the server runs (``register`` comes first).
+            self._backends[host] = super().get_backend_for_host(host)
+        return self._backends[host]
+
+
+class _QuietRequestHandler(MotoRequestHandler):
+    """No line on stderr per request (werkzeug's default): an adoption makes thousands. The
+    request log (``--request-log``) records every request as JSON instead."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        del code, size
+
+
 class LocalServer:
     """moto's WSGI application, with the registered services, on ``host:port`` in a thread
     (port 0 picks a free one); optionally a request log."""
 
     def __init__(self, host: str, port: int, request_log: IO[str] | None = None) -> None:
-        app: Any = DomainDispatcherApplication(create_backend_app)
+        app: Any = _CachingDispatcher(create_backend_app)
         if request_log is not None:
             app = _RequestLog(app, request_log)
         self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=MotoRequestHandler
+            host, port, app, threaded=True, request_handler=_QuietRequestHandler
         )
         self._thread: threading.Thread | None = None
 

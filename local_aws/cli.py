@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import threading
 from contextlib import ExitStack
 from pathlib import Path
@@ -19,6 +20,7 @@ from local_aws.server import (
     client_environment,
     start_server,
 )
+from local_aws.terraform_setup import MIRROR_VARIABLE, installed_mirror, write_cli_config
 
 READY_PREFIX = "local-aws listening on "
 EPILOG = """\
@@ -87,6 +89,16 @@ def main(argv: list[str]) -> int:
         print("# Point Terraform, the AWS CLI and boto3 at it:")
         for name, value in client_environment(server.url, args.region).items():
             print(f"export {name}={value}")
+        mirror = installed_mirror()
+        if mirror is not None:
+            # No registry here: `terraform init` (make plan-check, make apply) takes the provider
+            # from the mirror, as rehearse and the tests do. Removed when the server stops.
+            config_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="local-aws-")))
+            config = write_cli_config(config_dir / "terraform.tfrc", mirror)
+            print(
+                f"# Terraform installs hashicorp/aws from the mirror {mirror} ({MIRROR_VARIABLE}):"
+            )
+            print(f"export TF_CLI_CONFIG_FILE={config}")
         print("# Ctrl-C stops it.", flush=True)
         stopping.wait()
         server.stop()

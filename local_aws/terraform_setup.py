@@ -68,6 +68,12 @@ def find_mirror(provider_version: str) -> Path:
     )
 
 
+def installed_mirror() -> Path | None:
+    """The first filesystem mirror holding any version of hashicorp/aws, if this machine has one
+    (machines without registry access do)."""
+    return next((root for root in mirror_candidates() if (root / PROVIDER_SOURCE).is_dir()), None)
+
+
 def find_terraform_binary() -> tuple[Path, str]:
     """Terraform on PATH (1.10 or later) and its version."""
     binary = shutil.which("terraform")

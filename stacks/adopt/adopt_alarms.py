@@ -61,8 +61,8 @@ def _why_not(
         # other spelling would show as a change on the first plan.
         return (
             f"its action {openers[0]} spells the response plan differently from the plan's ARN "
-            f"({prefix}response-plan/...); re-select the response plan in the alarm's actions "
-            "(console) or put the plan's ARN (put-metric-alarm), then adopt again"
+            f"({prefix}response-plan/...); put the plan's own ARN in the alarm's actions "
+            "(put-metric-alarm), then adopt again"
         )
     if openers[0] not in plans:
         return f"opens incidents with {openers[0]}, a response plan that was not adopted"

@@ -158,6 +158,11 @@ def test_topics_and_alarms_written_and_what_cannot_be_expressed_reported(
     assert (tmp_path / "stacks/adopted/acme.report.txt").read_text().count("\n- ") == len(
         adoption.report
     ) - 1
+    # Deterministic: adopting again writes the same bytes, policy files included.
+    written = {p: p.read_bytes() for p in (tmp_path / "stacks").rglob("*") if p.is_file()}
+    assert tmp_path / CHAT_POLICY in written
+    adopt("acme", "us-east-1", None, tmp_path, force=True)
+    assert {p: p.read_bytes() for p in written} == written
 
 
 def _work(tmp_path: Path, server: LocalServer) -> tuple[Path, LocalWorkdir]:

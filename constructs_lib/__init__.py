@@ -31,9 +31,11 @@ if TYPE_CHECKING:
     )
     from constructs_lib.incident_alarm import IncidentAlarm, IncidentAlarmProps
     from constructs_lib.notification_topic import (
+        ExistingKey,
         NotificationKey,
         NotificationTopic,
         NotificationTopicProps,
+        Unencrypted,
     )
     from constructs_lib.on_call_rotation import (
         CoverageTime,
@@ -95,9 +97,11 @@ _MODULE_OF = {
     "IncidentAlarmProps": "constructs_lib.incident_alarm",
     "IncidentTemplate": "constructs_lib.response_plan",
     "MonthlyHandOff": "constructs_lib.on_call_rotation",
+    "ExistingKey": "constructs_lib.notification_topic",
     "NotificationKey": "constructs_lib.notification_topic",
     "NotificationTopic": "constructs_lib.notification_topic",
     "NotificationTopicProps": "constructs_lib.notification_topic",
+    "Unencrypted": "constructs_lib.notification_topic",
     "OnCallRotation": "constructs_lib.on_call_rotation",
     "OnCallRotationProps": "constructs_lib.on_call_rotation",
     "OnCallSchedule": "constructs_lib.oncall_schedule",
@@ -148,6 +152,7 @@ __all__ = [
     "EscalationPlan",
     "EscalationPlanProps",
     "EscalationStage",
+    "ExistingKey",
     "ExistingReplicationSet",
     "IncidentAlarm",
     "IncidentAlarmProps",
@@ -175,6 +180,7 @@ __all__ = [
     "SyncCommand",
     "TerraformData",
     "TimeOfDay",
+    "Unencrypted",
     "WeeklyHandOff",
     "engagement_stages",
 ]

@@ -43,38 +43,72 @@ class NotificationKey(Construct):
 
 
 @dataclass(frozen=True)
+class ExistingKey:
+    """A KMS key managed elsewhere, named as the topic holds it: a key ARN, key ID, alias name
+    (``alias/...``) or alias ARN. Only referred to: the stack neither creates nor changes it."""
+
+    key_id: str
+
+
+@dataclass(frozen=True)
+class Unencrypted:
+    """No server-side encryption (an existing topic adopted as it is)."""
+
+
+TopicEncryption = NotificationKey | ExistingKey | Unencrypted
+
+
+@dataclass(frozen=True)
 class NotificationTopicProps:
-    """Props of ``NotificationTopic``. Without ``encryption_key`` the topic gets its own."""
+    """Props of ``NotificationTopic``.
+
+    Without ``encryption_key`` the topic gets its own key; without ``policy`` (a policy
+    document as JSON text) it gets one that lets Incident Manager of ``account_id`` publish.
+    """
 
     name: str
     account_id: str
-    encryption_key: NotificationKey | None = None
+    encryption_key: TopicEncryption | None = None
+    display_name: str | None = None
+    policy: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class NotificationTopic(Construct):
     """Creates an encrypted SNS topic whose policy lets Incident Manager (from this account only)
     publish: Incident Manager sends a test message when a response plan is saved and refuses a
-    topic it cannot publish to."""
+    topic it cannot publish to. An adopted topic keeps its own key and policy instead."""
 
     def __init__(self, scope: Construct, id: str, props: NotificationTopicProps) -> None:
         super().__init__(scope, id)
         self.props = props
-        self.encryption_key = props.encryption_key or NotificationKey(
-            self, "Key", account_id=props.account_id
+        given = props.encryption_key
+        # The key this construct or a sibling created (None for an existing key or none).
+        self.encryption_key: NotificationKey | None = (
+            NotificationKey(self, "Key", account_id=props.account_id) if given is None else None
         )
+        if isinstance(given, NotificationKey):
+            self.encryption_key = given
+        key_id: str | None = None
+        if self.encryption_key is not None:
+            key_id = self.encryption_key.key_arn
+        elif isinstance(given, ExistingKey):
+            key_id = given.key_id
         self.resource = SnsTopic(
             self,
             "Resource",
             name=props.name,
-            kms_master_key_id=self.encryption_key.key_arn,
+            display_name=props.display_name,
+            kms_master_key_id=key_id,
             tags=dict(props.tags) or None,
         )
-        SnsTopicPolicy(
+        self.policy = SnsTopicPolicy(
             self,
             "Policy",
             arn=self.resource.arn,
-            policy=_policy(self.resource.arn, props.account_id),
+            policy=props.policy
+            if props.policy is not None
+            else _policy(self.resource.arn, props.account_id),
         )
 
     @property

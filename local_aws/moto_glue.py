@@ -19,7 +19,8 @@ keep a request log. A moto upgrade that renames any of these breaks this module 
 tests/local_aws/test_registration.py fails loudly when it does.
 
 One fix to moto's own behaviour lives here too: KMS ``ReplicateKey`` (see
-``_replicate_key_with_request_fields``).
+``_replicate_key_with_request_fields``); those to CloudWatch, SNS and CloudFormation that
+adoption needs are in ``moto_alarms_topics``, applied from ``register``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from local_aws.moto_alarms_topics import fix_alarms_and_topics
 
 MOTO_VERSION = moto.__version__
 # Incident Manager's state is account-wide (ssm-incidents ARNs carry no region, contacts are
@@ -187,6 +190,7 @@ def register(services: Iterable[ServiceRegistration]) -> list[str]:
             backend_index.backend_url_patterns.append((service.moto_name, re.compile(base)))
             _registered.append(service.moto_name)
         _fix_kms_replicate_key()
+        fix_alarms_and_topics()
     return list(_registered)
 
 

@@ -23,6 +23,7 @@ from stacks.environment_config import (
     ResponsePlanConfig,
 )
 from stacks.secret_variables import address_variable
+from stacks.topic_alarm_checks import check_alarms_placement, check_topics
 
 Problem = tuple[Loc, str]
 ENGAGEABLE = "contact, escalation plan or on-call schedule"
@@ -173,7 +174,7 @@ def check_unique_names(config: EnvironmentConfig) -> Iterator[Problem]:
     yield from _duplicates("topics", "name", [t.name for t in config.topics])
     yield from _duplicates("runbooks", "name", [r.name for r in config.runbooks])
     yield from _duplicates("response_plans", "name", [p.name for p in config.response_plans])
-    yield from _duplicates("alarms", "name", [a.name for a in config.alarms])
+    # Alarm names are unique per region: checked in topic_alarm_checks.
 
 
 def check_contacts(config: EnvironmentConfig) -> Iterator[Problem]:
@@ -503,6 +504,8 @@ def check_environment(config: EnvironmentConfig, project_root: Path) -> list[Pro
         check_oncall_schedules(config),
         check_response_plans(config, documents),
         check_alarms(config),
+        check_topics(config, project_root),
+        check_alarms_placement(config),
     ):
         problems.extend(check)
     return problems

@@ -8,6 +8,7 @@ checked in ``environment_checks``.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -26,6 +27,15 @@ ARN_PATTERN = r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+$"
 TOPIC_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.-]+$"
 RUNBOOK_NAME_PATTERN = r"^[a-zA-Z0-9_\-.]+$"
+# What SNS accepts as KmsMasterKeyId, or none (an unencrypted topic).
+KEY_REFERENCE_PATTERN = (
+    r"none|alias/[a-zA-Z0-9/_-]{1,250}|(mrk-)?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?"
+    r"[0-9a-f]{12}|mrk-[0-9a-f]{32}"
+    r"|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[a-zA-Z0-9-]+|alias/[a-zA-Z0-9/_-]+)"
+)
+STANDARD_STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+# CloudWatch's percentile extended statistics (p0 to p100, up to two decimals).
+PERCENTILE_PATTERN = r"p(\d{1,2}(\.\d{1,2})?|100)"
 
 
 def _region_in(allowed: tuple[str, ...], what: str) -> AfterValidator:
@@ -96,6 +106,17 @@ ChannelType = Literal["EMAIL", "SMS", "VOICE"]
 TargetAccount = Literal["RESPONSE_PLAN_OWNER_ACCOUNT", "IMPACTED_ACCOUNT"]
 DynamicParameterValue = Literal["INVOLVED_RESOURCES", "INCIDENT_RECORD_ARN"]
 Impact = Literal["critical", "high", "medium", "low", "none"]
+# CloudWatch StandardUnit (cloudwatch 2010-08-01 model).
+Unit = Literal[
+    "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes",
+    "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count",
+    "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second",
+    "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second",
+    "Terabits/Second", "Count/Second", "None",
+]  # fmt: skip
+# An alarm action: a topic name from topics:, or an ARN (SNS topic, Auto Scaling policy,
+# EC2 action arn:aws:automate:..., Systems Manager OpsItem, Lambda function).
+AlarmActionRef = Annotated[str, Field(min_length=1, max_length=1024)]
 
 
 class _Model(BaseModel):
@@ -339,10 +360,30 @@ class OnCallScheduleConfig(_Model):
     tags: ContactsTags = Field(default_factory=dict)
 
 
+def _key_reference(value: str) -> str:
+    if re.fullmatch(KEY_REFERENCE_PATTERN, value):
+        return value
+    raise ValueError(
+        f"{value!r} is not a KMS key reference: give a key ARN, an alias (alias/name or its "
+        "ARN), a key ID, or none for an unencrypted topic"
+    )
+
+
 class TopicConfig(_Model):
-    """An SNS topic this environment creates for chat channels or incident notifications."""
+    """An SNS topic for chat channels or incident notifications.
+
+    By default the environment creates it, encrypted with a KMS key the stack creates, with a
+    policy that lets Incident Manager of this account publish. An existing topic adopted as it
+    is names the key it uses (``encryption_key``, referred to, not managed; ``none`` for an
+    unencrypted topic) and its own policy (``policy``, a JSON file in the repository).
+    """
 
     name: Annotated[str, Field(min_length=1, max_length=256, pattern=TOPIC_NAME_PATTERN)]
+    # SNS: "up to 100 printable ASCII characters" (the sender name of SMS messages).
+    display_name: Annotated[str, Field(max_length=100)] | None = None
+    encryption_key: Annotated[str, AfterValidator(_key_reference)] | None = None
+    # A JSON file relative to the repository root (stacks/policies/<env>/<topic>.topic-policy.json).
+    policy: Annotated[str, Field(min_length=1)] | None = None
     tags: ResourceTags = Field(default_factory=dict)
 
 
@@ -430,8 +471,20 @@ class MetricConfig(_Model):
     namespace: Annotated[str, Field(min_length=1, max_length=255)]
     name: Annotated[str, Field(min_length=1, max_length=255)]
     dimensions: Annotated[dict[str, str], Field(max_length=30)] = Field(default_factory=dict)
-    statistic: Literal["SampleCount", "Average", "Sum", "Minimum", "Maximum"] = "Average"
+    # A standard statistic, or a percentile (CloudWatch's extended statistic pNN.NN).
+    statistic: str = "Average"
     period_seconds: int = 300
+    unit: Unit | None = None
+
+    @field_validator("statistic")
+    @classmethod
+    def _statistic(cls, value: str) -> str:
+        if value in STANDARD_STATISTICS or re.fullmatch(PERCENTILE_PATTERN, value):
+            return value
+        raise ValueError(
+            f"{value!r} is not a statistic: {', '.join(STANDARD_STATISTICS)}, or a percentile "
+            "p0 to p100 with up to two decimals (p90, p99, p99.9)"
+        )
 
     @field_validator("period_seconds")
     @classmethod
@@ -458,6 +511,17 @@ class AlarmConfig(_Model):
     evaluation_periods: Annotated[int, Field(ge=1)] = 1
     datapoints_to_alarm: Annotated[int, Field(ge=1)] | None = None
     treat_missing_data: Literal["missing", "ignore", "breaching", "notBreaching"] = "missing"
+    # Percentile statistics only: how to treat periods with too few samples.
+    evaluate_low_sample_count_percentiles: Literal["evaluate", "ignore"] | None = None
+    # The region the alarm lives in (default: the environment's); one of the replication set's.
+    region: ImRegion | None = None
+    # Besides opening the incident: topic names (from topics:) or action ARNs.
+    alarm_actions: list[AlarmActionRef] = Field(default_factory=list)
+    ok_actions: Annotated[list[AlarmActionRef], Field(max_length=5)] = Field(default_factory=list)
+    insufficient_data_actions: Annotated[list[AlarmActionRef], Field(max_length=5)] = Field(
+        default_factory=list
+    )
+    actions_enabled: bool = True
     tags: ResourceTags = Field(default_factory=dict)
 
 

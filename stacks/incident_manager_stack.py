@@ -34,6 +34,7 @@ from constructs_lib import (
     EscalationPlan,
     EscalationPlanProps,
     EscalationStage,
+    ExistingKey,
     ExistingReplicationSet,
     IncidentAlarm,
     IncidentAlarmProps,
@@ -59,13 +60,16 @@ from constructs_lib import (
     ScheduleAccess,
     SyncCommand,
     TimeOfDay,
+    Unencrypted,
     WeeklyHandOff,
 )
 from constructs_lib.aws import AwsProvider, AwsProviderAssumeRole, AwsProviderDefaultTags
+from constructs_lib.notification_topic import TopicEncryption
 from constructs_lib.oncall_schedule import SET_ID
 from constructs_lib.replication_set import Encryption
 from stacks.adopt.import_blocks import add_import_blocks, read_imports
 from stacks.environment_config import (
+    AlarmConfig,
     BackendConfig,
     ChannelConfig,
     ContactConfig,
@@ -79,6 +83,7 @@ from stacks.environment_config import (
 )
 from stacks.environment_loader import Environment
 from stacks.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
+from stacks.topic_alarm_checks import read_topic_policy, repository_path
 
 # Terraform runs in cdktf.out/stacks/<stack>/; state paths are relative to the repository root.
 STACK_DIR_TO_ROOT = PurePosixPath("../../..")
@@ -115,6 +120,7 @@ class IncidentManagerStack(TerraformStack):
         self.project_root = project_root
         config = environment.config
         self.provider = self._provider(config, "aws", config.region, alias=None)
+        self._region_providers: dict[str, AwsProvider] = {}
         self._backend(config.backend)
         self.replication_set = self._replication_set(config)
         self.contacts: dict[str, Contact] = {c.alias: self._contact(c) for c in config.contacts}
@@ -126,25 +132,7 @@ class IncidentManagerStack(TerraformStack):
         self.escalation_plans: dict[str, EscalationPlan] = {}
         for plan in _dependency_order(config.escalation_plans):
             self.escalation_plans[plan.alias] = self._escalation_plan(plan)
-        # One key for all of the environment's topics (a KMS key costs per month).
-        topic_key = (
-            NotificationKey(self, "notification-key", account_id=config.account_id)
-            if config.topics
-            else None
-        )
-        self.topics = {
-            t.name: NotificationTopic(
-                self,
-                f"topic-{t.name}",
-                NotificationTopicProps(
-                    name=t.name,
-                    account_id=config.account_id,
-                    encryption_key=topic_key,
-                    tags=t.tags,
-                ),
-            )
-            for t in config.topics
-        }
+        self.topics = self._topics(config)
         self.runbooks = {
             r.name: Runbook(
                 self,
@@ -159,31 +147,14 @@ class IncidentManagerStack(TerraformStack):
             for r in config.runbooks
         }
         self.response_plans = {p.name: self._response_plan(p) for p in config.response_plans}
+        self.alarms = {
+            (alarm.region or config.region, alarm.name): self._alarm(alarm)
+            for alarm in config.alarms
+        }
         self._terraform_settings(config)
         self._outputs()
         # Adoption (#12): import blocks while stacks/adopted/<env>.imports.json exists.
         add_import_blocks(self, read_imports(project_root, environment.name))
-        for alarm in config.alarms:
-            IncidentAlarm(
-                self,
-                f"alarm-{alarm.name}",
-                IncidentAlarmProps(
-                    alarm_name=alarm.name,
-                    response_plan=self.response_plans[alarm.response_plan],
-                    description=alarm.description,
-                    namespace=alarm.metric.namespace,
-                    metric_name=alarm.metric.name,
-                    dimensions=alarm.metric.dimensions,
-                    statistic=alarm.metric.statistic,
-                    period_seconds=alarm.metric.period_seconds,
-                    comparison_operator=alarm.comparison,
-                    threshold=alarm.threshold,
-                    evaluation_periods=alarm.evaluation_periods,
-                    datapoints_to_alarm=alarm.datapoints_to_alarm,
-                    treat_missing_data=alarm.treat_missing_data,
-                    tags=alarm.tags,
-                ),
-            )
 
     def _provider(
         self, config: EnvironmentConfig, id: str, region: str, alias: str | None
@@ -209,6 +180,89 @@ class IncidentManagerStack(TerraformStack):
             default_tags=[AwsProviderDefaultTags(tags=config.default_tags)]
             if config.default_tags
             else None,
+        )
+
+    def _region_provider(self, region: str) -> AwsProvider:
+        """The aliased provider of ``region`` (one per region, shared by the replica keys of
+        create-keys and the alarms of that region)."""
+        if region not in self._region_providers:
+            self._region_providers[region] = self._provider(
+                self.environment.config, f"aws-{region}", region, alias=region
+            )
+        return self._region_providers[region]
+
+    def _topics(self, config: EnvironmentConfig) -> dict[str, NotificationTopic]:
+        # One key for all of the environment's created topics (a KMS key costs per month);
+        # adopted topics keep the key they have.
+        created_key = (
+            NotificationKey(self, "notification-key", account_id=config.account_id)
+            if any(t.encryption_key is None for t in config.topics)
+            else None
+        )
+        topics = {}
+        for topic in config.topics:
+            encryption: TopicEncryption | None = created_key
+            if topic.encryption_key == "none":
+                encryption = Unencrypted()
+            elif topic.encryption_key is not None:
+                encryption = ExistingKey(topic.encryption_key)
+            policy = None
+            if topic.policy is not None:
+                # Checked when the environment was loaded: inside the repository, JSON.
+                path = repository_path(self.project_root, topic.policy)
+                if path is None:
+                    raise ValueError(f"topic policy {topic.policy!r} is outside the repository")
+                policy = read_topic_policy(path, topic.policy)
+            topics[topic.name] = NotificationTopic(
+                self,
+                f"topic-{topic.name}",
+                NotificationTopicProps(
+                    name=topic.name,
+                    account_id=config.account_id,
+                    encryption_key=encryption,
+                    display_name=topic.display_name,
+                    policy=policy,
+                    tags=topic.tags,
+                ),
+            )
+        return topics
+
+    def _alarm(self, alarm: AlarmConfig) -> IncidentAlarm:
+        config = self.environment.config
+        region = alarm.region or config.region
+        metric = alarm.metric
+
+        def actions(names: list[str]) -> list[str]:
+            return [self._topic_arn(name) for name in names]
+
+        # The environment's region keeps the id it always had (a new id would replace it).
+        id = f"alarm-{alarm.name}" if region == config.region else f"alarm-{region}-{alarm.name}"
+        return IncidentAlarm(
+            self,
+            id,
+            IncidentAlarmProps(
+                alarm_name=alarm.name,
+                response_plan=self.response_plans[alarm.response_plan],
+                description=alarm.description,
+                namespace=metric.namespace,
+                metric_name=metric.name,
+                dimensions=metric.dimensions,
+                statistic=metric.statistic,
+                period_seconds=metric.period_seconds,
+                unit=metric.unit,
+                comparison_operator=alarm.comparison,
+                threshold=alarm.threshold,
+                evaluation_periods=alarm.evaluation_periods,
+                datapoints_to_alarm=alarm.datapoints_to_alarm,
+                treat_missing_data=alarm.treat_missing_data,
+                evaluate_low_sample_count_percentiles=alarm.evaluate_low_sample_count_percentiles,
+                alarm_actions=actions(alarm.alarm_actions),
+                ok_actions=actions(alarm.ok_actions),
+                insufficient_data_actions=actions(alarm.insufficient_data_actions),
+                actions_enabled=alarm.actions_enabled,
+                provider=None if region == config.region else self._region_provider(region),
+                tags=alarm.tags,
+            ),
         )
 
     def _terraform_settings(self, config: EnvironmentConfig) -> None:
@@ -279,7 +333,7 @@ class IncidentManagerStack(TerraformStack):
             encryption = CreatedKeys(
                 account_id=config.account_id,
                 replica_providers={
-                    region: self._provider(config, f"aws-{region}", region, alias=region)
+                    region: self._region_provider(region)
                     for region in rs.regions
                     if region != config.region
                 },

@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.adopt.import_blocks import imports_file
 from stacks.adopt.read_account import NoReplicationSetError, read_account
+from stacks.adopt.topics_alarms import add_topics_and_alarms, read_topics_and_alarms
 from stacks.adopt.write_environment import Adoption, build_adoption
 from stacks.config_errors import ConfigError
 from stacks.environment_loader import (
@@ -26,10 +27,13 @@ from stacks.environment_loader import (
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTION = f"""\
 Read the Incident Manager of the account the usual AWS credentials reach (AWS_PROFILE, SSO,
-environment variables) in REGION and write, in this project's format:
+environment variables) in REGION, the SNS topics its response plans use and the CloudWatch
+alarms that open incidents (every region of the replication set), and write, in this
+project's format:
   stacks/environments/ENV.yaml                 the environment (channels as secret: true)
   stacks/adopted/ENV.imports.json              import IDs; import blocks while it exists
   stacks/adopted/ENV.report.txt                what could not be expressed, and was left out
+  stacks/policies/ENV/TOPIC.topic-policy.json  each adopted topic's policy, as AWS holds it
   cdktf.out/stacks/incident-manager-ENV/{SECRETS_FILE}
                                                the channel addresses (git-ignored; Terraform
                                                reads it by itself)
@@ -100,6 +104,8 @@ def adopt(
     if account_id is None:
         account_id = str(client("sts").get_caller_identity()["Account"])
     adoption = build_adoption(account, account_id, region)
+    live = read_topics_and_alarms(client, account, account_id, region)
+    add_topics_and_alarms(adoption, live, environment, account_id, region)
     taken = sorted(path for path in adoption.files if (project_root / path).exists())
     if taken and not force:
         raise ValueError(

@@ -63,4 +63,17 @@ def add_import_blocks(stack: IncidentManagerStack, ids: dict[str, Any]) -> int:
         if name in stack.response_plans:
             stack.response_plans[name].resource.import_from(arn)
             count += 1
+    for name, arn in ids.get("topics", {}).items():
+        if name in stack.topics:
+            # A topic and its policy are both imported by the topic's ARN.
+            stack.topics[name].resource.import_from(arn)
+            stack.topics[name].policy.import_from(arn)
+            count += 2
+    for region, names in ids.get("alarms", {}).items():
+        for name in names:
+            # By name; the alarm's resource is on its region's provider already.
+            alarm = stack.alarms.get((region, name))
+            if alarm is not None:
+                alarm.resource.import_from(name)
+                count += 1
     return count

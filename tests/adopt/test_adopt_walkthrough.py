@@ -247,15 +247,20 @@ def test_response_plan_with_topics_chat_pagerduty_and_tags(
     config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
     plan = next(p for p in config.response_plans if p.name == "DatabaseDown")
     assert plan.incident.impact == "critical"
-    assert plan.incident.notify == [topic]
+    # Both topics are this account's and region's, with SNS's default policy: managed, by name.
+    assert [(t.name, t.encryption_key) for t in config.topics] == [
+        ("chatbot", "none"),
+        ("incident-updates", "none"),
+    ]
+    assert plan.incident.notify == ["incident-updates"]
     assert plan.incident.tags == {"service": "db"}
-    assert plan.chat_channels == [chat]
+    assert plan.chat_channels == ["chatbot"]
     assert plan.engagements == ["app-escalation-plan", "sr-incident-responder"]
     assert plan.pagerduty is not None and plan.pagerduty.service_id == "PABC123"
     assert plan.tags == {"cost-center": "1234", "team": "dba"}
     result = plan_adopted("acme", tmp_path)
     assert result.other_changes == []
-    assert result.imports == 13
+    assert result.imports == 17  # the walkthrough's 12, DatabaseDown, 2 topics and 2 policies
 
 
 @pytest.mark.parametrize("customer_keys", [False, True])

@@ -65,6 +65,7 @@ from constructs_lib.aws import AwsProvider, AwsProviderAssumeRole, AwsProviderDe
 from constructs_lib.oncall_schedule import SET_ID
 from constructs_lib.replication_set import Encryption
 from stacks.adopt.import_blocks import add_import_blocks, read_imports
+from stacks.environment_checks import runbooks_with_own_role
 from stacks.environment_config import (
     BackendConfig,
     ChannelConfig,
@@ -78,6 +79,7 @@ from stacks.environment_config import (
     S3BackendConfig,
 )
 from stacks.environment_loader import Environment
+from stacks.runbook_roles import action_role_arn, build_runbook_roles
 from stacks.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
 
 # Terraform runs in cdktf.out/stacks/<stack>/; state paths are relative to the repository root.
@@ -145,6 +147,8 @@ class IncidentManagerStack(TerraformStack):
             )
             for t in config.topics
         }
+        self.runbook_roles = build_runbook_roles(self, config, project_root)
+        own_role = runbooks_with_own_role(config)
         self.runbooks = {
             r.name: Runbook(
                 self,
@@ -154,6 +158,10 @@ class IncidentManagerStack(TerraformStack):
                     document_path=project_root / r.document,
                     account_id=config.account_id,
                     tags=r.tags,
+                    create_role=r.name in own_role,
+                    version_name=r.version_name,
+                    target_type=r.target_type,
+                    shared_with=r.shared_with,
                 ),
             )
             for r in config.runbooks
@@ -466,7 +474,9 @@ class IncidentManagerStack(TerraformStack):
                 chat_channel_topic_arns=[self._topic_arn(n) for n in plan.chat_channels],
                 engagements=[self._engageable(alias) for alias in plan.engagements],
                 runbook=RunbookAction(
-                    runbook=self.runbooks[action.name],
+                    runbook=self.runbooks[action.name] if action.name else None,
+                    document_name=action.document,
+                    role_arn=action_role_arn(action, self.runbook_roles),
                     document_version=action.document_version,
                     target_account=action.target_account,
                     parameters=action.parameters,

@@ -125,7 +125,7 @@ def test_maximal_plan_engages_runs_a_runbook_notifies_and_pages_pagerduty() -> N
         "ssm_automation": [
             {
                 "document_name": ref(book.resource, "name"),
-                "role_arn": ref(book.role),
+                "role_arn": ref(book.role) if book.role else None,
                 "document_version": "$DEFAULT",
                 "target_account": "RESPONSE_PLAN_OWNER_ACCOUNT",
                 "parameter": [{"name": "IncidentRecordArn", "values": ["placeholder"]}],

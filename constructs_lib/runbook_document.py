@@ -54,7 +54,11 @@ def read_runbook_document(path: Path, shown: str | None = None) -> RunbookDocume
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(f"{name}: {not_utf8(data, error)}") from None
-    form = document_format(path)
+    return parse_runbook_document(text, document_format(path), name)
+
+
+def parse_runbook_document(text: str, form: DocumentFormat, name: str) -> RunbookDocument:
+    """Check the text of an automation document in ``form``; ``ValueError`` names ``name``."""
     content = _parse(text, form, name)
     problems = []
     if not isinstance(content, dict):

@@ -30,6 +30,8 @@ environment variables) in REGION and write, in this project's format:
   stacks/environments/ENV.yaml                 the environment (channels as secret: true)
   stacks/adopted/ENV.imports.json              import IDs; import blocks while it exists
   stacks/adopted/ENV.report.txt                what could not be expressed, and was left out
+  stacks/runbooks/ENV/, stacks/policies/ENV/   runbook documents (as AWS holds them) and the
+                                               policies of the roles that start them
   cdktf.out/stacks/incident-manager-ENV/{SECRETS_FILE}
                                                the channel addresses (git-ignored; Terraform
                                                reads it by itself)
@@ -99,7 +101,7 @@ def adopt(
         raise ValueError(str(error)) from None
     if account_id is None:
         account_id = str(client("sts").get_caller_identity()["Account"])
-    adoption = build_adoption(account, account_id, region)
+    adoption = build_adoption(account, account_id, region, environment)
     taken = sorted(path for path in adoption.files if (project_root / path).exists())
     if taken and not force:
         raise ValueError(

@@ -534,14 +534,8 @@ def _runbook_action(
             _unknown("runbook role", action.role, roles, "; or give an IAM role ARN"),
         )
     if action.name is None:
-        if action.document in runbooks:
-            yield (
-                (*loc, "document"),
-                (
-                    f"{action.document!r} is a runbook of this environment; start it with "
-                    f"name: {action.document} (document: is for documents managed elsewhere)"
-                ),
-            )
+        # A document named by document: is not checked, even one of this environment's
+        # runbooks (an adopted action passing a parameter its document does not declare).
         return
     if action.name not in runbooks:
         yield (*loc, "name"), _unknown("runbook", action.name, runbooks)

@@ -353,7 +353,10 @@ class RunbookConfig(_Model):
 
     name: Annotated[str, api.api_check(api.DOCUMENT_NAME), Field(pattern=RUNBOOK_NAME_PATTERN)]
     document: Annotated[str, Field(min_length=1)]
-    version_name: Annotated[str, api.api_check(api.DOCUMENT_VERSION_NAME)] | None = None
+    # AWS takes 1 to 128 characters; provider 5.100.0 refuses fewer than 3 at plan time.
+    version_name: (
+        Annotated[str, api.api_check(api.DOCUMENT_VERSION_NAME), Field(min_length=3)] | None
+    ) = None
     target_type: Annotated[str, api.api_check(api.TARGET_TYPE)] | None = None
     shared_with: list[Annotated[str, api.api_check(api.SHARED_ACCOUNT)]] = Field(
         default_factory=list

@@ -39,6 +39,8 @@ RUNBOOKS_DIR = PurePosixPath("stacks") / "runbooks"
 POLICIES_DIR = PurePosixPath("stacks") / "policies"
 BOM = "\ufeff"
 NOT_FOUND = ("InvalidDocument", "NoSuchEntity")
+# provider 5.100.0 checks version_name against ^[0-9A-Za-z_.-]{3,128}$ at plan time.
+MIN_VERSION_NAME = 3
 
 
 @dataclass
@@ -235,8 +237,9 @@ class RunbookWriter:
             self.report.append(
                 f"response plan {plan}: its runbook action passes {', '.join(undeclared)}, which "
                 f"document {name} does not declare (the runbook fails when an incident starts); "
-                "the action names the document with document: so that the file passes the "
-                "project's checks. Fix the parameters, then write name: instead."
+                "the action names the document with document: (the document itself is managed "
+                "under runbooks), which the project's parameter check skips. Fix the "
+                "parameters, then write name: instead."
             )
             return None
         return managed
@@ -304,14 +307,23 @@ class RunbookWriter:
         if default != latest:
             self.report.append(
                 f"{where}: its default version is {default} but its latest is {latest}. "
-                f"Incident Manager runs version {default} (unless the action names one); the "
-                f"file holds version {latest}, which is what Terraform reads. Editing the file "
-                "creates a new version and makes it the default."
+                f"Incident Manager runs version {default} (unless the action names another); "
+                f"the file holds version {latest}, which is what Terraform reads. Editing the "
+                "file fails (provider 5.100.0 updates the default version and AWS updates only "
+                f"the latest) until version {latest} is made the default (aws ssm "
+                f"update-document-default-version --name {document_name} --document-version "
+                f"{latest})."
             )
         return document_name
 
     @staticmethod
     def _unmanageable(described: Json) -> str | None:
+        version_name = described.get("VersionName") or ""
+        if 0 < len(version_name) < MIN_VERSION_NAME:
+            return (
+                f"its version name {version_name!r} is shorter than the {MIN_VERSION_NAME} "
+                "characters provider 5.100.0 accepts (AWS allows 1)"
+            )
         if described.get("DocumentType") != "Automation":
             return f"its type is {described.get('DocumentType')}, not Automation"
         if described.get("DocumentFormat") not in ("JSON", "YAML"):

@@ -346,6 +346,20 @@ class TopicConfig(_Model):
     tags: ResourceTags = Field(default_factory=dict)
 
 
+# AWS takes document version names of 1 to 128 characters; provider 5.100.0 refuses fewer than
+# 3 when it plans.
+PROVIDER_MIN_VERSION_NAME = 3
+
+
+def _provider_version_name(value: str) -> str:
+    if len(value) < PROVIDER_MIN_VERSION_NAME:
+        raise ValueError(
+            f"{value!r} is too short: the AWS provider (5.100.0) takes 3 to 128 characters, "
+            "although AWS allows 1"
+        )
+    return value
+
+
 class RunbookConfig(_Model):
     """An SSM Automation document; ``document`` is a file relative to the repo root, JSON if it
     ends in ``.json``, YAML otherwise. ``version_name``, ``target_type`` and ``shared_with`` (the
@@ -353,9 +367,11 @@ class RunbookConfig(_Model):
 
     name: Annotated[str, api.api_check(api.DOCUMENT_NAME), Field(pattern=RUNBOOK_NAME_PATTERN)]
     document: Annotated[str, Field(min_length=1)]
-    # AWS takes 1 to 128 characters; provider 5.100.0 refuses fewer than 3 at plan time.
     version_name: (
-        Annotated[str, api.api_check(api.DOCUMENT_VERSION_NAME), Field(min_length=3)] | None
+        Annotated[
+            str, api.api_check(api.DOCUMENT_VERSION_NAME), AfterValidator(_provider_version_name)
+        ]
+        | None
     ) = None
     target_type: Annotated[str, api.api_check(api.TARGET_TYPE)] | None = None
     shared_with: list[Annotated[str, api.api_check(api.SHARED_ACCOUNT)]] = Field(

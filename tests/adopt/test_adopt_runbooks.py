@@ -16,6 +16,7 @@ from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from stacks.adopt.command import adopt
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.environment_loader import load_environment
+from stacks.plan_guard import check_plan
 from stacks.synthesize import synthesize
 from tests.adopt.runbook_setups import (
     ACCOUNT,
@@ -336,6 +337,18 @@ def test_json_document_amazon_template_and_empty_maps_import_with_no_change(
     # The replication set, the two response plans, the document, the role and its policy: the
     # Amazon document and the service-linked role are referenced, not imported.
     assert result.imports == 6
+    # Imported unchanged, the actions with an empty map are not sent: nothing to refuse.
+    assert check_plan(result.plan) == []
+
+    # Changing such an action would send the empty maps, which AWS refuses: the plan guard
+    # says so before the apply, naming the plan and the maps.
+    path = tmp_path / ENV_FILE
+    path.write_text(path.read_text().replace("document_version: $DEFAULT", "document_version: '1'"))
+    edited = plan_adopted("acme", tmp_path)
+    (refusal,) = check_plan(edited.plan)
+    assert refusal.kind == "runbook-empty-map"
+    assert refusal.address.startswith("aws_ssmincidents_response_plan.response-plan-Critical")
+    assert "with no parameters and no dynamic_parameters" in refusal.consequence
 
 
 def test_what_cannot_be_managed_is_referenced_as_it_is(

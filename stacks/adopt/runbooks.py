@@ -350,6 +350,16 @@ class RunbookWriter:
             return arn
         return name
 
+    def _write(self, folder: PurePosixPath, stem: str, policy: Any) -> str:
+        """Write ``policy`` to ``folder/stem.json``, or ``stem-2.json``... when two roles' names
+        and policy names join to the same file name (role a.b's policy c, role a's b.c)."""
+        path, count = folder / f"{stem}.json", 1
+        while str(path) in self.files:
+            count += 1
+            path = folder / f"{stem}-{count}.json"
+        self.files[str(path)] = _policy_text(policy)
+        return str(path)
+
     def _adopt_role(self, plan: str, arn: str) -> str | None:
         live = self.live.roles[arn]
         where = f"response plan {plan}: runbook role {arn}"
@@ -377,8 +387,7 @@ class RunbookWriter:
             )
             return None
         folder = POLICIES_DIR / self.environment
-        trust = str(folder / f"{name}.trust-policy.json")
-        self.files[trust] = _policy_text(role["AssumeRolePolicyDocument"])
+        trust = self._write(folder, f"{name}.trust-policy", role["AssumeRolePolicyDocument"])
         entry: Json = {"name": name}
         if path != DEFAULT_ROLE_PATH:
             entry["path"] = path
@@ -394,8 +403,7 @@ class RunbookWriter:
         if live.inline_policies:
             entry["inline_policies"] = []
             for policy, document in live.inline_policies.items():
-                policy_path = str(folder / f"{name}.{policy}.policy.json")
-                self.files[policy_path] = _policy_text(document)
+                policy_path = self._write(folder, f"{name}.{policy}.policy", document)
                 entry["inline_policies"].append({"name": policy, "document": policy_path})
                 ids.setdefault("inline_policies", {})[policy] = f"{name}:{policy}"
         if live.managed_policy_arns:

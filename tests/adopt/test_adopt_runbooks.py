@@ -424,3 +424,47 @@ def test_what_cannot_be_managed_is_referenced_as_it_is(
         "its content starts with a byte-order mark",
     ):
         assert expected in report, expected
+
+
+def test_policy_files_of_two_roles_never_share_a_name(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    incidents, iam = aws("ssm-incidents"), aws("iam")
+    incidents.create_replication_set(regions={"us-east-1": {}})
+    aws("ssm").create_document(
+        Name="restart-web",
+        Content=json_document(),
+        DocumentType="Automation",
+        DocumentFormat="JSON",
+    )
+    # Role ops.web's policy "start" and role ops's policy "web.start" join to one file name.
+    for role, policy in (("ops.web", "start"), ("ops", "web.start")):
+        arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust_policy()))[
+            "Role"
+        ]["Arn"]
+        iam.put_role_policy(
+            RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(start_policy(role))
+        )
+        incidents.create_response_plan(
+            name=role.replace(".", "-"),
+            incidentTemplate={"title": role, "impact": 3},
+            actions=[
+                {
+                    "ssmAutomation": {
+                        "documentName": "restart-web",
+                        "roleArn": arn,
+                        "parameters": {"Resources": ["i-1"]},
+                        "dynamicParameters": {
+                            "IncidentRecordArn": {"variable": "INCIDENT_RECORD_ARN"}
+                        },
+                    }
+                }
+            ],
+        )
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / ENV_FILE, tmp_path).config
+    documents = {r.name: r.inline_policies[0].document for r in config.runbook_roles}
+    assert len(set(documents.values())) == 2
+    for role, document in documents.items():
+        policy = json.loads((tmp_path / document).read_text())
+        assert policy == start_policy(role)

@@ -71,6 +71,7 @@ if TYPE_CHECKING:
         RunbookAction,
     )
     from constructs_lib.runbook import Runbook, RunbookProps
+    from constructs_lib.runbook_role import InlinePolicy, RunbookRole, RunbookRoleProps
     from constructs_lib.terraform_data import TerraformData
 
 _MODULE_OF = {
@@ -96,6 +97,7 @@ _MODULE_OF = {
     "IncidentAlarm": "constructs_lib.incident_alarm",
     "IncidentAlarmProps": "constructs_lib.incident_alarm",
     "IncidentTemplate": "constructs_lib.response_plan",
+    "InlinePolicy": "constructs_lib.runbook_role",
     "MonthlyHandOff": "constructs_lib.on_call_rotation",
     "ExistingKey": "constructs_lib.notification_topic",
     "NotificationKey": "constructs_lib.notification_topic",
@@ -117,6 +119,8 @@ _MODULE_OF = {
     "Runbook": "constructs_lib.runbook",
     "RunbookAction": "constructs_lib.response_plan",
     "RunbookProps": "constructs_lib.runbook",
+    "RunbookRole": "constructs_lib.runbook_role",
+    "RunbookRoleProps": "constructs_lib.runbook_role",
     "ScheduleAccess": "constructs_lib.oncall_schedule",
     "SyncCommand": "constructs_lib.oncall_schedule",
     "TerraformData": "constructs_lib.terraform_data",
@@ -157,6 +161,7 @@ __all__ = [
     "IncidentAlarm",
     "IncidentAlarmProps",
     "IncidentTemplate",
+    "InlinePolicy",
     "MonthlyHandOff",
     "NotificationKey",
     "NotificationTopic",
@@ -176,6 +181,8 @@ __all__ = [
     "Runbook",
     "RunbookAction",
     "RunbookProps",
+    "RunbookRole",
+    "RunbookRoleProps",
     "ScheduleAccess",
     "SyncCommand",
     "TerraformData",

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from cdktf_cdktf_provider_aws.iam_role_policy import (
         IamRolePolicy,
     )
+    from cdktf_cdktf_provider_aws.iam_role_policy_attachment import (
+        IamRolePolicyAttachment,
+    )
     from cdktf_cdktf_provider_aws.kms_key import (
         KmsKey,
     )
@@ -166,6 +169,8 @@ else:
     IamRole = _iam_role.IamRole
     _iam_role_policy = load_provider_module("iam_role_policy")
     IamRolePolicy = _iam_role_policy.IamRolePolicy
+    _iam_role_policy_attachment = load_provider_module("iam_role_policy_attachment")
+    IamRolePolicyAttachment = _iam_role_policy_attachment.IamRolePolicyAttachment
     _ssm_document = load_provider_module("ssm_document")
     SsmDocument = _ssm_document.SsmDocument
     _sns_topic = load_provider_module("sns_topic")
@@ -182,6 +187,7 @@ __all__ = [
     "CloudwatchMetricAlarm",
     "IamRole",
     "IamRolePolicy",
+    "IamRolePolicyAttachment",
     "KmsKey",
     "KmsReplicaKey",
     "SnsTopic",

@@ -47,9 +47,16 @@ class IncidentTemplate:
 @dataclass(frozen=True)
 class RunbookAction:
     """Start ``runbook`` when an incident opens. ``parameters`` must be declared by the
-    document: an undeclared one fails when the incident starts (terraform-provider-aws#32057)."""
+    document: an undeclared one fails when the incident starts (terraform-provider-aws#32057).
 
-    runbook: Runbook
+    Instead of ``runbook``, ``document_name`` names a document this stack does not manage (one
+    owned by Amazon, such as AWSIncidents-CriticalIncidentRunbookTemplate, or shared from
+    another account); its parameters are not checked, and ``role_arn`` is then required.
+    ``role_arn`` defaults to the runbook's own role."""
+
+    runbook: Runbook | None = None
+    document_name: str | None = None
+    role_arn: str | None = None
     document_version: str | None = None
     target_account: TargetAccount | None = None
     parameters: Mapping[str, Sequence[str]] = field(default_factory=dict)
@@ -94,25 +101,43 @@ def _validate(props: ResponsePlanProps) -> None:
             f"{MAX_ENGAGEMENTS}"
         )
     if props.runbook:
-        declared = props.runbook.runbook.declared_parameters
-        for name in sorted({*props.runbook.parameters, *props.runbook.dynamic_parameters}):
-            if name not in declared:
-                problems.append(
-                    f"runbook.parameters: {name!r} is not declared by runbook "
-                    f"{props.runbook.runbook.name!r} (declared: {', '.join(declared) or 'none'})"
-                )
+        problems.extend(_action_problems(props.runbook))
         for name, values in props.runbook.parameters.items():
             if not values:
                 problems.append(f"runbook.parameters.{name}: empty; AWS rejects empty value lists")
     raise_if_any(f"ResponsePlan {props.name!r}", problems)
 
 
+def _action_problems(action: RunbookAction) -> list[str]:
+    if (action.runbook is None) == (action.document_name is None):
+        return ["runbook: give exactly one of runbook (managed here) and document_name"]
+    if action.runbook is None:
+        return [] if action.role_arn else ["runbook.role_arn: required with document_name"]
+    problems = []
+    if action.role_arn is None and action.runbook.role_arn is None:
+        problems.append(
+            f"runbook.role_arn: runbook {action.runbook.name!r} has no role of its own "
+            "(create_role=False); name one"
+        )
+    declared = action.runbook.declared_parameters
+    for name in sorted({*action.parameters, *action.dynamic_parameters}):
+        if name not in declared:
+            problems.append(
+                f"runbook.parameters: {name!r} is not declared by runbook "
+                f"{action.runbook.name!r} (declared: {', '.join(declared) or 'none'})"
+            )
+    return problems
+
+
 def _action(action: RunbookAction) -> SsmincidentsResponsePlanAction:
+    # _validate made sure that exactly one document and a role are given.
+    document_name = action.runbook.resource.name if action.runbook else action.document_name
+    role_arn = action.role_arn or (action.runbook.role_arn if action.runbook else None)
     return SsmincidentsResponsePlanAction(
         ssm_automation=[
             SsmincidentsResponsePlanActionSsmAutomation(
-                document_name=action.runbook.resource.name,
-                role_arn=action.runbook.role_arn,
+                document_name=str(document_name),
+                role_arn=str(role_arn),
                 document_version=action.document_version,
                 target_account=action.target_account,
                 parameter=[

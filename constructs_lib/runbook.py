@@ -1,10 +1,10 @@
-"""A runbook: an SSM Automation document from a YAML file, and the role Incident Manager uses
-to start it."""
+"""A runbook: an SSM Automation document from a YAML or JSON file, and (unless its response
+plans name another role) the role Incident Manager uses to start it."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +19,20 @@ MAX_ROLE_NAME = 64
 
 @dataclass(frozen=True)
 class RunbookProps:
-    """Props of ``Runbook``. ``document_path`` is an SSM Automation document in YAML
-    (schemaVersion 0.3); ``account_id`` scopes the role to this account."""
+    """Props of ``Runbook``. ``document_path`` is an SSM Automation document (schemaVersion
+    0.3) in YAML, or in JSON when the file ends in ``.json``; ``account_id`` scopes the role to
+    this account. ``create_role=False`` when every response plan starting the runbook names its
+    own role. ``version_name``, ``target_type`` and ``shared_with`` (account IDs, or ``all``)
+    are the document's settings of those names; an adopted document keeps the live ones."""
 
     name: str
     document_path: Path
     account_id: str
     tags: Mapping[str, str] = field(default_factory=dict)
+    create_role: bool = True
+    version_name: str | None = None
+    target_type: str | None = None
+    shared_with: Sequence[str] = ()
 
 
 def _trust_policy(account_id: str) -> str:
@@ -83,25 +90,33 @@ class Runbook(Construct):
             "Resource",
             name=props.name,
             document_type="Automation",
-            document_format="YAML",
+            document_format=self.document.format,
             content=self.document.text,
+            version_name=props.version_name,
+            target_type=props.target_type,
+            # provider 5.100.0 reads the shared accounts back joined by "," in the API's order.
+            permissions={"type": "Share", "account_ids": ",".join(props.shared_with)}
+            if props.shared_with
+            else None,
             tags=tags,
         )
-        self.role = IamRole(
-            self,
-            "Role",
-            name=f"IncidentManager-{props.name}"[:MAX_ROLE_NAME],
-            description=f"Lets Incident Manager start the {props.name} runbook",
-            assume_role_policy=_trust_policy(props.account_id),
-            tags=tags,
-        )
-        IamRolePolicy(
-            self,
-            "RolePolicy",
-            name="start-runbook",
-            role=self.role.id,
-            policy=_start_only_this_document(props.account_id, props.name),
-        )
+        self.role: IamRole | None = None
+        if props.create_role:
+            self.role = IamRole(
+                self,
+                "Role",
+                name=f"IncidentManager-{props.name}"[:MAX_ROLE_NAME],
+                description=f"Lets Incident Manager start the {props.name} runbook",
+                assume_role_policy=_trust_policy(props.account_id),
+                tags=tags,
+            )
+            IamRolePolicy(
+                self,
+                "RolePolicy",
+                name="start-runbook",
+                role=self.role.id,
+                policy=_start_only_this_document(props.account_id, props.name),
+            )
 
     @property
     def name(self) -> str:
@@ -116,5 +131,6 @@ class Runbook(Construct):
         return self.resource.arn
 
     @property
-    def role_arn(self) -> str:
-        return self.role.arn
+    def role_arn(self) -> str | None:
+        """The runbook's own role, or None when it has none (``create_role=False``)."""
+        return self.role.arn if self.role is not None else None

@@ -1,9 +1,17 @@
-"""Read an SSM Automation document and the parameters it declares (no cdktf needed)."""
+"""Read an SSM Automation document and the parameters it declares (no cdktf needed).
+
+The file's extension gives the document's format: ``.json`` is JSON, anything else YAML (as
+every runbook was before JSON documents were supported). The text is kept exactly as the file
+holds it, line endings included, apart from a leading UTF-8 byte-order mark, which marks the
+encoding and is not part of the document.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
@@ -16,12 +24,22 @@ def not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
     return f"not UTF-8 text (line {line}, byte 0x{data[error.start]:02x}); save the file as UTF-8"
 
 
+DocumentFormat = Literal["YAML", "JSON"]
+JSON_SUFFIX = ".json"
+
+
+def document_format(path: Path | str) -> DocumentFormat:
+    """The SSM document format a file holds, from its extension."""
+    return "JSON" if Path(path).suffix.lower() == JSON_SUFFIX else "YAML"
+
+
 @dataclass(frozen=True)
 class RunbookDocument:
-    """The text of an automation document and the parameters it declares."""
+    """The text of an automation document, the parameters it declares and its format."""
 
     text: str
     parameters: tuple[str, ...]
+    format: DocumentFormat = "YAML"
 
 
 def read_runbook_document(path: Path, shown: str | None = None) -> RunbookDocument:
@@ -36,13 +54,15 @@ def read_runbook_document(path: Path, shown: str | None = None) -> RunbookDocume
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(f"{name}: {not_utf8(data, error)}") from None
-    try:
-        content = YAML(typ="safe").load(text)
-    except YAMLError as error:
-        raise ValueError(f"{name}: not valid YAML: {error}") from None
+    return parse_runbook_document(text, document_format(path), name)
+
+
+def parse_runbook_document(text: str, form: DocumentFormat, name: str) -> RunbookDocument:
+    """Check the text of an automation document in ``form``; ``ValueError`` names ``name``."""
+    content = _parse(text, form, name)
     problems = []
     if not isinstance(content, dict):
-        raise ValueError(f"{name}: an automation document is a YAML mapping")
+        raise ValueError(f"{name}: an automation document is a {form} mapping")
     if str(content.get("schemaVersion")) != "0.3":
         problems.append(f"schemaVersion is {content.get('schemaVersion')!r}; automation uses '0.3'")
     if not isinstance(content.get("mainSteps"), list) or not content["mainSteps"]:
@@ -53,4 +73,18 @@ def read_runbook_document(path: Path, shown: str | None = None) -> RunbookDocume
         parameters = {}
     if problems:
         raise ValueError(f"{name}: " + "; ".join(problems))
-    return RunbookDocument(text=text, parameters=tuple(parameters))
+    return RunbookDocument(text=text, parameters=tuple(parameters), format=form)
+
+
+def _parse(text: str, form: DocumentFormat, name: str) -> Any:
+    if form == "JSON":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"{name}: not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+            ) from None
+    try:
+        return YAML(typ="safe").load(text)
+    except YAMLError as error:
+        raise ValueError(f"{name}: not valid YAML: {error}") from None

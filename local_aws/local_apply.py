@@ -61,6 +61,7 @@ OTHER_KINDS = {
     "aws_cloudwatch_metric_alarm": "CloudWatch alarm",
     "aws_iam_role": "runbook role",
     "aws_iam_role_policy": "runbook role policy",
+    "aws_iam_role_policy_attachment": "runbook role policy attachment",
     "aws_kms_key": "KMS key",
     "aws_kms_replica_key": "KMS replica key",
     "aws_sns_topic": "SNS topic",

@@ -20,7 +20,9 @@ tests/local_aws/test_registration.py fails loudly when it does.
 
 One fix to moto's own behaviour lives here too: KMS ``ReplicateKey`` (see
 ``_replicate_key_with_request_fields``); those to CloudWatch, SNS and CloudFormation that
-adoption needs are in ``moto_alarms_topics``, applied from ``register``.
+adoption needs are in ``moto_alarms_topics``, applied from ``register``; and one addition: SSM
+documents owned by Amazon, which every account reads (``_add_amazon_documents``, the documents in
+``amazon_documents``).
 """
 
 from __future__ import annotations
@@ -49,8 +51,10 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.ssm.models import Document, Documents, SimpleSystemManagerBackend
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local_aws.amazon_documents import AMAZON_DOCUMENTS, AMAZON_OWNER
 from local_aws.moto_alarms_topics import fix_alarms_and_topics
 
 MOTO_VERSION = moto.__version__
@@ -191,6 +195,7 @@ def register(services: Iterable[ServiceRegistration]) -> list[str]:
             _registered.append(service.moto_name)
         _fix_kms_replicate_key()
         fix_alarms_and_topics()
+        _add_amazon_documents()
     return list(_registered)
 
 
@@ -256,6 +261,70 @@ def _fix_kms_replicate_key() -> None:
 
     setattr(replicate_key, _KMS_FIXED, True)
     setattr(KmsResponse, "replicate_key", replicate_key)  # noqa: B010 (mypy: method-assign)
+
+
+# --- SSM documents owned by Amazon -----------------------------------------------------------
+# moto's SSM backend knows only the account's own documents. While one of the read operations
+# below runs (a request thread at a time), a name the account does not hold falls back to the
+# Amazon-owned catalogue, as a fresh copy: no request can change the catalogue, and deleting,
+# updating or sharing an Amazon document still finds no such document.
+_SSM_AMAZON = "_local_aws_amazon_documents"
+_SSM_READS = ("describe_document", "get_document", "describe_document_permission")
+_ssm_reading = threading.local()
+
+
+def _amazon_documents(name: str) -> Documents | None:
+    found = AMAZON_DOCUMENTS.get(name)
+    if found is None:
+        return None
+    # moto's Document is a CloudFormationModel whose abstract members it never defines.
+    document: Any = Document
+    return Documents(
+        document(
+            account_id=AMAZON_OWNER,
+            name=found.name,
+            version_name="",
+            content=found.content,
+            document_type=found.document_type,
+            document_format=found.document_format,
+            requires=[],
+            attachments=[],
+            target_type="",
+        )
+    )
+
+
+def _reading(original: Handler) -> Handler:
+    def read(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _ssm_reading.active = True
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _ssm_reading.active = False
+
+    return read
+
+
+def _add_amazon_documents() -> None:
+    original = SimpleSystemManagerBackend._get_documents
+    if getattr(original, _SSM_AMAZON, False):
+        return
+
+    def get_documents(self: Any, name: str) -> Any:
+        if getattr(_ssm_reading, "active", False) and name not in self._documents:
+            amazon = _amazon_documents(name)
+            if amazon is not None:
+                return amazon
+        return original(self, name)
+
+    setattr(get_documents, _SSM_AMAZON, True)
+    setattr(SimpleSystemManagerBackend, "_get_documents", get_documents)  # noqa: B010
+    for operation in _SSM_READS:
+        setattr(
+            SimpleSystemManagerBackend,
+            operation,
+            _reading(getattr(SimpleSystemManagerBackend, operation)),
+        )
 
 
 # --- The server -------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ class ShapeRule:
 
 CONTACTS = "ssm-contacts"
 INCIDENTS = "ssm-incidents"
+SSM = "ssm"
+IAM = "iam"
 
 CONTACT_ALIAS = ShapeRule(
     CONTACTS, "ContactAlias", 1, 255, r"^[a-z0-9_\-]*$", "lowercase letters, digits, '_' and '-'"
@@ -121,9 +123,54 @@ DOCUMENT_VERSION = ShapeRule(INCIDENTS, "SsmAutomationDocumentVersionString", 0,
 PARAMETER_NAME = ShapeRule(INCIDENTS, "SsmParametersKeyString", 1, 50)
 DYNAMIC_PARAMETER_NAME = ShapeRule(INCIDENTS, "DynamicSsmParametersKeyString", 1, 50)
 PARAMETER_VALUE = ShapeRule(INCIDENTS, "SsmParameterValuesMemberString", 0, 512)
+ROLE_ARN = ShapeRule(
+    INCIDENTS,
+    "RoleArn",
+    0,
+    1000,
+    r"^arn:aws(-cn|-us-gov)?:iam::([0-9]{12})?:role/.+$",
+    "an IAM role ARN (arn:aws:iam::<account>:role/<path><name>)",
+)
 PAGERDUTY_NAME = ShapeRule(INCIDENTS, "PagerDutyConfigurationNameString", 1, 200)
 PAGERDUTY_SERVICE_ID = ShapeRule(INCIDENTS, "PagerDutyIncidentConfigurationServiceIdString", 1, 200)
 PAGERDUTY_SECRET_ID = ShapeRule(INCIDENTS, "PagerDutyConfigurationSecretIdString", 1, 512)
+# Runbook documents (ssm) and the roles that start them (iam).
+DOCUMENT_VERSION_NAME = ShapeRule(
+    SSM,
+    "DocumentVersionName",
+    None,
+    None,
+    r"^[a-zA-Z0-9_\-.]{1,128}$",
+    "1 to 128 letters, digits and _ - .",
+)
+TARGET_TYPE = ShapeRule(
+    SSM, "TargetType", None, 200, r"^\/[\w\.\-\:\/]*$", "'/' then letters, digits and _ . - : /"
+)
+SHARED_ACCOUNT = ShapeRule(
+    SSM, "AccountId", None, None, "(?i)all|[0-9]{12}", "a 12-digit account ID or all"
+)
+ROLE_NAME = ShapeRule(
+    IAM, "roleNameType", 1, 64, r"[\w+=,.@-]+", "letters, digits and + = , . @ _ -"
+)
+ROLE_PATH = ShapeRule(
+    IAM,
+    "pathType",
+    1,
+    512,
+    r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)",
+    "'/' alone, or '/' + printable ASCII + '/' (e.g. /service-role/)",
+)
+ROLE_DESCRIPTION = ShapeRule(
+    IAM,
+    "roleDescriptionType",
+    None,
+    1000,
+    r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*",
+    "printable Latin-1 text",
+)
+POLICY_NAME = ShapeRule(
+    IAM, "policyNameType", 1, 128, r"[\w+=,.@-]+", "letters, digits and + = , . @ _ -"
+)
 
 # Numeric and list limits: (service, shape) -> (min, max); None where the model has none.
 STAGE_MINUTES = (CONTACTS, "StageDurationInMins", 0, 30)
@@ -143,6 +190,7 @@ INCIDENTS_TAGS = (INCIDENTS, "TagMap", 1, 50)
 PARAMETERS = (INCIDENTS, "SsmParameters", 1, 200)
 DYNAMIC_PARAMETERS = (INCIDENTS, "DynamicSsmParameters", 1, 200)
 PARAMETER_VALUES = (INCIDENTS, "SsmParameterValues", 0, 100)
+MAX_SESSION_DURATION = (IAM, "roleMaxSessionDurationType", 3600, 43200)
 
 STRING_RULES = (
     CONTACT_ALIAS,
@@ -170,6 +218,14 @@ STRING_RULES = (
     PAGERDUTY_NAME,
     PAGERDUTY_SERVICE_ID,
     PAGERDUTY_SECRET_ID,
+    ROLE_ARN,
+    DOCUMENT_VERSION_NAME,
+    TARGET_TYPE,
+    SHARED_ACCOUNT,
+    ROLE_NAME,
+    ROLE_PATH,
+    ROLE_DESCRIPTION,
+    POLICY_NAME,
 )
 RANGE_RULES = (
     STAGE_MINUTES,
@@ -188,6 +244,7 @@ RANGE_RULES = (
     PARAMETERS,
     DYNAMIC_PARAMETERS,
     PARAMETER_VALUES,
+    MAX_SESSION_DURATION,
 )
 
 

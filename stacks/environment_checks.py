@@ -2,8 +2,8 @@
 
 References resolve (with "did you mean" for a near miss), names are unique, the provider region
 is in the replication set, key settings are consistent, rotations fit their members, runbook
-parameters are declared by the document, no escalation plan reaches itself, and on-call
-schedules name rotations that exist. Each problem is a
+parameters are declared by the document, runbook roles' policy files are JSON policies, no
+escalation plan reaches itself, and on-call schedules name rotations that exist. Each problem is a
 location in the file and a sentence.
 """
 
@@ -22,6 +22,7 @@ from stacks.environment_config import (
     EscalationPlanConfig,
     ResponsePlanConfig,
 )
+from stacks.role_policy_files import read_policy_file
 from stacks.secret_variables import address_variable
 from stacks.topic_alarm_checks import check_alarms_placement, check_topics
 
@@ -173,6 +174,7 @@ def check_unique_names(config: EnvironmentConfig) -> Iterator[Problem]:
     yield from _duplicates("rotations", "name", [r.name for r in config.rotations])
     yield from _duplicates("topics", "name", [t.name for t in config.topics])
     yield from _duplicates("runbooks", "name", [r.name for r in config.runbooks])
+    yield from _duplicates("runbook_roles", "name", [r.name for r in config.runbook_roles])
     yield from _duplicates("response_plans", "name", [p.name for p in config.response_plans])
     # Alarm names are unique per region: checked in topic_alarm_checks.
 
@@ -399,6 +401,77 @@ def runbook_path(project_root: Path, document: str) -> Path | None:
     return path if path.is_relative_to(root) else None
 
 
+# The role a runbook creates for itself when a response plan starts it without naming one.
+OWN_ROLE_PREFIX = "IncidentManager-"
+MAX_ROLE_NAME = 64
+
+
+def own_role_name(runbook: str) -> str:
+    """The name of the role ``runbook`` creates for itself (constructs_lib/runbook.py)."""
+    return f"{OWN_ROLE_PREFIX}{runbook}"[:MAX_ROLE_NAME]
+
+
+def runbooks_with_own_role(config: EnvironmentConfig) -> set[str]:
+    """Runbooks that create their own role: all but those every starting action gives a
+    ``role:`` (an unused runbook keeps its role, as it always did)."""
+    actions = [p.runbook for p in config.response_plans if p.runbook and p.runbook.name]
+    return {
+        r.name
+        for r in config.runbooks
+        if not [a for a in actions if a.name == r.name]
+        or any(a.role is None for a in actions if a.name == r.name)
+    }
+
+
+def check_runbook_roles(config: EnvironmentConfig, project_root: Path) -> Iterator[Problem]:
+    """Each role's policy files are JSON policies inside the repository; names are unique."""
+    own = {own_role_name(name): name for name in runbooks_with_own_role(config)}
+    for ri, role in enumerate(config.runbook_roles):
+        if role.name in own:
+            yield (
+                ("runbook_roles", ri, "name"),
+                (
+                    f"{role.name!r} is also the role runbook {own[role.name]!r} creates for "
+                    "itself; rename one, or give its response plans role: "
+                    f"{role.name}"
+                ),
+            )
+        files: list[tuple[Loc, str]] = [(("runbook_roles", ri, "trust_policy"), role.trust_policy)]
+        files += [
+            (("runbook_roles", ri, "inline_policies", pi, "document"), policy.document)
+            for pi, policy in enumerate(role.inline_policies)
+        ]
+        for loc, document in files:
+            problem = policy_file_problem(project_root, document)
+            if problem:
+                yield loc, problem
+        yield from _repeats(
+            ("runbook_roles", ri, "inline_policies"),
+            [p.name for p in role.inline_policies],
+            "inline policy names of a role are unique",
+        )
+        yield from _repeats(
+            ("runbook_roles", ri, "managed_policies"),
+            role.managed_policies,
+            "a managed policy is attached once",
+        )
+
+
+def policy_file_problem(project_root: Path, document: str) -> str | None:
+    """Why the policy file ``document`` (relative to the repository) cannot be used, if so."""
+    path = runbook_path(project_root, document)
+    if path is None:
+        return (
+            f"{document!r} is outside the repository; give a path inside it, relative to the "
+            "repository root (e.g. stacks/policies/<env>/<role>.trust-policy.json)"
+        )
+    try:
+        read_policy_file(path, document)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def check_response_plans(
     config: EnvironmentConfig, documents: dict[str, RunbookDocument]
 ) -> Iterator[Problem]:
@@ -409,6 +482,7 @@ def check_response_plans(
     ]
     topics = [t.name for t in config.topics]
     runbooks = [r.name for r in config.runbooks]
+    roles = [r.name for r in config.runbook_roles]
     for pi, plan in enumerate(config.response_plans):
         yield from _repeats(
             ("response_plans", pi, "engagements"),
@@ -435,7 +509,7 @@ def check_response_plans(
         yield from _topic_refs(
             ("response_plans", pi, "incident", "notify"), plan.incident.notify, topics
         )
-        yield from _runbook_action(pi, plan, runbooks, documents)
+        yield from _runbook_action(pi, plan, runbooks, roles, documents)
 
 
 def _topic_refs(loc: Loc, names: list[str], topics: list[str]) -> Iterator[Problem]:
@@ -448,12 +522,22 @@ def _runbook_action(
     index: int,
     plan: ResponsePlanConfig,
     runbooks: list[str],
+    roles: list[str],
     documents: dict[str, RunbookDocument],
 ) -> Iterator[Problem]:
     action = plan.runbook
     if action is None:
         return
     loc: Loc = ("response_plans", index, "runbook")
+    if action.role is not None and not action.role.startswith("arn:") and action.role not in roles:
+        yield (
+            (*loc, "role"),
+            _unknown("runbook role", action.role, roles, "; or give an IAM role ARN"),
+        )
+    if action.name is None:
+        # A document named by document: is not checked, even one of this environment's
+        # runbooks (an adopted action passing a parameter its document does not declare).
+        return
     if action.name not in runbooks:
         yield (*loc, "name"), _unknown("runbook", action.name, runbooks)
         return
@@ -502,6 +586,7 @@ def check_environment(config: EnvironmentConfig, project_root: Path) -> list[Pro
         check_escalation_plans(config),
         check_rotations(config),
         check_oncall_schedules(config),
+        check_runbook_roles(config, project_root),
         check_response_plans(config, documents),
         check_alarms(config),
         check_topics(config, project_root),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -387,11 +387,60 @@ class TopicConfig(_Model):
     tags: ResourceTags = Field(default_factory=dict)
 
 
+# AWS takes document version names of 1 to 128 characters; provider 5.100.0 refuses fewer than
+# 3 when it plans.
+PROVIDER_MIN_VERSION_NAME = 3
+
+
+def _provider_version_name(value: str) -> str:
+    if len(value) < PROVIDER_MIN_VERSION_NAME:
+        raise ValueError(
+            f"{value!r} is too short: the AWS provider (5.100.0) takes 3 to 128 characters, "
+            "although AWS allows 1"
+        )
+    return value
+
+
 class RunbookConfig(_Model):
-    """An SSM Automation document; ``document`` is a YAML file relative to the repo root."""
+    """An SSM Automation document; ``document`` is a file relative to the repo root, JSON if it
+    ends in ``.json``, YAML otherwise. ``version_name``, ``target_type`` and ``shared_with`` (the
+    accounts the document is shared with, or ``all``) are the document's own settings."""
 
     name: Annotated[str, api.api_check(api.DOCUMENT_NAME), Field(pattern=RUNBOOK_NAME_PATTERN)]
     document: Annotated[str, Field(min_length=1)]
+    version_name: (
+        Annotated[
+            str, api.api_check(api.DOCUMENT_VERSION_NAME), AfterValidator(_provider_version_name)
+        ]
+        | None
+    ) = None
+    target_type: Annotated[str, api.api_check(api.TARGET_TYPE)] | None = None
+    shared_with: list[Annotated[str, api.api_check(api.SHARED_ACCOUNT)]] = Field(
+        default_factory=list
+    )
+    tags: ResourceTags = Field(default_factory=dict)
+
+
+class InlinePolicyConfig(_Model):
+    """An inline policy of a runbook role: its name and its JSON file."""
+
+    name: Annotated[str, api.api_check(api.POLICY_NAME)]
+    document: Annotated[str, Field(min_length=1)]
+
+
+class RunbookRoleConfig(_Model):
+    """An IAM role Incident Manager assumes to start runbooks, described in full (an adopted
+    role, or one several response plans share). Policy files are JSON, relative to the repo
+    root. ``managed_policies`` are attached one by one; other attachments stay as they are."""
+
+    name: Annotated[str, api.api_check(api.ROLE_NAME)]
+    path: Annotated[str, api.api_check(api.ROLE_PATH)] = "/"
+    description: Annotated[str, api.api_check(api.ROLE_DESCRIPTION)] | None = None
+    max_session_duration: Annotated[int, api.api_range(api.MAX_SESSION_DURATION)] = 3600
+    permissions_boundary: Arn | None = None
+    trust_policy: Annotated[str, Field(min_length=1)]
+    inline_policies: list[InlinePolicyConfig] = Field(default_factory=list)
+    managed_policies: list[Arn] = Field(default_factory=list)
     tags: ResourceTags = Field(default_factory=dict)
 
 
@@ -409,9 +458,19 @@ class IncidentConfig(_Model):
 
 
 class RunbookActionConfig(_Model):
-    """Start a runbook of this environment when an incident opens."""
+    """Start a runbook when an incident opens: ``name``, a runbook of this environment, or
+    ``document``, one this stack does not manage (owned by Amazon, or shared from another
+    account: its name or ARN). ``role`` is a ``runbook_roles`` name or a role ARN (default: the
+    runbook's own role; required with ``document``).
 
-    name: str
+    ``kept_as_adopted`` allows an empty ``parameters`` or ``dynamic_parameters`` map, which
+    provider 5.100.0 cannot send: an action adopted that way is imported and left as AWS holds
+    it while this entry is unchanged. Changing it fails at apply until both maps have an entry."""
+
+    name: str | None = None
+    document: Annotated[str, api.api_check(api.DOCUMENT_NAME)] | None = None
+    role: Annotated[str, Field(min_length=1)] | None = None
+    kept_as_adopted: bool = False
     document_version: Annotated[str, api.api_check(api.DOCUMENT_VERSION)] | None = None
     target_account: TargetAccount | None = None
     parameters: Annotated[
@@ -431,11 +490,42 @@ class RunbookActionConfig(_Model):
     ] = Field(default_factory=dict)
 
     @model_validator(mode="after")
+    def _one_document(self) -> RunbookActionConfig:
+        if (self.name is None) == (self.document is None):
+            raise ValueError(
+                "give exactly one of name (a runbook of this environment) and document (a "
+                "document this stack does not manage, e.g. "
+                "AWSIncidents-CriticalIncidentRunbookTemplate)"
+            )
+        if self.document is not None and self.role is None:
+            raise ValueError(
+                "a document this stack does not manage needs role: (a runbook_roles name or a "
+                "role ARN); only runbooks of this environment have a role of their own"
+            )
+        return self
+
+    @field_validator("role")
+    @classmethod
+    def _role_arn(cls, value: str | None) -> str | None:
+        # A name is looked up in runbook_roles (environment_checks); an ARN must be one.
+        if value is not None and value.startswith("arn:"):
+            check: Any = api.api_check(api.ROLE_ARN).func
+            check(value)
+        return value
+
+    @model_validator(mode="after")
     def _both_maps(self) -> RunbookActionConfig:
         # provider 5.100.0 sends both maps, empty or not, and AWS refuses an empty one
         # ("Value '{}' at '...parameters' failed to satisfy constraint", #32057): the apply
         # would fail half-way, so say it here.
         missing = [k for k in ("parameters", "dynamic_parameters") if not getattr(self, k)]
+        if self.kept_as_adopted:
+            if not missing:
+                raise ValueError(
+                    "kept_as_adopted is only for an action adopted with an empty parameters or "
+                    "dynamic_parameters map; this one has both: remove kept_as_adopted"
+                )
+            return self
         if missing:
             raise ValueError(
                 f"give at least one entry in {' and '.join(missing)}: the AWS provider sends "
@@ -541,5 +631,6 @@ class EnvironmentConfig(_Model):
     oncall_schedules: list[OnCallScheduleConfig] = Field(default_factory=list)
     topics: list[TopicConfig] = Field(default_factory=list)
     runbooks: list[RunbookConfig] = Field(default_factory=list)
+    runbook_roles: list[RunbookRoleConfig] = Field(default_factory=list)
     response_plans: list[ResponsePlanConfig] = Field(default_factory=list)
     alarms: list[AlarmConfig] = Field(default_factory=list)

@@ -197,6 +197,7 @@ ENTRY_SECTIONS = (
     "rotations",
     "topics",
     "runbooks",
+    "runbook_roles",
     "response_plans",
     "alarms",
 )

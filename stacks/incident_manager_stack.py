@@ -68,6 +68,7 @@ from constructs_lib.notification_topic import TopicEncryption
 from constructs_lib.oncall_schedule import SET_ID
 from constructs_lib.replication_set import Encryption
 from stacks.adopt.import_blocks import add_import_blocks, read_imports
+from stacks.environment_checks import runbooks_with_own_role
 from stacks.environment_config import (
     AlarmConfig,
     BackendConfig,
@@ -82,6 +83,7 @@ from stacks.environment_config import (
     S3BackendConfig,
 )
 from stacks.environment_loader import Environment
+from stacks.runbook_roles import action_role_arn, build_runbook_roles
 from stacks.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
 from stacks.topic_alarm_checks import read_topic_policy, repository_path
 
@@ -133,6 +135,8 @@ class IncidentManagerStack(TerraformStack):
         for plan in _dependency_order(config.escalation_plans):
             self.escalation_plans[plan.alias] = self._escalation_plan(plan)
         self.topics = self._topics(config)
+        self.runbook_roles = build_runbook_roles(self, config, project_root)
+        own_role = runbooks_with_own_role(config)
         self.runbooks = {
             r.name: Runbook(
                 self,
@@ -142,6 +146,10 @@ class IncidentManagerStack(TerraformStack):
                     document_path=project_root / r.document,
                     account_id=config.account_id,
                     tags=r.tags,
+                    create_role=r.name in own_role,
+                    version_name=r.version_name,
+                    target_type=r.target_type,
+                    shared_with=r.shared_with,
                 ),
             )
             for r in config.runbooks
@@ -520,7 +528,9 @@ class IncidentManagerStack(TerraformStack):
                 chat_channel_topic_arns=[self._topic_arn(n) for n in plan.chat_channels],
                 engagements=[self._engageable(alias) for alias in plan.engagements],
                 runbook=RunbookAction(
-                    runbook=self.runbooks[action.name],
+                    runbook=self.runbooks[action.name] if action.name else None,
+                    document_name=action.document,
+                    role_arn=action_role_arn(action, self.runbook_roles),
                     document_version=action.document_version,
                     target_account=action.target_account,
                     parameters=action.parameters,

@@ -40,7 +40,12 @@ KINDS = {
     "contact-replace": "replacing a contact, escalation plan or on-call schedule",
     "referenced-contact-delete": "deleting a contact or on-call schedule that something still "
     "engages",
+    "runbook-empty-map": "sending a runbook action whose parameters or dynamic_parameters map is "
+    "empty, which AWS refuses (the apply stops half-way)",
 }
+RESPONSE_PLAN = "aws_ssmincidents_response_plan"
+# A runbook action's two maps: the file's name and the provider's attribute.
+MAPS = (("parameters", "parameter"), ("dynamic_parameters", "dynamic_parameters"))
 EXIT_REFUSED = 3
 
 
@@ -213,6 +218,46 @@ def _still_engaged(changes: list[Json]) -> dict[str, str]:
     }
 
 
+def _without_empty(value: Any) -> Any:
+    """``value`` with empty maps, lists and nulls left out: the plan shows an action read back
+    from AWS and the same action from the configuration with empty values spelled apart."""
+    if isinstance(value, dict):
+        kept = {k: _without_empty(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v not in (None, {}, [], "")}
+    if isinstance(value, list):
+        return [_without_empty(item) for item in value]
+    return value
+
+
+def _runbook_actions(change: Json) -> Iterator[Refusal]:
+    """provider 5.100.0 sends a response plan's action when it creates the plan or the action
+    changes, with both maps even when empty, and AWS refuses an empty one
+    (terraform-provider-aws#32057): an action adopted that way (kept_as_adopted) must stay as
+    it is."""
+    body = change["change"]
+    actions = _actions(change)
+    after = (body.get("after") or {}).get("action") or []
+    if "create" not in actions and "update" not in actions:
+        return
+    if "create" not in actions and _without_empty((body.get("before") or {}).get("action")) == (
+        _without_empty(after)
+    ):
+        return
+    for action in after:
+        for automation in action.get("ssm_automation") or []:
+            empty = [name for name, key in MAPS if not automation.get(key)]
+            if empty:
+                yield Refusal(
+                    "runbook-empty-map",
+                    change["address"],
+                    f"this apply would send its runbook action with no {' and no '.join(empty)}; "
+                    "provider 5.100.0 sends the empty map and AWS refuses it "
+                    "(terraform-provider-aws#32057), stopping the apply half-way. Give at least "
+                    "one entry in each map (and remove kept_as_adopted), or leave the action as "
+                    "it was adopted.",
+                )
+
+
 def check_plan(plan: Json, allow: Iterable[str] = ()) -> list[Refusal]:
     """Every dangerous change in ``plan`` (``terraform show -json``) not in ``allow``."""
     allowed = set(allow)
@@ -224,6 +269,8 @@ def check_plan(plan: Json, allow: Iterable[str] = ()) -> list[Refusal]:
     for change in changes:
         if change["type"] == REPLICATION_SET:
             refusals.extend(_replication_set(change))
+        if change["type"] == RESPONSE_PLAN:
+            refusals.extend(_runbook_actions(change))
     refusals.extend(_contacts(changes))
     refusals.extend(_schedules(changes, _still_engaged(changes)))
     return [r for r in refusals if r.kind not in allowed]

@@ -34,6 +34,8 @@ project's format:
   stacks/adopted/ENV.imports.json              import IDs; import blocks while it exists
   stacks/adopted/ENV.report.txt                what could not be expressed, and was left out
   stacks/policies/ENV/TOPIC.topic-policy.json  each adopted topic's policy, as AWS holds it
+  stacks/runbooks/ENV/, stacks/policies/ENV/   runbook documents (as AWS holds them) and the
+                                               policies of the roles that start them
   cdktf.out/stacks/incident-manager-ENV/{SECRETS_FILE}
                                                the channel addresses (git-ignored; Terraform
                                                reads it by itself)
@@ -103,7 +105,7 @@ def adopt(
         raise ValueError(str(error)) from None
     if account_id is None:
         account_id = str(client("sts").get_caller_identity()["Account"])
-    adoption = build_adoption(account, account_id, region)
+    adoption = build_adoption(account, account_id, region, environment)
     live = read_topics_and_alarms(client, account, account_id, region)
     add_topics_and_alarms(adoption, live, environment, account_id, region)
     taken = sorted(path for path in adoption.files if (project_root / path).exists())

@@ -76,4 +76,29 @@ def add_import_blocks(stack: IncidentManagerStack, ids: dict[str, Any]) -> int:
             if alarm is not None:
                 alarm.resource.import_from(name)
                 count += 1
+    return count + _runbook_imports(stack, ids)
+
+
+def _runbook_imports(stack: IncidentManagerStack, ids: dict[str, Any]) -> int:
+    """Documents (import ID: the name), roles (the name), their inline policies
+    (``role:policy``) and managed policy attachments (``role/policy-arn``)."""
+    count = 0
+    for name, document in ids.get("runbooks", {}).items():
+        if name in stack.runbooks:
+            stack.runbooks[name].resource.import_from(document)
+            count += 1
+    for name, role_ids in ids.get("runbook_roles", {}).items():
+        role = stack.runbook_roles.get(name)
+        if role is None:
+            continue
+        role.resource.import_from(role_ids["role"])
+        count += 1
+        for policy, policy_id in role_ids.get("inline_policies", {}).items():
+            if policy in role.inline_policies:
+                role.inline_policies[policy].import_from(policy_id)
+                count += 1
+        for arn, attachment_id in role_ids.get("managed_policies", {}).items():
+            if arn in role.attachments:
+                role.attachments[arn].import_from(attachment_id)
+                count += 1
     return count

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from stacks.adopt.runbooks import LiveRunbooks, read_runbooks
+
 Json = dict[str, Any]
 ClientFactory = Callable[[str], Any]
 
@@ -32,6 +34,8 @@ class LiveAccount:
     contacts: list[LiveContact]
     rotations: list[tuple[Json, dict[str, str]]]
     response_plans: list[tuple[Json, dict[str, str]]]
+    # The documents and roles the response plans' runbook actions name.
+    runbooks: LiveRunbooks = field(default_factory=LiveRunbooks)
 
 
 def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Json]:
@@ -45,7 +49,8 @@ def _contact_tags(contacts: Any, arn: str) -> dict[str, str]:
 
 
 def read_account(client: ClientFactory) -> LiveAccount:
-    """Read the replication set, contacts, rotations and response plans.
+    """Read the replication set, contacts, rotations, response plans and the documents and
+    roles of their runbook actions.
 
     ``client("ssm-contacts")`` gives a boto3 client of the account and region to adopt.
     """
@@ -80,4 +85,5 @@ def read_account(client: ClientFactory) -> LiveAccount:
         plan.pop("ResponseMetadata", None)
         tags = incidents.list_tags_for_resource(resourceArn=summary["arn"]).get("tags", {})
         plans.append((plan, dict(tags)))
-    return LiveAccount(replication_set, contacts, rotations, plans)
+    runbooks = read_runbooks(client, (plan for plan, _ in plans))
+    return LiveAccount(replication_set, contacts, rotations, plans, runbooks)

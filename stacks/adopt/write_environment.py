@@ -14,6 +14,7 @@ from typing import Any
 from constructs_lib.engagement_plan import ChannelEngagement, EngagementStage
 from stacks.adopt.engagement_inverse import channel_engagements, round_trips
 from stacks.adopt.read_account import LiveAccount, LiveContact
+from stacks.adopt.runbooks import RunbookWriter
 from stacks.secret_variables import address_variable
 
 Json = dict[str, Any]
@@ -241,7 +242,11 @@ def _schedule(live: LiveContact, rotations: Mapping[str, str]) -> Json:
 
 
 def _response_plan(
-    plan: Json, tags: Mapping[str, str], aliases: Mapping[str, str], adoption: Adoption
+    plan: Json,
+    tags: Mapping[str, str],
+    aliases: Mapping[str, str],
+    adoption: Adoption,
+    runbooks: RunbookWriter,
 ) -> Json:
     name = plan["name"]
     template = plan["incidentTemplate"]
@@ -273,13 +278,10 @@ def _response_plan(
             )
     if engagements:
         data["engagements"] = engagements
-    for action in plan.get("actions", []):
-        automation = action.get("ssmAutomation", {})
-        adoption.report.append(
-            f"response plan {name}: runbook {automation.get('documentName')!r} (role "
-            f"{automation.get('roleArn')}) is not adopted yet; the first plan will show the "
-            "response plan updated to drop it. Add it under runbooks: and runbook: by hand."
-        )
+    automations = [a["ssmAutomation"] for a in plan.get("actions", []) if "ssmAutomation" in a]
+    if automations:
+        # The API takes at most one action (ActionsList max 1), and so does the provider.
+        data["runbook"] = runbooks.action(name, automations[0])
     for integration in plan.get("integrations", []):
         pagerduty = integration.get("pagerDutyConfiguration")
         if pagerduty:
@@ -294,9 +296,15 @@ def _response_plan(
     return data
 
 
-def build_adoption(account: LiveAccount, account_id: str, region: str) -> Adoption:
-    """The environment file's data, secrets, import IDs and report for ``account``."""
+def build_adoption(
+    account: LiveAccount, account_id: str, region: str, environment: str
+) -> Adoption:
+    """The environment file's data, secrets, import IDs, report and the files it refers to
+    (runbook documents and policies, under folders named after ``environment``)."""
     adoption = Adoption(environment={})
+    runbooks = RunbookWriter(
+        environment, account_id, account.runbooks, adoption.files, adoption.imports, adoption.report
+    )
     aliases, channels, rotation_names = _names(account)
     env: Json = {"account_id": account_id, "region": region}
     env["replication_set"] = _replication_set(account, region, adoption)
@@ -318,8 +326,13 @@ def build_adoption(account: LiveAccount, account_id: str, region: str) -> Adopti
         _schedule(c, rotation_names) for c in by_type.get("ONCALL_SCHEDULE", [])
     ]
     env["response_plans"] = [
-        _response_plan(plan, tags, aliases, adoption)
+        _response_plan(plan, tags, aliases, adoption, runbooks)
         for plan, tags in sorted(account.response_plans, key=lambda p: str(p[0]["name"]))
     ]
+    # Written before response_plans in the file: the entries the actions name come first.
+    env["runbooks"] = [runbooks.runbooks[name] for name in sorted(runbooks.runbooks)]
+    env["runbook_roles"] = [runbooks.roles[name] for name in sorted(runbooks.roles)]
+    order = [k for k in env if k not in ("runbooks", "runbook_roles", "response_plans")]
+    env = {k: env[k] for k in [*order, "runbooks", "runbook_roles", "response_plans"]}
     adoption.environment = {key: value for key, value in env.items() if value != []}
     return adoption

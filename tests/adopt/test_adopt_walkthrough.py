@@ -283,9 +283,10 @@ def test_two_region_replication_set(
     assert result.imports == 1
 
 
-def test_a_runbook_action_is_reported_not_guessed(
+def test_a_runbook_action_is_kept_as_it_is_and_reported(
     aws: Any, account_env: None, tmp_path: Path
 ) -> None:
+    role = f"arn:aws:iam::{ACCOUNT}:role/runbook-role"
     aws("ssm-incidents").create_replication_set(regions={"us-east-1": {}})
     aws("ssm-incidents").create_response_plan(
         name="WithRunbook",
@@ -293,7 +294,7 @@ def test_a_runbook_action_is_reported_not_guessed(
         actions=[
             {
                 "ssmAutomation": {
-                    "roleArn": f"arn:aws:iam::{ACCOUNT}:role/runbook-role",
+                    "roleArn": role,
                     "documentName": "MyRunbook",
                     "parameters": {"Environment": ["prod"]},
                 }
@@ -303,14 +304,26 @@ def test_a_runbook_action_is_reported_not_guessed(
     adoption = adopt("acme", "us-east-1", None, tmp_path)
     config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
     (plan,) = config.response_plans
-    assert (plan.incident.impact, plan.runbook) == ("none", None)
-    (line,) = adoption.report
-    assert "runbook 'MyRunbook'" in line and "not adopted yet" in line
-    assert "MyRunbook" in (tmp_path / "stacks/adopted/acme.report.txt").read_text()
-    # The plan says so too, instead of passing it off as an import.
+    assert plan.incident.impact == "none"
+    # Neither the document nor the role exists: the action names them as AWS holds it.
+    action = plan.runbook
+    assert action is not None
+    assert (action.name, action.document, action.role) == (None, "MyRunbook", role)
+    assert (action.parameters, action.dynamic_parameters, action.kept_as_adopted) == (
+        {"Environment": ["prod"]},
+        {},
+        True,
+    )
+    assert (config.runbooks, config.runbook_roles) == ([], [])
+    report = (tmp_path / "stacks/adopted/acme.report.txt").read_text()
+    assert [line.split(":")[0] for line in adoption.report] == ["response plan WithRunbook"] * 3
+    assert "runbook document MyRunbook does not exist" in report
+    assert f"runbook role {role} does not exist" in report
+    assert "has no dynamic_parameters" in report and "kept_as_adopted: true" in report
+    # The first plan imports the action unchanged: nothing is dropped.
     result = plan_adopted("acme", tmp_path)
-    (change,) = result.other_changes
-    assert "WithRunbook" in change and "imported, then changed in place" in change
+    assert result.other_changes == []
+    assert result.imports == 2
 
 
 def test_plans_engaging_plans_channels_and_a_schedule(

@@ -125,7 +125,7 @@ def test_maximal_plan_engages_runs_a_runbook_notifies_and_pages_pagerduty() -> N
         "ssm_automation": [
             {
                 "document_name": ref(book.resource, "name"),
-                "role_arn": ref(book.role),
+                "role_arn": ref(book.role) if book.role else None,
                 "document_version": "$DEFAULT",
                 "target_account": "RESPONSE_PLAN_OWNER_ACCOUNT",
                 "parameter": [{"name": "IncidentRecordArn", "values": ["placeholder"]}],
@@ -162,3 +162,78 @@ def test_fails_on_unknown_impact_too_many_engagements_and_undeclared_parameters(
         "(declared: IncidentRecordArn, Environment)",
         "runbook.parameters.InstanceId: empty; AWS rejects empty value lists",
     )
+
+
+def test_an_action_can_name_a_document_and_a_role_managed_elsewhere() -> None:
+    stack = new_stack()
+    rs = replication_set(stack)
+    role = "arn:aws:iam::111122223333:role/aws-service-role/ssm-incidents.amazonaws.com/x"
+    ResponsePlan(
+        stack,
+        "plan",
+        ResponsePlanProps(
+            name="critical",
+            replication_set=rs,
+            incident_template=IncidentTemplate(title="t", impact="critical"),
+            runbook=RunbookAction(
+                document_name="AWSIncidents-CriticalIncidentRunbookTemplate",
+                role_arn=role,
+                document_version="$DEFAULT",
+                # Not checked: the document is not read.
+                parameters={"Anything": ["x"]},
+            ),
+        ),
+    )
+    (automation,) = only(synth(stack), "aws_ssmincidents_response_plan")["action"]["ssm_automation"]
+    assert automation["document_name"] == "AWSIncidents-CriticalIncidentRunbookTemplate"
+    assert automation["role_arn"] == role
+    assert "dynamic_parameters" not in automation
+
+
+def test_a_named_role_replaces_the_runbooks_own() -> None:
+    stack = new_stack()
+    rs = replication_set(stack)
+    book = runbook(stack)
+    role = "arn:aws:iam::111122223333:role/shared-runbooks"
+    ResponsePlan(
+        stack,
+        "plan",
+        ResponsePlanProps(
+            name="p",
+            replication_set=rs,
+            incident_template=IncidentTemplate(title="t", impact="low"),
+            runbook=RunbookAction(runbook=book, role_arn=role),
+        ),
+    )
+    (automation,) = only(synth(stack), "aws_ssmincidents_response_plan")["action"]["ssm_automation"]
+    assert automation["role_arn"] == role
+    assert automation["document_name"] == ref(book.resource, "name")
+
+
+@pytest.mark.parametrize(
+    ("action", "problem"),
+    [
+        (
+            RunbookAction(),
+            "runbook: give exactly one of runbook (managed here) and document_name",
+        ),
+        (
+            RunbookAction(document_name="AWSIncidents-CriticalIncidentRunbookTemplate"),
+            "runbook.role_arn: required with document_name",
+        ),
+    ],
+)
+def test_an_action_needs_one_document_and_a_role(action: RunbookAction, problem: str) -> None:
+    stack = new_stack()
+    with pytest.raises(PropsError) as error:
+        ResponsePlan(
+            stack,
+            "plan",
+            ResponsePlanProps(
+                name="p",
+                replication_set=replication_set(stack),
+                incident_template=IncidentTemplate(title="t", impact="low"),
+                runbook=action,
+            ),
+        )
+    assert error.value.problems == (problem,)

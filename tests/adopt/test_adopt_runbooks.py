@@ -1,0 +1,470 @@
+"""Adopting runbooks: documents, the roles that start them and the response plans' actions,
+from the local server, planned, applied and edited with the real Terraform and provider."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
+from local_aws.moto_glue import LocalServer
+from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from stacks.adopt.command import adopt
+from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
+from stacks.environment_loader import load_environment
+from stacks.plan_guard import check_plan
+from stacks.synthesize import synthesize
+from tests.adopt.runbook_setups import (
+    ACCOUNT,
+    CRITICAL_TEMPLATE,
+    add_blog_runbook,
+    create_role,
+    json_document,
+    start_policy,
+    trust_policy,
+)
+from tests.adopt.walkthrough import build_blog_walkthrough
+
+ENV_FILE = "stacks/environments/acme.yaml"
+POLICIES = "stacks/policies/acme"
+ROLE = "IncidentManagerRunbookRole"
+
+
+@pytest.fixture
+def account_env(local_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", local_server.url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET_KEY)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for folder in ("stacks", "cdktf.out")
+        for p in sorted((root / folder).rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_blog_runbook_is_written_as_aws_holds_it(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    arns = build_blog_walkthrough(aws)
+    extra = add_blog_runbook(aws, arns["response_plan"])
+    adoption = adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / ENV_FILE, tmp_path).config
+
+    (runbook,) = config.runbooks
+    assert (runbook.name, runbook.document, runbook.tags) == (
+        "ec2-cpu-util-runbook",
+        "stacks/runbooks/acme/ec2-cpu-util-runbook.yaml",
+        {"team": "sre"},
+    )
+    live = aws("ssm").get_document(
+        Name="ec2-cpu-util-runbook", DocumentVersion="$LATEST", DocumentFormat="YAML"
+    )["Content"]
+    assert (tmp_path / runbook.document).read_bytes() == live.encode("utf-8")
+
+    (role,) = config.runbook_roles
+    assert (role.name, role.path, role.description, role.max_session_duration, role.tags) == (
+        ROLE,
+        "/service-role/",
+        "Lets Incident Manager start the EC2 CPU runbook",
+        7200,
+        {"team": "sre"},
+    )
+    assert role.trust_policy == f"{POLICIES}/{ROLE}.trust-policy.json"
+    assert json.loads((tmp_path / role.trust_policy).read_text()) == trust_policy()
+    (inline,) = role.inline_policies
+    assert (inline.name, inline.document) == (
+        "start-runbook",
+        f"{POLICIES}/{ROLE}.start-runbook.policy.json",
+    )
+    assert json.loads((tmp_path / inline.document).read_text()) == start_policy(
+        "ec2-cpu-util-runbook"
+    )
+    assert role.managed_policies == [extra["managed_policy"]]
+
+    (plan,) = config.response_plans
+    action = plan.runbook
+    assert action is not None
+    assert (action.name, action.document, action.role, action.kept_as_adopted) == (
+        "ec2-cpu-util-runbook",
+        None,
+        ROLE,
+        False,
+    )
+    assert (action.document_version, action.target_account) == (
+        "$DEFAULT",
+        "RESPONSE_PLAN_OWNER_ACCOUNT",
+    )
+    assert action.parameters == {"Environment": ["prod"]}
+    assert action.dynamic_parameters == {"IncidentRecordArn": "INCIDENT_RECORD_ARN"}
+
+    imports = json.loads((tmp_path / "stacks/adopted/acme.imports.json").read_text())
+    assert imports["runbooks"] == {"ec2-cpu-util-runbook": "ec2-cpu-util-runbook"}
+    assert imports["runbook_roles"] == {
+        ROLE: {
+            "role": ROLE,
+            "inline_policies": {"start-runbook": f"{ROLE}:start-runbook"},
+            "managed_policies": {extra["managed_policy"]: f"{ROLE}/{extra['managed_policy']}"},
+        }
+    }
+    # Nothing about the runbook needed reporting: only the two unactivated channels.
+    assert [line for line in adoption.report if "not activated" not in line] == []
+
+    # Adopting again writes the same bytes, documents and policies included.
+    written = _files(tmp_path)
+    adopt("acme", "us-east-1", None, tmp_path, force=True)
+    assert _files(tmp_path) == written
+
+
+def _workdir(tmp_path: Path, server: LocalServer) -> tuple[LocalWorkdir, Path]:
+    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
+    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    terraform = TerraformCli.offline(provider_version(stack), tmp_path)
+    work = LocalWorkdir(tmp_path / "work", terraform, server.url, tmp_path / "acme.tfstate")
+    return work, stack_dir
+
+
+def _resynth(tmp_path: Path, work: LocalWorkdir, stack_dir: Path) -> None:
+    env = load_environment(tmp_path / ENV_FILE, tmp_path)
+    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
+    work.load(stack_dir, {})
+    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
+
+
+def test_blog_runbook_imports_then_an_edit_applies_in_place(
+    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
+) -> None:
+    arns = build_blog_walkthrough(aws)
+    add_blog_runbook(aws, arns["response_plan"])
+    adopt("acme", "us-east-1", None, tmp_path)
+    result = plan_adopted("acme", tmp_path)
+    assert result.other_changes == []
+    # The walkthrough's 12, then the document, the role, its inline policy and its attachment.
+    assert result.imports == 16
+    imported = {r["type"] for r in result.plan["resource_changes"] if "importing" in r["change"]}
+    assert {
+        "aws_ssm_document",
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
+    } <= imported
+    # The runbook has a role of its own only when a response plan uses it: not here.
+    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
+    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    assert [r["name"] for r in stack["resource"]["aws_iam_role"].values()] == [ROLE]
+
+    # Apply, as `make apply` would; then, without the import file, nothing is left to change.
+    work, stack_dir = _workdir(tmp_path, local_server)
+    work.load(stack_dir, {})
+    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
+    work.init()
+    applied = work.apply()
+    # Imports, and the secret channels' addresses marked sensitive (values unchanged).
+    assert {c.action for c in applied} == {"import", "update"}
+    assert {c.kind for c in applied if c.action == "update"} == {"aws_ssmcontacts_contact_channel"}
+    (tmp_path / "stacks/adopted/acme.imports.json").unlink()
+    _resynth(tmp_path, work, stack_dir)
+    assert work.pending_changes() == []
+
+    # Everyday edits: a parameter value in the environment file and a statement in the inline
+    # policy file. Both apply in place; nothing is replaced.
+    env_path = tmp_path / ENV_FILE
+    env_path.write_text(env_path.read_text().replace("- prod", "- production"))
+    policy_path = tmp_path / POLICIES / f"{ROLE}.start-runbook.policy.json"
+    policy = json.loads(policy_path.read_text())
+    policy["Statement"].append(
+        {"Sid": "ReadIncidents", "Effect": "Allow", "Action": "ssm-incidents:Get*", "Resource": "*"}
+    )
+    policy_path.write_text(json.dumps(policy, indent=2) + "\n")
+    _resynth(tmp_path, work, stack_dir)
+    edited = work.apply("terraform apply (edit)")
+    assert sorted((c.kind, c.action) for c in edited) == [
+        ("aws_iam_role_policy", "update"),
+        ("aws_ssmincidents_response_plan", "update"),
+    ]
+    assert work.pending_changes() == []
+    live = aws("ssm-incidents").get_response_plan(arn=arns["response_plan"])
+    automation = live["actions"][0]["ssmAutomation"]
+    assert automation["parameters"] == {"Environment": ["production"]}
+    assert automation["dynamicParameters"] == {
+        "IncidentRecordArn": {"variable": "INCIDENT_RECORD_ARN"}
+    }
+    assert automation["roleArn"] == f"arn:aws:iam::{ACCOUNT}:role/service-role/{ROLE}"
+    document = aws("iam").get_role_policy(RoleName=ROLE, PolicyName="start-runbook")
+    assert [s.get("Sid") for s in document["PolicyDocument"]["Statement"]] == [
+        "StartRunbook",
+        "ReadIncidents",
+    ]
+
+
+def _console_variety(aws: Any) -> dict[str, str]:
+    """A JSON document with a version name, a target type, shares, tags and a newer version
+    that is not the default; a role with a permissions boundary; a response plan starting it
+    with dynamic parameters only; and the console's default runbook: Amazon's template, started
+    with Incident Manager's service-linked role and no parameters at all."""
+    incidents, ssm, iam = aws("ssm-incidents"), aws("ssm"), aws("iam")
+    incidents.create_replication_set(regions={"us-east-1": {}})
+    ssm.create_document(
+        Name="restart-web",
+        Content=json_document(1),
+        DocumentType="Automation",
+        DocumentFormat="JSON",
+        VersionName="version-1",
+        TargetType="/AWS::EC2::Instance",
+        Tags=[{"Key": "owner", "Value": "web"}],
+    )
+    ssm.modify_document_permission(
+        Name="restart-web", PermissionType="Share", AccountIdsToAdd=["444455556666"]
+    )
+    ssm.update_document(
+        Name="restart-web",
+        Content=json_document(2),
+        DocumentVersion="$LATEST",
+        DocumentFormat="JSON",
+        VersionName="version-2",
+        TargetType="/AWS::EC2::Instance",
+    )
+    boundary = iam.create_policy(
+        PolicyName="runbook-boundary",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}],
+            }
+        ),
+    )["Policy"]["Arn"]
+    web_role = create_role(aws, "web-runbook", "restart-web", PermissionsBoundary=boundary)
+    linked = iam.create_service_linked_role(AWSServiceName="ssm-incidents.amazonaws.com")
+    incidents.create_response_plan(
+        name="WebDown",
+        incidentTemplate={"title": "web-down", "impact": 2},
+        actions=[
+            {
+                "ssmAutomation": {
+                    "documentName": "restart-web",
+                    "roleArn": web_role,
+                    "dynamicParameters": {
+                        "IncidentRecordArn": {"variable": "INCIDENT_RECORD_ARN"},
+                        "Resources": {"variable": "INVOLVED_RESOURCES"},
+                    },
+                }
+            }
+        ],
+    )
+    incidents.create_response_plan(
+        name="Critical",
+        incidentTemplate={"title": "critical", "impact": 1},
+        actions=[
+            {
+                "ssmAutomation": {
+                    "documentName": CRITICAL_TEMPLATE,
+                    "documentVersion": "$DEFAULT",
+                    "roleArn": linked["Role"]["Arn"],
+                    "targetAccount": "RESPONSE_PLAN_OWNER_ACCOUNT",
+                }
+            }
+        ],
+    )
+    return {"boundary": boundary, "linked_role": linked["Role"]["Arn"]}
+
+
+def test_json_document_amazon_template_and_empty_maps_import_with_no_change(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    arns = _console_variety(aws)
+    adoption = adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / ENV_FILE, tmp_path).config
+
+    (runbook,) = config.runbooks
+    assert runbook.document == "stacks/runbooks/acme/restart-web.json"
+    # The latest version's text, byte for byte: 4-space indents, CRLF, no final newline.
+    assert (tmp_path / runbook.document).read_bytes() == json_document(2).encode("utf-8")
+    # The default version's settings: what provider 5.100.0 reads with DescribeDocument.
+    assert (runbook.version_name, runbook.target_type, runbook.shared_with, runbook.tags) == (
+        "version-1",
+        "/AWS::EC2::Instance",
+        ["444455556666"],
+        {"owner": "web"},
+    )
+    (role,) = config.runbook_roles
+    assert (role.name, role.path, role.permissions_boundary) == (
+        "web-runbook",
+        "/",
+        arns["boundary"],
+    )
+
+    plans = {p.name: p.runbook for p in config.response_plans}
+    critical, web = plans["Critical"], plans["WebDown"]
+    assert critical is not None and web is not None
+    assert (critical.name, critical.document, critical.role) == (
+        None,
+        CRITICAL_TEMPLATE,
+        arns["linked_role"],
+    )
+    assert (critical.parameters, critical.dynamic_parameters, critical.kept_as_adopted) == (
+        {},
+        {},
+        True,
+    )
+    assert (web.name, web.role, web.parameters, web.kept_as_adopted) == (
+        "restart-web",
+        "web-runbook",
+        {},
+        True,
+    )
+    assert web.dynamic_parameters == {
+        "IncidentRecordArn": "INCIDENT_RECORD_ARN",
+        "Resources": "INVOLVED_RESOURCES",
+    }
+    report = "\n".join(adoption.report)
+    assert f"{CRITICAL_TEMPLATE} is owned by Amazon: referenced by name" in report
+    assert "is a service-linked role, which AWS manages: referenced by ARN" in report
+    assert "response plan Critical: its runbook action has no parameters and no " in report
+    assert "response plan WebDown: its runbook action has no parameters;" in report
+    assert "its default version is 1 but its latest is 2" in report
+
+    result = plan_adopted("acme", tmp_path)
+    assert result.other_changes == []
+    # The replication set, the two response plans, the document, the role and its policy: the
+    # Amazon document and the service-linked role are referenced, not imported.
+    assert result.imports == 6
+    # Imported unchanged, the actions with an empty map are not sent: nothing to refuse.
+    assert check_plan(result.plan) == []
+
+    # Changing such an action would send the empty maps, which AWS refuses: the plan guard
+    # says so before the apply, naming the plan and the maps.
+    path = tmp_path / ENV_FILE
+    path.write_text(path.read_text().replace("document_version: $DEFAULT", "document_version: '1'"))
+    edited = plan_adopted("acme", tmp_path)
+    (refusal,) = check_plan(edited.plan)
+    assert refusal.kind == "runbook-empty-map"
+    assert refusal.address.startswith("aws_ssmincidents_response_plan.response-plan-Critical")
+    assert "with no parameters and no dynamic_parameters" in refusal.consequence
+
+
+def test_what_cannot_be_managed_is_referenced_as_it_is(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    incidents, ssm = aws("ssm-incidents"), aws("ssm")
+    incidents.create_replication_set(regions={"us-east-1": {}})
+    # A document whose version name provider 5.100.0 refuses (under 3 characters) ...
+    ssm.create_document(
+        Name="short-version",
+        Content=json_document(),
+        DocumentType="Automation",
+        DocumentFormat="JSON",
+        VersionName="v1",
+    )
+    # ... one started with a parameter it does not declare, and one saved with a byte-order mark.
+    ssm.create_document(
+        Name="undeclared", Content=json_document(), DocumentType="Automation", DocumentFormat="JSON"
+    )
+    bom = "\ufeff" + json_document().replace("\r\n", "\n")
+    ssm.create_document(
+        Name="with-bom",
+        Content=bom.replace('"Restart the web tier', '"Restart with BOM'),
+        DocumentType="Automation",
+        DocumentFormat="YAML",
+    )
+    role = create_role(aws, "runbook-role", "undeclared")
+    other_account = "arn:aws:iam::444455556666:role/central-runbooks"
+    actions = {
+        "Gone": ("deleted-runbook", f"arn:aws:iam::{ACCOUNT}:role/deleted-role"),
+        "Short": ("short-version", role),
+        "Undeclared": ("undeclared", other_account),
+        "Bom": ("with-bom", role),
+    }
+    for name, (document, role_arn) in actions.items():
+        automation: dict[str, Any] = {
+            "documentName": document,
+            "roleArn": role_arn,
+            "parameters": {"IncidentRecordArn": ["none"]},
+            "dynamicParameters": {"Resources": {"variable": "INVOLVED_RESOURCES"}},
+        }
+        if name == "Undeclared":
+            automation["parameters"] = {"Region": ["eu-west-1"]}
+        incidents.create_response_plan(
+            name=name,
+            incidentTemplate={"title": name.lower(), "impact": 4},
+            actions=[{"ssmAutomation": automation}],
+        )
+    adoption = adopt("acme", "us-east-1", None, tmp_path)
+    # The written file passes the project's checks.
+    config = load_environment(tmp_path / ENV_FILE, tmp_path).config
+    plans = {p.name: p.runbook for p in config.response_plans}
+    assert all(a is not None for a in plans.values())
+    assert [(a.name, a.document, a.role) for a in plans.values() if a] == [
+        ("with-bom", None, "runbook-role"),
+        (None, "deleted-runbook", f"arn:aws:iam::{ACCOUNT}:role/deleted-role"),
+        (None, "short-version", "runbook-role"),
+        (None, "undeclared", other_account),
+    ]
+    # Still managed: only that action names it with document:, which skips the parameter check.
+    assert [r.name for r in config.runbooks] == ["undeclared", "with-bom"]
+    # The byte-order mark of the content survives the project's reader, which drops one.
+    text = (tmp_path / "stacks/runbooks/acme/with-bom.yaml").read_text(encoding="utf-8-sig")
+    live = ssm.get_document(Name="with-bom", DocumentVersion="$LATEST", DocumentFormat="YAML")
+    assert text == live["Content"] and text.startswith("\ufeff")
+    report = "\n".join(adoption.report)
+    for expected in (
+        "runbook document deleted-runbook does not exist in this account and region",
+        f"runbook role arn:aws:iam::{ACCOUNT}:role/deleted-role does not exist",
+        "version name 'v1' is shorter than the 3 characters provider 5.100.0 accepts",
+        "passes Region, which document undeclared does not declare",
+        f"runbook role {other_account} belongs to account 444455556666",
+        "its content starts with a byte-order mark",
+    ):
+        assert expected in report, expected
+
+
+def test_policy_files_of_two_roles_never_share_a_name(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    incidents, iam = aws("ssm-incidents"), aws("iam")
+    incidents.create_replication_set(regions={"us-east-1": {}})
+    aws("ssm").create_document(
+        Name="restart-web",
+        Content=json_document(),
+        DocumentType="Automation",
+        DocumentFormat="JSON",
+    )
+    # Role ops.web's policy "start" and role ops's policy "web.start" join to one file name.
+    for role, policy in (("ops.web", "start"), ("ops", "web.start")):
+        arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust_policy()))[
+            "Role"
+        ]["Arn"]
+        iam.put_role_policy(
+            RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(start_policy(role))
+        )
+        incidents.create_response_plan(
+            name=role.replace(".", "-"),
+            incidentTemplate={"title": role, "impact": 3},
+            actions=[
+                {
+                    "ssmAutomation": {
+                        "documentName": "restart-web",
+                        "roleArn": arn,
+                        "parameters": {"Resources": ["i-1"]},
+                        "dynamicParameters": {
+                            "IncidentRecordArn": {"variable": "INCIDENT_RECORD_ARN"}
+                        },
+                    }
+                }
+            ],
+        )
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / ENV_FILE, tmp_path).config
+    documents = {r.name: r.inline_policies[0].document for r in config.runbook_roles}
+    assert len(set(documents.values())) == 2
+    for role, document in documents.items():
+        policy = json.loads((tmp_path / document).read_text())
+        assert policy == start_policy(role)

@@ -22,7 +22,7 @@ from stacks.environment_config import (
     EscalationPlanConfig,
     ResponsePlanConfig,
 )
-from stacks.role_policy_files import read_policy_file
+from stacks.policy_files import policy_file_problem, repository_path
 from stacks.secret_variables import address_variable
 from stacks.topic_alarm_checks import check_alarms_placement, check_topics
 
@@ -376,7 +376,7 @@ def read_runbooks(
     problems: list[Problem] = []
     for index, runbook in enumerate(config.runbooks):
         loc: Loc = ("runbooks", index, "document")
-        path = runbook_path(project_root, runbook.document)
+        path = repository_path(project_root, runbook.document)
         if path is None:
             problems.append(
                 (
@@ -391,14 +391,6 @@ def read_runbooks(
         except ValueError as error:
             problems.append((loc, str(error)))
     return documents, problems
-
-
-def runbook_path(project_root: Path, document: str) -> Path | None:
-    """The document's file, or None when the path leaves the repository (absolute, ``..``, or
-    a link pointing out): an environment file must not make the tool read other files."""
-    root = project_root.resolve()
-    path = (root / document).resolve()
-    return path if path.is_relative_to(root) else None
 
 
 # The role a runbook creates for itself when a response plan starts it without naming one.
@@ -442,7 +434,9 @@ def check_runbook_roles(config: EnvironmentConfig, project_root: Path) -> Iterat
             for pi, policy in enumerate(role.inline_policies)
         ]
         for loc, document in files:
-            problem = policy_file_problem(project_root, document)
+            problem = policy_file_problem(
+                project_root, document, "stacks/policies/<env>/<role>.trust-policy.json"
+            )
             if problem:
                 yield loc, problem
         yield from _repeats(
@@ -455,21 +449,6 @@ def check_runbook_roles(config: EnvironmentConfig, project_root: Path) -> Iterat
             role.managed_policies,
             "a managed policy is attached once",
         )
-
-
-def policy_file_problem(project_root: Path, document: str) -> str | None:
-    """Why the policy file ``document`` (relative to the repository) cannot be used, if so."""
-    path = runbook_path(project_root, document)
-    if path is None:
-        return (
-            f"{document!r} is outside the repository; give a path inside it, relative to the "
-            "repository root (e.g. stacks/policies/<env>/<role>.trust-policy.json)"
-        )
-    try:
-        read_policy_file(path, document)
-    except ValueError as error:
-        return str(error)
-    return None
 
 
 def check_response_plans(

@@ -83,9 +83,9 @@ from stacks.environment_config import (
     S3BackendConfig,
 )
 from stacks.environment_loader import Environment
+from stacks.policy_files import read_policy_file, repository_path
 from stacks.runbook_roles import action_role_arn, build_runbook_roles
 from stacks.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
-from stacks.topic_alarm_checks import read_topic_policy, repository_path
 
 # Terraform runs in cdktf.out/stacks/<stack>/; state paths are relative to the repository root.
 STACK_DIR_TO_ROOT = PurePosixPath("../../..")
@@ -220,7 +220,7 @@ class IncidentManagerStack(TerraformStack):
                 path = repository_path(self.project_root, topic.policy)
                 if path is None:
                     raise ValueError(f"topic policy {topic.policy!r} is outside the repository")
-                policy = read_topic_policy(path, topic.policy)
+                policy = read_policy_file(path, topic.policy)
             topics[topic.name] = NotificationTopic(
                 self,
                 f"topic-{topic.name}",

@@ -11,7 +11,7 @@ from constructs import Construct
 
 from constructs_lib.runbook_role import InlinePolicy, RunbookRole, RunbookRoleProps
 from stacks.environment_config import EnvironmentConfig, RunbookActionConfig
-from stacks.role_policy_files import read_policy_file
+from stacks.policy_files import read_policy_file
 
 
 def build_runbook_roles(

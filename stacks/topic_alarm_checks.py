@@ -4,14 +4,13 @@ like ``environment_checks`` (which runs these)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from stacks.config_errors import Loc, did_you_mean, one_of
 from stacks.environment_config import PERCENTILE_PATTERN, AlarmConfig, EnvironmentConfig
+from stacks.policy_files import policy_file_problem
 
 Problem = tuple[Loc, str]
 # CloudWatch: at most 5 ARNs per action list; opening the incident is one of the alarm actions.
@@ -20,58 +19,15 @@ ACTION_ARN = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[a-z0-9]*:.+")
 RESPONSE_PLAN_ARN = re.compile(r"arn:aws[a-z-]*:ssm-incidents::[0-9]{12}:response-plan/.+")
 
 
-def repository_path(project_root: Path, relative: str) -> Path | None:
-    """The file ``relative`` names, or None when it leaves the repository (absolute, ``..``, a
-    link pointing out): an environment file must not make the tool read other files."""
-    root = project_root.resolve()
-    path = (root / relative).resolve()
-    return path if path.is_relative_to(root) else None
-
-
-def read_topic_policy(path: Path, shown: str) -> str:
-    """The policy in ``path`` as JSON text with sorted keys (the same text on every synth);
-    ``ValueError`` saying what is wrong with the file."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ValueError(
-            f"{shown!r} does not exist (a JSON topic policy, relative to the repository root)"
-        ) from None
-    except OSError as error:
-        raise ValueError(f"cannot read {shown!r}: {error.strerror}") from None
-    try:
-        policy: Any = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{shown!r} is not UTF-8 text") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{shown!r} is not JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from None
-    if not isinstance(policy, dict) or not isinstance(policy.get("Statement"), list | dict):
-        raise ValueError(
-            f"{shown!r} is not a policy document: a JSON object with a Statement "
-            '(e.g. {"Version": "2012-10-17", "Statement": [...]})'
-        )
-    return json.dumps(policy, indent=2, sort_keys=True)
-
-
 def check_topics(config: EnvironmentConfig, project_root: Path) -> Iterator[Problem]:
     for index, topic in enumerate(config.topics):
         if topic.policy is None:
             continue
-        loc: Loc = ("topics", index, "policy")
-        path = repository_path(project_root, topic.policy)
-        if path is None:
-            yield (
-                loc,
-                f"{topic.policy!r} is outside the repository; give a path inside it, relative "
-                "to the repository root (e.g. stacks/policies/<env>/<topic>.topic-policy.json)",
-            )
-            continue
-        try:
-            read_topic_policy(path, topic.policy)
-        except ValueError as error:
-            yield loc, str(error)
+        problem = policy_file_problem(
+            project_root, topic.policy, "stacks/policies/<env>/<topic>.topic-policy.json"
+        )
+        if problem:
+            yield ("topics", index, "policy"), problem
 
 
 def alarm_region(config: EnvironmentConfig, alarm: AlarmConfig) -> str:

@@ -120,15 +120,18 @@ def test_an_unknown_role_is_named_with_a_suggestion(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, f"{TRUST}: cannot read policy file (No such file or directory)"),
+        (
+            None,
+            f"{TRUST!r} does not exist (a JSON policy file, relative to the repository root)",
+        ),
         (
             '{"Version": "2012-10-17",}',
-            f"{TRUST}: not valid JSON: Expecting property name "
-            "enclosed in double quotes (line 1, column 26)",
+            f"{TRUST!r} is not JSON: Expecting property name "
+            "enclosed in double quotes at line 1 column 26",
         ),
         (
             '{"Version": "2012-10-17"}',
-            f"{TRUST}: an IAM policy is a JSON object with a Statement "
+            f"{TRUST!r} is not a policy document: a JSON object with a Statement "
             '(e.g. {"Version": "2012-10-17", "Statement": [...]})',
         ),
     ],

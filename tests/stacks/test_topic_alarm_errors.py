@@ -66,7 +66,7 @@ def test_alarm_names_are_unique_per_region(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "'stacks/policies/broken/chat.json' does not exist (a JSON topic policy, "
+        (None, "'stacks/policies/broken/chat.json' does not exist (a JSON policy file, "
          "relative to the repository root)"),
         ('{"Statement": [}', "'stacks/policies/broken/chat.json' is not JSON: Expecting value "
          "at line 1 column 16"),

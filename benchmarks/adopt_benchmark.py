@@ -1,112 +1,105 @@
-"""How long ``adopt`` takes for a large account, read from a local Incident Manager.
+"""How long ``make adopt`` takes for a large account, read from a local Incident Manager.
 
-    .venv/bin/python -m benchmarks.adopt_benchmark --contacts 1000 --plans 100 [--plan]
+    .venv/bin/python -m benchmarks.adopt_benchmark [--people 1000] [--escalation-plans 100]
 
-Loads the setup through boto3 (not timed), then times reading and writing the files, and with
-``--plan`` the first real Terraform plan. Prints seconds; asserts nothing.
+As a person runs it: the local server in its own process (``python -m local_aws``), the large
+account loaded through boto3 (``python -m local_aws.console_setup --large``, not timed), then
+``python main.py adopt bench --region us-east-1`` in a copy of the project, which reads, writes,
+synthesizes and ends with the real Terraform plan and its check. Prints the wall time, the steps
+adopt reports, the CPU seconds of adopt and everything it started (Terraform, the provider,
+jsii's Node.js) and of the server. A benchmark, not a test: it asserts nothing about the times.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-import boto3  # type: ignore[import-untyped]
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
 
-from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, start_server
-from stacks.adopt.command import adopt
-from stacks.adopt.first_plan import plan_adopted
+from benchmarks.synth_benchmark import copy_project  # noqa: E402
+from local_aws.process import LocalAwsProcess  # noqa: E402
+from local_aws.terraform_setup import installed_mirror, write_cli_config  # noqa: E402
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def load(client: Any, contacts: int, plans: int) -> None:
-    client("ssm-incidents").create_replication_set(regions={"us-east-1": {}})
-    api = client("ssm-contacts")
-    arns = []
-    for index in range(contacts):
-        arn = api.create_contact(Alias=f"person-{index:04d}", Type="PERSONAL", Plan={"Stages": []})[
-            "ContactArn"
-        ]
-        email = api.create_contact_channel(
-            ContactId=arn,
-            Name="email",
-            Type="EMAIL",
-            DeliveryAddress={"SimpleAddress": f"p{index}@example.com"},
-        )["ContactChannelArn"]
-        sms = api.create_contact_channel(
-            ContactId=arn,
-            Name="sms",
-            Type="SMS",
-            DeliveryAddress={"SimpleAddress": f"+1206555{index:04d}"},
-        )["ContactChannelArn"]
-        api.update_contact(
-            ContactId=arn,
-            Plan={
-                "Stages": [
-                    {
-                        "DurationInMinutes": 5,
-                        "Targets": [{"ChannelTargetInfo": {"ContactChannelId": email}}],
-                    },
-                    {
-                        "DurationInMinutes": 0,
-                        "Targets": [{"ChannelTargetInfo": {"ContactChannelId": sms}}],
-                    },
-                ]
-            },
-        )
-        arns.append(arn)
-    for index in range(plans):
-        targets = [arns[(index * 2 + k) % len(arns)] for k in range(2)]
-        api.create_contact(
-            Alias=f"plan-{index:03d}",
-            Type="ESCALATION",
-            Plan={
-                "Stages": [
-                    {
-                        "DurationInMinutes": 10,
-                        "Targets": [{"ContactTargetInfo": {"ContactId": t, "IsEssential": True}}],
-                    }
-                    for t in targets
-                ]
-            },
-        )
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a running process (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--contacts", type=int, default=1000)
-    parser.add_argument("--plans", type=int, default=100)
-    parser.add_argument("--plan", action="store_true", help="also time the first Terraform plan")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--escalation-plans", type=int, default=100)
     args = parser.parse_args()
-    server = start_server("127.0.0.1")
-    os.environ.update(
-        AWS_ENDPOINT_URL=server.url,
-        AWS_ACCESS_KEY_ID=FAKE_ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY=FAKE_SECRET_KEY,
-    )
-    try:
-
-        def client(service: str) -> Any:
-            return boto3.client(service, region_name="us-east-1")
-
-        load(client, args.contacts, args.plans)
-        root = Path(tempfile.mkdtemp(prefix="adopt-bench-"))
-        started = time.monotonic()
-        adoption = adopt("bench", "us-east-1", None, root)
-        read = time.monotonic() - started
-        print(
-            f"read and write: {read:.1f} s ({args.contacts} contacts, {args.plans} escalation "
-            f"plans, {len(adoption.secrets)} channels)"
-        )
-        if args.plan:
+    with tempfile.TemporaryDirectory(prefix="adopt-bench-") as temporary:
+        work = Path(temporary)
+        server = LocalAwsProcess.start(work / "server", request_log=False)
+        try:
+            env = {**os.environ, **server.environment()}
+            env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
+            mirror = installed_mirror()
+            if mirror is not None:
+                env["TF_CLI_CONFIG_FILE"] = str(write_cli_config(work / "terraform.tfrc", mirror))
+            subprocess.run(
+                [
+                    *(sys.executable, "-m", "local_aws.console_setup", "--large"),
+                    *("--people", str(args.people)),
+                    *("--escalation-plans", str(args.escalation_plans)),
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            project = copy_project(work)
+            (project / ".venv").symlink_to(PROJECT_ROOT / ".venv")
+            server_before = process_cpu(server.process.pid)
+            children_before = os.times()
             started = time.monotonic()
-            result = plan_adopted("bench", root)
-            print(f"first plan: {time.monotonic() - started:.1f} s: {result.summary()}")
-    finally:
-        server.stop()
+            done = subprocess.run(
+                [
+                    str(project / ".venv/bin/python"),
+                    "main.py",
+                    "adopt",
+                    "bench",
+                    "--region",
+                    "us-east-1",
+                ],
+                cwd=project,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            wall = time.monotonic() - started
+            children = os.times()
+            server_cpu = process_cpu(server.process.pid) - server_before
+        finally:
+            server.stop()
+    adopt_cpu = (children.children_user - children_before.children_user) + (
+        children.children_system - children_before.children_system
+    )
+    print(
+        f"adopt of {args.people} contacts (2 channels each) and {args.escalation_plans} "
+        f"escalation plans: {wall:.1f} s wall, exit status {done.returncode}"
+    )
+    for line in done.stdout.splitlines():
+        if re.match(r"(wrote|synthesized|terraform|first plan)", line.strip()):
+            print(f"  {line.strip()}")
+    print(f"  CPU: adopt and its children {adopt_cpu:.1f} s, local server {server_cpu:.1f} s")
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
     return 0
 
 

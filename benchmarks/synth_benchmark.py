@@ -39,7 +39,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 COPIED_FILES = ("main.py", "cdktf.json")
-COPIED_FOLDERS = ("constructs_lib", "stacks")
+# local_aws: main.py adopt and rehearse import it.
+COPIED_FOLDERS = ("constructs_lib", "stacks", "local_aws")
 EAGER_ENV_VAR = "IM_EAGER_PROVIDER_IMPORT"
 SCALE_ENVIRONMENT = "scale"
 ESCALATION_PLANS = 100

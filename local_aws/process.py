@@ -43,13 +43,18 @@ class LocalAwsProcess:
     output: Path
 
     @classmethod
-    def start(cls, workdir: Path, account_id: str | None = None) -> LocalAwsProcess:
+    def start(
+        cls, workdir: Path, account_id: str | None = None, request_log: bool = True
+    ) -> LocalAwsProcess:
         """A server whose log files live in ``workdir``; ``account_id`` is the account every
-        request acts in (moto's default otherwise)."""
+        request acts in (moto's default otherwise); without ``request_log`` it keeps none (as
+        ``make local-aws``), and ``requests()`` stays empty."""
         workdir.mkdir(parents=True, exist_ok=True)
-        request_log = workdir / "local-aws-requests.jsonl"
+        log = workdir / "local-aws-requests.jsonl"
         output = workdir / "local-aws.log"
-        command = [sys.executable, "-m", "local_aws", "--request-log", str(request_log)]
+        command = [sys.executable, "-m", "local_aws"]
+        if request_log:
+            command += ["--request-log", str(log)]
         if account_id:
             command += ["--account-id", account_id]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
@@ -76,7 +81,7 @@ class LocalAwsProcess:
                 + output.read_text(encoding="utf-8", errors="replace")[-3000:]
             )
         url = first[len(READY_PREFIX) :].split()[0]
-        return cls(process=process, url=url, request_log=request_log, output=output)
+        return cls(process=process, url=url, request_log=log, output=output)
 
     def environment(self, region: str = DEFAULT_REGION) -> dict[str, str]:
         return client_environment(self.url, region)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from ruamel.yaml import YAML
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.adopt.import_blocks import imports_file
@@ -117,6 +120,25 @@ def adopt(
     return adoption
 
 
+# Times of day and date-times: YAML 1.1 readers (yq, PyYAML) take an unquoted 17:00 for the
+# number 1020 and a date-time for a timestamp; the README writes them in quotes too.
+_TIME_TEXT = re.compile(r"\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T[\d:]+(Z|[+-]\d{2}:\d{2})")
+
+
+def _quoted_times(data: Any) -> Any:
+    """``data`` with times, date-times and the account ID as double-quoted strings."""
+    if isinstance(data, dict):
+        return {
+            key: DoubleQuotedScalarString(value) if key == "account_id" else _quoted_times(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [_quoted_times(item) for item in data]
+    if isinstance(data, str) and _TIME_TEXT.fullmatch(data):
+        return DoubleQuotedScalarString(data)
+    return data
+
+
 def write_files(adoption: Adoption, environment: str, project_root: Path) -> None:
     target = project_root / ENVIRONMENTS_DIR / f"{environment}.yaml"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -135,7 +157,7 @@ def write_files(adoption: Adoption, environment: str, project_root: Path) -> Non
             "# Written by `python main.py adopt` from the live account. Channel addresses are\n"
             "# secret variables (cdktf.out/stacks/<stack>/adopted-addresses.auto.tfvars.json).\n"
         )
-        yaml.dump(adoption.environment, stream)
+        yaml.dump(_quoted_times(adoption.environment), stream)
     imports = imports_file(project_root, environment)
     imports.parent.mkdir(parents=True, exist_ok=True)
     imports.write_text(json.dumps(adoption.imports, indent=2, sort_keys=True) + "\n", "utf-8")
@@ -152,6 +174,7 @@ def write_files(adoption: Adoption, environment: str, project_root: Path) -> Non
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
     try:
         adoption = adopt(
             args.environment, args.region, args.account_id, PROJECT_ROOT, force=args.force
@@ -166,7 +189,10 @@ def run(args: argparse.Namespace) -> int:
     counts = {
         key: len(value) for key, value in adoption.imports.items() if key != "replication_set"
     }
-    print(f"wrote stacks/environments/{args.environment}.yaml: {counts}")
+    print(
+        f"wrote stacks/environments/{args.environment}.yaml: {counts} "
+        f"(read and written in {time.monotonic() - started:.1f} s)"
+    )
     for line in adoption.report:
         print(f"  not adopted / note: {line}")
     written = PROJECT_ROOT / ENVIRONMENTS_DIR / f"{args.environment}.yaml"
@@ -182,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_plan:
         return 0
     try:
-        plan = plan_adopted(args.environment, PROJECT_ROOT)
+        plan = plan_adopted(args.environment, PROJECT_ROOT, progress=print)
     except (RuntimeError, OSError) as error:
         print(f"adopt: the first plan failed: {error}", file=sys.stderr)
         return 1

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from cdktf import TerraformResource
+
     from stacks.incident_manager_stack import IncidentManagerStack
 
 IMPORTS_DIR = Path("stacks") / "adopted"
@@ -30,75 +32,85 @@ def read_imports(project_root: Path, environment: str) -> dict[str, Any]:
 
 
 def add_import_blocks(stack: IncidentManagerStack, ids: dict[str, Any]) -> int:
-    """``import_from`` on each resource named in ``ids``; the number of import blocks. Objects
-    no longer in the environment file are skipped (the file was edited before the first apply)."""
+    """An import block for each resource named in ``ids``; their number. Objects no longer in
+    the environment file are skipped (the file was edited before the first apply).
+
+    One ``import`` override on the stack, the JSON cdktf's ``import_from`` writes, because
+    ``import_from`` makes synthesis slow down with every block: 421 blocks took the synth of
+    a 100-contact account from 4 s to 23 s (benchmarks/adopt_benchmark.py)."""
+    found = _imported_resources(stack, ids)
+    if found:
+        stack.add_override(
+            "import",
+            [
+                {"id": import_id, "to": f"{r.terraform_resource_type}.{r.friendly_unique_id}"}
+                for r, import_id in found
+            ],
+        )
+    return len(found)
+
+
+def _imported_resources(
+    stack: IncidentManagerStack, ids: dict[str, Any]
+) -> list[tuple[TerraformResource, str]]:
+    """Each resource ``ids`` names, with its import ID, in the file's order."""
     from constructs_lib import ReplicationSet
 
-    count = 0
+    found: list[tuple[TerraformResource, str]] = []
     if "replication_set" in ids and isinstance(stack.replication_set, ReplicationSet):
-        stack.replication_set.resource.import_from(ids["replication_set"])
-        count += 1
+        found.append((stack.replication_set.resource, ids["replication_set"]))
     for alias, contact_ids in ids.get("contacts", {}).items():
         contact = stack.contacts.get(alias)
         if contact is None:
             continue
-        contact.resource.import_from(contact_ids["contact"])
+        found.append((contact.resource, contact_ids["contact"]))
         # An engagement plan's import ID is its contact's ARN.
-        contact.plan.import_from(contact_ids["contact"])
-        count += 2
+        found.append((contact.plan, contact_ids["contact"]))
         for name, arn in contact_ids["channels"].items():
             if name in contact.channels:
-                contact.channels[name].resource.import_from(arn)
-                count += 1
+                found.append((contact.channels[name].resource, arn))
     for alias, arn in ids.get("escalation_plans", {}).items():
         if alias in stack.escalation_plans:
-            stack.escalation_plans[alias].resource.import_from(arn)
-            stack.escalation_plans[alias].plan.import_from(arn)
-            count += 2
+            found.append((stack.escalation_plans[alias].resource, arn))
+            found.append((stack.escalation_plans[alias].plan, arn))
     for name, arn in ids.get("rotations", {}).items():
         if name in stack.rotations:
-            stack.rotations[name].resource.import_from(arn)
-            count += 1
+            found.append((stack.rotations[name].resource, arn))
     for name, arn in ids.get("response_plans", {}).items():
         if name in stack.response_plans:
-            stack.response_plans[name].resource.import_from(arn)
-            count += 1
+            found.append((stack.response_plans[name].resource, arn))
     for name, arn in ids.get("topics", {}).items():
         if name in stack.topics:
             # A topic and its policy are both imported by the topic's ARN.
-            stack.topics[name].resource.import_from(arn)
-            stack.topics[name].policy.import_from(arn)
-            count += 2
+            found.append((stack.topics[name].resource, arn))
+            found.append((stack.topics[name].policy, arn))
     for region, names in ids.get("alarms", {}).items():
         for name in names:
             # By name; the alarm's resource is on its region's provider already.
             alarm = stack.alarms.get((region, name))
             if alarm is not None:
-                alarm.resource.import_from(name)
-                count += 1
-    return count + _runbook_imports(stack, ids)
+                found.append((alarm.resource, name))
+    return found + _runbook_imports(stack, ids)
 
 
-def _runbook_imports(stack: IncidentManagerStack, ids: dict[str, Any]) -> int:
+def _runbook_imports(
+    stack: IncidentManagerStack, ids: dict[str, Any]
+) -> list[tuple[TerraformResource, str]]:
     """Documents (import ID: the name), roles (the name), their inline policies
     (``role:policy``) and managed policy attachments (``role/policy-arn``)."""
-    count = 0
+    found: list[tuple[TerraformResource, str]] = []
     for name, document in ids.get("runbooks", {}).items():
         if name in stack.runbooks:
-            stack.runbooks[name].resource.import_from(document)
-            count += 1
+            found.append((stack.runbooks[name].resource, document))
     for name, role_ids in ids.get("runbook_roles", {}).items():
         role = stack.runbook_roles.get(name)
         if role is None:
             continue
-        role.resource.import_from(role_ids["role"])
-        count += 1
+        found.append((role.resource, role_ids["role"]))
         for policy, policy_id in role_ids.get("inline_policies", {}).items():
             if policy in role.inline_policies:
-                role.inline_policies[policy].import_from(policy_id)
-                count += 1
+                found.append((role.inline_policies[policy], policy_id))
         for arn, attachment_id in role_ids.get("managed_policies", {}).items():
             if arn in role.attachments:
-                role.attachments[arn].import_from(attachment_id)
-                count += 1
-    return count
+                found.append((role.attachments[arn], attachment_id))
+    return found

@@ -4,6 +4,7 @@ honoured by boto3 itself), every list paginated. The answers are kept as the API
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,8 @@ from stacks.adopt.runbooks import LiveRunbooks, read_runbooks
 
 Json = dict[str, Any]
 ClientFactory = Callable[[str], Any]
+# Requests in flight while reading (botocore keeps up to 10 connections per client).
+READERS = 8
 
 
 class NoReplicationSetError(RuntimeError):
@@ -63,8 +66,8 @@ def read_account(client: ClientFactory) -> LiveAccount:
             "is nothing to adopt (check the account, the region and the credentials)"
         )
     replication_set = incidents.get_replication_set(arn=set_arns[0])["replicationSet"]
-    contacts = []
-    for summary in _pages(contacts_api, "list_contacts", "Contacts"):
+
+    def contact(summary: Json) -> LiveContact:
         arn = summary["ContactArn"]
         contact = contacts_api.get_contact(ContactId=arn)
         contact.pop("ResponseMetadata", None)
@@ -73,17 +76,29 @@ def read_account(client: ClientFactory) -> LiveAccount:
             if contact["Type"] == "PERSONAL"
             else []
         )
-        contacts.append(LiveContact(contact, channels, _contact_tags(contacts_api, arn)))
-    rotations = []
-    for summary in _pages(contacts_api, "list_rotations", "Rotations"):
+        return LiveContact(contact, channels, _contact_tags(contacts_api, arn))
+
+    def rotation(summary: Json) -> tuple[Json, dict[str, str]]:
         rotation = contacts_api.get_rotation(RotationId=summary["RotationArn"])
         rotation.pop("ResponseMetadata", None)
-        rotations.append((rotation, _contact_tags(contacts_api, summary["RotationArn"])))
-    plans = []
-    for summary in _pages(incidents, "list_response_plans", "responsePlanSummaries"):
+        return rotation, _contact_tags(contacts_api, summary["RotationArn"])
+
+    def response_plan(summary: Json) -> tuple[Json, dict[str, str]]:
         plan = incidents.get_response_plan(arn=summary["arn"])
         plan.pop("ResponseMetadata", None)
         tags = incidents.list_tags_for_resource(resourceArn=summary["arn"]).get("tags", {})
-        plans.append((plan, dict(tags)))
+        return plan, dict(tags)
+
+    # Three to five calls per contact, each a round trip: several at once (boto3 clients are
+    # thread-safe), results in list order. 1,000 contacts: see benchmarks/adopt_benchmark.py.
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        contacts = list(pool.map(contact, _pages(contacts_api, "list_contacts", "Contacts")))
+        rotations = list(pool.map(rotation, _pages(contacts_api, "list_rotations", "Rotations")))
+        plans = list(
+            pool.map(
+                response_plan,
+                _pages(incidents, "list_response_plans", "responsePlanSummaries"),
+            )
+        )
     runbooks = read_runbooks(client, (plan for plan, _ in plans))
     return LiveAccount(replication_set, contacts, rotations, plans, runbooks)

@@ -128,8 +128,9 @@ def terraform_fmt(hcl: str) -> str:
 #   the HCL). `trimsuffix(<<EOF ... EOF, "\n")` is the string exactly as the JSON had it.
 _QUOTED_PROVIDER = re.compile(r'^(\s*provider\s*=\s*)"([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)"\s*$')
 _PROVIDER_BLOCK = re.compile(r'^provider\s+"([A-Za-z0-9_-]+)"\s*\{', re.MULTILINE)
-_QUOTED_REFERENCE = re.compile(r'^(\s*)"([A-Za-z0-9_.-]+)"(,?)\s*$')
-_DEPENDS_ON_START = re.compile(r"^\s*depends_on\s*=\s*\[\s*$")
+_QUOTED_REFERENCE = re.compile(r'^(\s*)"([A-Za-z0-9_.\[\]-]+)"(,?)\s*$')
+# Lists of references: depends_on, and ignore_changes (rotations' shift coverages).
+_DEPENDS_ON_START = re.compile(r"^\s*(depends_on|ignore_changes)\s*=\s*\[\s*$")
 _HEREDOC_START = re.compile(r"<<(EOF)$")
 # A provisioner's `when` (on-call schedules) is a keyword; the renderer quotes it, which Terraform
 # accepts with a "Quoted keywords are deprecated" warning.
@@ -138,8 +139,9 @@ _QUOTED_WHEN = re.compile(r'^(\s*when\s*=\s*)"(create|destroy)"\s*$')
 
 def tidy_hcl(hcl: str) -> str:
     """cdktf's HCL with references unquoted (``provider = aws.x`` for providers the file declares,
-    ``type.name`` inside ``depends_on = [...]``) and every heredoc wrapped in
-    ``trimsuffix(..., "\n")``; heredoc bodies (policies, runbooks) are left as they are."""
+    ``type.name`` inside ``depends_on = [...]``, attributes inside ``ignore_changes = [...]``)
+    and every heredoc wrapped in ``trimsuffix(..., "\n")``; heredoc bodies (policies, runbooks)
+    are left as they are."""
     providers = set(_PROVIDER_BLOCK.findall(hcl))
 
     def provider_reference(match: re.Match[str]) -> str:

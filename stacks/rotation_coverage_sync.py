@@ -124,21 +124,23 @@ def api_shape(spans: Spans) -> dict[str, list[Json]]:
     return shaped
 
 
-def describe(spans: Spans) -> str:
+def describe(spans: Mapping[str, Sequence[str]]) -> str:
     """``MON TUE WED THU FRI 08:30-17:00``: days with the same hours together, weekday order."""
     if not spans:
         return "none (on call around the clock)"
     groups: dict[tuple[str, ...], list[str]] = {}
     for day, texts in spans.items():
-        groups.setdefault(texts, []).append(day)
+        groups.setdefault(tuple(texts), []).append(day)
     return "; ".join(f"{' '.join(days)} {', '.join(texts)}" for texts, days in groups.items())
 
 
-def differences(config: Spans, live: Spans) -> list[str]:
+def differences(
+    config: Mapping[str, Sequence[str]], live: Mapping[str, Sequence[str]]
+) -> list[str]:
     """Each weekday whose live hours differ from the config's, in words."""
     found = []
     for day in DAYS:
-        want, have = config.get(day, ()), live.get(day, ())
+        want, have = tuple(config.get(day, ())), tuple(live.get(day, ()))
         if want != have:
             found.append(
                 f"{day} is {', '.join(have) or 'not covered'}, "

@@ -424,7 +424,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m stacks.oncall_schedule_sync",
         description="Manage on-call schedules (ssm-contacts ONCALL_SCHEDULE) for the stack's "
-        "terraform_data provisioners, and check them for drift.",
+        "terraform_data provisioners, and check them and the rotations' shift coverages for "
+        "drift.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -437,6 +438,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     args = _parser().parse_args(argv)
     from botocore.exceptions import BotoCoreError, ClientError
 
+    # check also reads rotations (their shift coverages): its errors say "drift check".
+    prefix = "drift check" if args.action == "check" else "on-call schedule"
     try:
         if args.action == "check":
             if args.plan_json is None:
@@ -445,10 +448,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         print(run_action(args.action, os.environ if environ is None else environ))
         return EXIT_OK
     except SyncError as error:
-        print(f"on-call schedule: {error}", file=sys.stderr)
+        print(f"{prefix}: {error}", file=sys.stderr)
         return error.status
     except (BotoCoreError, ClientError) as error:
-        print(f"on-call schedule: AWS refused or could not be reached: {error}", file=sys.stderr)
+        print(f"{prefix}: AWS refused or could not be reached: {error}", file=sys.stderr)
         return EXIT_FAILED
 
 

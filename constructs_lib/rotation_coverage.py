@@ -91,7 +91,7 @@ class RotationCoverage(TerraformData):
                 )
             ],
         )
-        self._triggered_by = f"{rotation.terraform_resource_type}.{rotation.friendly_unique_id}"
+        self._rotation = rotation
 
     def to_terraform(self) -> Any:
         # cdktf 0.21 writes replace_triggered_by as "${address}" in JSON too, which Terraform
@@ -99,5 +99,7 @@ class RotationCoverage(TerraformData):
         # bare address. HCL (to_hcl_terraform) keeps "${address}", which Terraform takes in HCL.
         result = super().to_terraform()
         body = result["resource"][self.terraform_resource_type][self.friendly_unique_id]
-        body["lifecycle"]["replace_triggered_by"] = [self._triggered_by]
+        rotation = self._rotation
+        address = f"{rotation.terraform_resource_type}.{rotation.friendly_unique_id}"
+        body["lifecycle"]["replace_triggered_by"] = [address]
         return result

@@ -25,9 +25,11 @@ import pytest
 
 from local_aws.process import LocalAwsProcess
 from stacks.plan_guard import check_plan
-from stacks.synthesize import HCL_OUTPUT_VARIABLE
+from stacks.synthesize import HCL_OUTPUT_VARIABLE, tidy_hcl
 from tests.conftest import PROJECT_ROOT, main_environment
 from tests.stacks.environment_files import project_with
+from tests.terraform.offline_runs import offline_run
+from tests.terraform.stack_copy import read_stack
 from tests.terraform.terraform_cli import Terraform
 from tests.terraform.test_oncall_schedule_apply import ACCOUNT, REGION, Deployment
 
@@ -335,32 +337,71 @@ def test_destroy_removes_the_record_before_the_rotation(
     assert deployment.client("ssm-contacts").list_rotations()["Rotations"] == []
 
 
-def test_the_hcl_export_ignores_the_coverage_without_a_warning(
-    terraform: Terraform, tmp_path: Path
-) -> None:
-    """`make synth-hcl` of a coverage read back wrong: ignore_changes holds a reference, not a
-    quoted string ("Quoted references are deprecated"), and the record's trigger is valid HCL."""
-    project = project_with(tmp_path / "project", environment("alice", "08:30-17:00"), "oncall")
-    outdir = tmp_path / "cdktf.out.hcl"
+def _synthesize(project: Path, outdir: Path, *, hcl: bool) -> Path:
+    """`make synth` / `make synth-hcl` of ``project`` in a child process (cdktf reads the HCL
+    switch when its Node process starts); the stack directory."""
     code = (
         "import sys; from pathlib import Path; "
         "from stacks.environment_loader import load_environments; "
         "from stacks.synthesize import synthesize; "
         "root = Path(sys.argv[1]); synthesize(load_environments(root), root, Path(sys.argv[2]), "
-        "hcl=True)"
+        f"hcl={hcl})"
     )
     subprocess.run(
         [sys.executable, "-c", code, str(project), str(outdir)],
         cwd=PROJECT_ROOT,
-        env={**main_environment(), HCL_OUTPUT_VARIABLE: "true"},
+        env={**main_environment(), HCL_OUTPUT_VARIABLE: "true" if hcl else "false"},
         check=True,
         capture_output=True,
         timeout=300,
     )
-    stack = outdir / "stacks" / "incident-manager-oncall"
-    text = (stack / "cdk.tf").read_text(encoding="utf-8")
+    return outdir / "stacks" / "incident-manager-oncall"
+
+
+def test_the_hcl_export_plans_like_the_json_without_a_warning(
+    terraform: Terraform, tmp_path: Path
+) -> None:
+    """`make synth-hcl` of a coverage read back wrong: ignore_changes and replace_triggered_by
+    hold references, not strings (Terraform warns "Quoted references are deprecated" about the
+    first and refuses to plan "${...}" in the second, though it validates it)."""
+    project = project_with(tmp_path / "project", environment("alice", "08:30-17:00"), "oncall")
+    hcl = _synthesize(project, tmp_path / "cdktf.out.hcl", hcl=True)
+    text = (hcl / "cdk.tf").read_text(encoding="utf-8")
     assert "ignore_changes = [\n      recurrence[0].shift_coverages,\n    ]" in text
-    assert 'replace_triggered_by = [\n      "${aws_ssmcontacts_rotation.' in text
-    terraform.run(stack, "init", "-input=false", "-backend=false")
-    validated = json.loads(terraform.run(stack, "validate", "-json").stdout)
+    assert "replace_triggered_by = [\n      aws_ssmcontacts_rotation." in text
+    json_dir = _synthesize(project, tmp_path / "cdktf.out", hcl=False)
+    stack = read_stack(json_dir)
+    runs = {
+        kind: offline_run(terraform, source, tmp_path / f"run-{kind}", stack, {})
+        for kind, source in (("hcl", hcl), ("json", json_dir))
+    }
+    validated = runs["hcl"].validated
     assert (validated["valid"], validated["diagnostics"]) == (True, []), validated
+    assert runs["hcl"].plan["resource_changes"] == runs["json"].plan["resource_changes"]
+
+
+def test_tidy_hcl_writes_lifecycle_references_bare() -> None:
+    rendered = "\n".join(
+        [
+            "  lifecycle {",
+            "    ignore_changes = [",
+            '      "recurrence[0].shift_coverages",',
+            "    ]",
+            "    replace_triggered_by = [",
+            '      "${aws_ssmcontacts_rotation.r_1}",',
+            "    ]",
+            "  }",
+            '  x = ["${a.b}"]',
+        ]
+    )
+    assert tidy_hcl(rendered).split("\n") == [
+        "  lifecycle {",
+        "    ignore_changes = [",
+        "      recurrence[0].shift_coverages,",
+        "    ]",
+        "    replace_triggered_by = [",
+        "      aws_ssmcontacts_rotation.r_1,",
+        "    ]",
+        "  }",
+        '  x = ["${a.b}"]',
+    ]

@@ -104,7 +104,8 @@ plan-check: $(INSTALLED)
 		{ cp $(STACK_DIR)/.terraform.lock.hcl $(LOCK_FILE) && echo "wrote $(LOCK_FILE): commit it"; }
 	cd $(STACK_DIR) && terraform plan -input=false -out=tfplan
 	cd $(STACK_DIR) && terraform show -json tfplan > tfplan.json
-	@# On-call schedules: compare the live ones with the config (exit 4: drift), then the guard.
+	@# On-call schedules and rotation shift coverages (written through the SDK): compare the live
+	@# ones with the config (exit 4: drift), then the guard.
 	$(BIN)/python -m stacks.oncall_schedule_sync check $(STACK_DIR)/tfplan.json; drift=$$?; \
 	$(BIN)/python -m stacks.plan_guard $(STACK_DIR)/tfplan.json $(foreach kind,$(ALLOW),--allow $(kind)) \
 	  && exit $$drift

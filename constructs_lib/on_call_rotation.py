@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from cdktf import TerraformResourceLifecycle
 from constructs import Construct
 
 from constructs_lib.aws import (
@@ -22,8 +23,14 @@ from constructs_lib.aws import (
     SsmcontactsRotationRecurrenceWeeklySettingsHandOffTime,
 )
 from constructs_lib.contact import Contact
+from constructs_lib.oncall_schedule import ScheduleAccess, SyncCommand
 from constructs_lib.props_error import raise_if_any
 from constructs_lib.replication_set import ReplicationSetRef
+from constructs_lib.rotation_coverage import (
+    COVERAGE_ATTRIBUTE,
+    RotationCoverage,
+    ignores_coverage,
+)
 
 DayOfWeek = Literal["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 DAYS_OF_WEEK: tuple[DayOfWeek, ...] = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
@@ -69,8 +76,11 @@ class CoverageTime:
 class OnCallRotationProps:
     """Props of ``OnCallRotation``. Exactly one of ``daily``, ``weekly``, ``monthly`` is set.
 
-    ``shift_coverages`` limits on-call hours per weekday (none: around the clock). Contacts take
-    turns in the order given: reordering them changes who is on call.
+    ``shift_coverages`` limits on-call hours per weekday (none: around the clock); the provider
+    reads them back wrong, so they are written through the AWS SDK too, with ``access`` (the
+    stack provider's account, region and role; required with ``shift_coverages``) and ``sync``
+    (see ``constructs_lib/rotation_coverage.py``). Contacts take turns in the order given:
+    reordering them changes who is on call.
     """
 
     name: str
@@ -85,6 +95,8 @@ class OnCallRotationProps:
     monthly: Sequence[MonthlyHandOff] = ()
     shift_coverages: Mapping[DayOfWeek, Sequence[CoverageTime]] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
+    access: ScheduleAccess | None = None
+    sync: SyncCommand = field(default_factory=SyncCommand)
 
 
 def _validate(props: OnCallRotationProps) -> None:
@@ -105,14 +117,21 @@ def _validate(props: OnCallRotationProps) -> None:
         problems.append(f"number_of_on_calls: {props.number_of_on_calls}; must be 1 or more")
     if not 1 <= props.recurrence_multiplier <= 100:
         problems.append(f"recurrence_multiplier: {props.recurrence_multiplier}; allowed 1 to 100")
+    if props.shift_coverages and props.access is None:
+        problems.append(
+            "access: required with shift_coverages (the account, region and role that write "
+            "the coverage through the AWS SDK: hashicorp/aws 5.100.0 reads it back wrong)"
+        )
     raise_if_any(f"OnCallRotation {props.name!r}", problems)
 
 
-# Provider 5.100.0 reads a coverage's start minute back as its end minute (08:30-17:00 reads as
-# 08:00-17:00), so such a rotation shows an in-place update on every plan; the update re-sends
-# the configured coverage, so it is noise, not harm. It is not hidden with ignore_changes: that
-# would also drop a person's later edit of the coverage, and who is on call would silently stay
-# as it was. `stacks/adopt/plan_check.py` names the read-back for what it is.
+def coverage_spans(props: OnCallRotationProps) -> dict[str, list[str]]:
+    """``{"MON": ["08:30-17:00"]}``: the coverages in weekday order, each day's sorted."""
+    return {
+        day: [f"{c.start}-{c.end}" for c in sorted(coverages, key=lambda c: (c.start, c.end))]
+        for day in DAYS_OF_WEEK
+        if (coverages := props.shift_coverages.get(day))
+    }
 
 
 def _coverages(
@@ -188,6 +207,7 @@ class OnCallRotation(Construct):
             shift_coverages=_coverages(props),
         )
         waits_for = list(props.replication_set.dependables)
+        spans = coverage_spans(props)
         self.resource = SsmcontactsRotation(
             self,
             "Resource",
@@ -198,7 +218,23 @@ class OnCallRotation(Construct):
             recurrence=[recurrence],
             tags=dict(props.tags) or None,
             depends_on=waits_for or None,
+            # The provider would show an update on every plan (its read-back differs from the
+            # config); the coverage record below writes the coverage instead.
+            lifecycle=TerraformResourceLifecycle(ignore_changes=[COVERAGE_ATTRIBUTE])
+            if ignores_coverage(spans)
+            else None,
         )
+        self.coverage: RotationCoverage | None = None
+        if spans and props.access is not None:
+            self.coverage = RotationCoverage(
+                self,
+                "Coverage",
+                rotation=self.resource,
+                name=props.name,
+                spans=spans,
+                access=props.access,
+                sync=props.sync,
+            )
 
     @property
     def rotation_arn(self) -> str:

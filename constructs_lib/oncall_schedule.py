@@ -30,7 +30,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdktf import (
     LocalExecProvisioner,
@@ -39,10 +39,14 @@ from cdktf import (
 )
 from constructs import Construct
 
-from constructs_lib.on_call_rotation import OnCallRotation
 from constructs_lib.props_error import raise_if_any
 from constructs_lib.replication_set import ReplicationSetRef
 from constructs_lib.terraform_data import TerraformData
+
+if TYPE_CHECKING:
+    # Only a type here: on_call_rotation imports this module (a rotation with a shift coverage
+    # writes it with ScheduleAccess and SyncCommand).
+    from constructs_lib.on_call_rotation import OnCallRotation
 
 # Limits of the ssm-contacts model: Plan.RotationIds is an SsmContactsArnList (max 25); AWS
 # refuses a schedule without rotations.
@@ -95,12 +99,19 @@ class SyncCommand:
         # No double quotes: cdktf's HCL renderer would not escape them.
         return f"exec $${{IM_PYTHON:-{self.python}}} -m {self.module} {action}"
 
-    def local_exec(self, action: str, schedule: str, when: str | None = None) -> dict[str, Any]:
-        """The ``local-exec`` provisioner body; ``schedule`` is the expression of its JSON."""
+    def local_exec(
+        self,
+        action: str,
+        schedule: str,
+        when: str | None = None,
+        variable: str = SCHEDULE_VARIABLE,
+    ) -> dict[str, Any]:
+        """The ``local-exec`` provisioner body; ``schedule`` is the expression of the JSON the
+        module reads from ``variable``."""
         body: dict[str, Any] = {
             "command": self.command(action),
             "working_dir": self.project_root,
-            "environment": {SCHEDULE_VARIABLE: f"${{jsonencode({schedule})}}"},
+            "environment": {variable: f"${{jsonencode({schedule})}}"},
         }
         if when:
             body["when"] = when

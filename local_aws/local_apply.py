@@ -25,6 +25,7 @@ from local_aws.terraform_setup import (
     terraform_env,
     write_cli_config,
 )
+from stacks.rotation_coverage_sync import COVERAGE_KIND
 
 Json = dict[str, Any]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -199,10 +200,18 @@ def label(stack: Json, kind: str, address: str) -> str:
         schedule = _schedule_label(stack, body, address)
         if schedule:
             return schedule
+    if kind == "terraform_data" and _is_coverage_record(body):
+        return f"coverage of on-call rotation {body['input']['name']}"
     name = body.get("alias") or body.get("name")
     if isinstance(name, str) and "${" not in name:
         return f"{noun} {name}"
     return noun
+
+
+def _is_coverage_record(body: Json) -> bool:
+    """A rotation's shift coverage record (constructs_lib/rotation_coverage.py)."""
+    data = body.get("input")
+    return isinstance(data, dict) and data.get("kind") == COVERAGE_KIND and "name" in data
 
 
 def _schedule_label(stack: Json, body: Json, address: str) -> str | None:

@@ -415,9 +415,21 @@ class IncidentManagerStack(TerraformStack):
             return self.oncall_schedules[alias]
         return self.escalation_plans[alias]
 
-    def _oncall_schedule(self, schedule: OnCallScheduleConfig) -> OnCallSchedule:
+    def _sdk_access(self) -> ScheduleAccess:
+        """The provider's account, region and role: what the SDK (schedules, rotation coverages)
+        acts with, exactly as the provider does."""
         config = self.environment.config
         role = config.assume_role
+        return ScheduleAccess(
+            region=config.region,
+            account_id=config.account_id,
+            role_arn=role.role_arn if role else None,
+            session_name=role.session_name if role else None,
+            external_id=role.external_id if role else None,
+        )
+
+    def _oncall_schedule(self, schedule: OnCallScheduleConfig) -> OnCallSchedule:
+        config = self.environment.config
         return OnCallSchedule(
             self,
             f"oncall-schedule-{schedule.alias}",
@@ -425,14 +437,7 @@ class IncidentManagerStack(TerraformStack):
                 alias=schedule.alias,
                 display_name=schedule.display_name,
                 rotations=[self.rotations[name] for name in schedule.rotations],
-                # The provider's account, region and role: the SDK acts exactly as it does.
-                access=ScheduleAccess(
-                    region=config.region,
-                    account_id=config.account_id,
-                    role_arn=role.role_arn if role else None,
-                    session_name=role.session_name if role else None,
-                    external_id=role.external_id if role else None,
-                ),
+                access=self._sdk_access(),
                 replication_set=self.replication_set,
                 # The provider's default_tags do not reach what the SDK creates.
                 tags={**config.default_tags, **schedule.tags},
@@ -501,6 +506,9 @@ class IncidentManagerStack(TerraformStack):
                     for day, coverages in rotation.shift_coverages.items()
                 },
                 tags=rotation.tags,
+                # Coverages are written through the SDK too: the provider reads them back wrong.
+                access=self._sdk_access(),
+                sync=SyncCommand(project_root=str(STACK_DIR_TO_ROOT)),
             ),
         )
 

@@ -7,6 +7,9 @@ resources whose provisioners run this module (see ``constructs_lib/oncall_schedu
     python -m stacks.oncall_schedule_sync create|update|delete  # JSON in $IM_ONCALL_SCHEDULE
     python -m stacks.oncall_schedule_sync check PLAN_JSON       # terraform show -json tfplan
 
+``check`` (run by ``make plan-check``) also compares the shift coverages that the stack writes
+through the SDK (``stacks/rotation_coverage_sync.py``) with the live rotations.
+
 It acts with the same account and role as the stack's provider: credentials come from the usual
 AWS chain, the role in ``assume_role`` is assumed when the stack has one, and the caller's account
 must be the stack's ``account_id`` (``allowed_account_ids``) or nothing is done. Endpoints come
@@ -71,6 +74,17 @@ class AssumeRole:
     session_name: str | None = None
     external_id: str | None = None
 
+    @classmethod
+    def from_json(cls, data: object) -> AssumeRole | None:
+        """The block as the stack writes it (``ScheduleAccess.as_json``); None without a role."""
+        if not isinstance(data, dict) or not data.get("role_arn"):
+            return None
+        return cls(
+            role_arn=str(data["role_arn"]),
+            session_name=data.get("session_name"),
+            external_id=data.get("external_id"),
+        )
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -92,7 +106,6 @@ class Schedule:
         missing = [k for k in ("arn", "alias", "region", "account_id") if not data.get(k)]
         if missing:
             raise SyncError(f"{where}: missing {', '.join(missing)}", EXIT_BAD_INPUT)
-        role = data.get("assume_role")
         rotations = data.get("rotation_ids") or []
         tags = data.get("tags") or {}
         if not isinstance(rotations, list) or not all(isinstance(r, str) for r in rotations):
@@ -104,13 +117,7 @@ class Schedule:
             alias=str(data["alias"]),
             region=str(data["region"]),
             account_id=str(data["account_id"]),
-            assume_role=AssumeRole(
-                role_arn=str(role["role_arn"]),
-                session_name=role.get("session_name"),
-                external_id=role.get("external_id"),
-            )
-            if isinstance(role, dict) and role.get("role_arn")
-            else None,
+            assume_role=AssumeRole.from_json(data.get("assume_role")),
             display_name=data.get("display_name"),
             rotation_ids=tuple(rotations),
             tags={str(k): str(v) for k, v in tags.items()},
@@ -124,11 +131,21 @@ def _boto3() -> Any:
 
 
 def session_for(schedule: Schedule) -> Any:
-    """A boto3 session in the schedule's account: the caller's credentials, then the stack's
-    role when it has one. Refuses any other account, as the provider's allowed_account_ids does."""
+    """A boto3 session in the schedule's account (see ``account_session``)."""
+    return account_session(
+        schedule.region,
+        schedule.account_id,
+        schedule.assume_role,
+        f"on-call schedule {schedule.alias!r}",
+    )
+
+
+def account_session(region: str, account_id: str, role: AssumeRole | None, what: str) -> Any:
+    """A boto3 session in ``account_id``: the caller's credentials, then the stack's role when
+    it has one. Refuses any other account, as the provider's allowed_account_ids does; ``what``
+    names the object in that refusal."""
     boto3 = _boto3()
-    session = boto3.Session(region_name=schedule.region)
-    role = schedule.assume_role
+    session = boto3.Session(region_name=region)
     if role is not None:
         params: Json = {
             "RoleArn": role.role_arn,
@@ -138,18 +155,17 @@ def session_for(schedule: Schedule) -> Any:
             params["ExternalId"] = role.external_id
         credentials = session.client("sts").assume_role(**params)["Credentials"]
         session = boto3.Session(
-            region_name=schedule.region,
+            region_name=region,
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
         )
     account = session.client("sts").get_caller_identity()["Account"]
-    if account != schedule.account_id:
+    if account != account_id:
         via = f" (after assuming {role.role_arn})" if role else ""
         raise SyncError(
             f"AWS account ID not allowed: these credentials{via} are for account {account}; "
-            f"on-call schedule {schedule.alias!r} belongs to account {schedule.account_id}. "
-            "Nothing was changed."
+            f"{what} belongs to account {account_id}. Nothing was changed."
         )
     return session
 
@@ -319,19 +335,36 @@ def planned_schedules(plan: Json) -> Iterator[PlannedSchedule]:
         )
 
 
-def check(plan_path: Path, out: Any = None) -> int:
-    """Compare every live schedule of a saved plan with the config; print what differs."""
-    out = out or sys.stdout
+def read_plan(plan_path: Path) -> Json:
+    """``terraform show -json`` of a saved plan, from a file."""
     try:
-        plan = json.loads(plan_path.read_text(encoding="utf-8"))
+        plan: Json = json.loads(plan_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise SyncError(
             f"{plan_path}: cannot read a plan in JSON ({error})", EXIT_BAD_INPUT
         ) from None
+    return plan
+
+
+def check(plan_path: Path, out: Any = None) -> int:
+    """Compare every live schedule, and every shift coverage the stack writes through the SDK,
+    of a saved plan with the config; print what differs."""
+    # Imported here: stacks.rotation_coverage_sync builds on this module.
+    from stacks.rotation_coverage_sync import check_coverages
+
+    out = out or sys.stdout
+    plan = read_plan(plan_path)
+    drifted = check_schedules(plan, out) + check_coverages(plan, out)
+    return EXIT_DRIFT if drifted else EXIT_OK
+
+
+def check_schedules(plan: Json, out: Any) -> int:
+    """Print how each schedule of ``plan`` compares with the config; the number that drifted
+    (differences this plan does not correct)."""
     planned = list(planned_schedules(plan))
     if not planned:
         print("on-call schedules: none in this plan", file=out)
-        return EXIT_OK
+        return 0
     drifted = 0
     for item in planned:
         schedule = item.schedule
@@ -363,7 +396,7 @@ def check(plan_path: Path, out: Any = None) -> int:
             f"to write the config's settings again: terraform apply -replace='{item.address}'",
             file=out,
         )
-    return EXIT_DRIFT if drifted else EXIT_OK
+    return drifted
 
 
 ACTIONS = {"create": create, "update": update, "delete": delete}
@@ -391,7 +424,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m stacks.oncall_schedule_sync",
         description="Manage on-call schedules (ssm-contacts ONCALL_SCHEDULE) for the stack's "
-        "terraform_data provisioners, and check them for drift.",
+        "terraform_data provisioners, and check them and the rotations' shift coverages for "
+        "drift.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -404,6 +438,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     args = _parser().parse_args(argv)
     from botocore.exceptions import BotoCoreError, ClientError
 
+    # check also reads rotations (their shift coverages): its errors say "drift check".
+    prefix = "drift check" if args.action == "check" else "on-call schedule"
     try:
         if args.action == "check":
             if args.plan_json is None:
@@ -412,10 +448,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         print(run_action(args.action, os.environ if environ is None else environ))
         return EXIT_OK
     except SyncError as error:
-        print(f"on-call schedule: {error}", file=sys.stderr)
+        print(f"{prefix}: {error}", file=sys.stderr)
         return error.status
     except (BotoCoreError, ClientError) as error:
-        print(f"on-call schedule: AWS refused or could not be reached: {error}", file=sys.stderr)
+        print(f"{prefix}: AWS refused or could not be reached: {error}", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -128,8 +128,11 @@ def terraform_fmt(hcl: str) -> str:
 #   the HCL). `trimsuffix(<<EOF ... EOF, "\n")` is the string exactly as the JSON had it.
 _QUOTED_PROVIDER = re.compile(r'^(\s*provider\s*=\s*)"([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)"\s*$')
 _PROVIDER_BLOCK = re.compile(r'^provider\s+"([A-Za-z0-9_-]+)"\s*\{', re.MULTILINE)
-_QUOTED_REFERENCE = re.compile(r'^(\s*)"([A-Za-z0-9_.-]+)"(,?)\s*$')
-_DEPENDS_ON_START = re.compile(r"^\s*depends_on\s*=\s*\[\s*$")
+# A reference in a list, quoted ("x.y") or as a template ("${x.y}").
+_QUOTED_REFERENCE = re.compile(r'^(\s*)"(\$\{)?([A-Za-z0-9_.\[\]-]+)(?(2)\})"(,?)\s*$')
+# Lists of references: depends_on; ignore_changes and replace_triggered_by (shift coverages).
+# Terraform plans "${x.y}" in replace_triggered_by as "Unexpected expression", though it validates.
+_DEPENDS_ON_START = re.compile(r"^\s*(depends_on|ignore_changes|replace_triggered_by)\s*=\s*\[\s*$")
 _HEREDOC_START = re.compile(r"<<(EOF)$")
 # A provisioner's `when` (on-call schedules) is a keyword; the renderer quotes it, which Terraform
 # accepts with a "Quoted keywords are deprecated" warning.
@@ -138,8 +141,9 @@ _QUOTED_WHEN = re.compile(r'^(\s*when\s*=\s*)"(create|destroy)"\s*$')
 
 def tidy_hcl(hcl: str) -> str:
     """cdktf's HCL with references unquoted (``provider = aws.x`` for providers the file declares,
-    ``type.name`` inside ``depends_on = [...]``) and every heredoc wrapped in
-    ``trimsuffix(..., "\n")``; heredoc bodies (policies, runbooks) are left as they are."""
+    ``type.name`` inside ``depends_on = [...]`` and ``replace_triggered_by = [...]``, attributes
+    inside ``ignore_changes = [...]``) and every heredoc wrapped in ``trimsuffix(..., "\n")``;
+    heredoc bodies (policies, runbooks) are left as they are."""
     providers = set(_PROVIDER_BLOCK.findall(hcl))
 
     def provider_reference(match: re.Match[str]) -> str:
@@ -160,7 +164,7 @@ def tidy_hcl(hcl: str) -> str:
             if line.strip() == "]":
                 in_depends_on = False
             else:
-                lines[index] = _QUOTED_REFERENCE.sub(r"\1\2\3", line)
+                lines[index] = _QUOTED_REFERENCE.sub(r"\1\3\4", line)
             continue
         heredoc = _HEREDOC_START.search(line)
         if heredoc:

@@ -4,16 +4,20 @@ that changes nothing. Anything else is listed in plain words.
 An imported channel whose address comes from a sensitive variable shows as an update whose
 values are identical: Terraform only marks the imported address sensitive. That is counted as
 an import ("address marked sensitive"), since ``before`` and ``after`` are equal.
+
+The ``terraform_data`` records of on-call schedules and of shift coverages are counted apart:
+they are no AWS objects, and their create provisioners adopt the live schedule or check the live
+coverage (writing the configured hours only where they differ).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from constructs_lib.oncall_schedule import IDENTITY_ADDRESS, SETTINGS_ADDRESS
 from local_aws.local_apply import KINDS, OTHER_KINDS
+from stacks.rotation_coverage_sync import COVERAGE_KIND
 
 Json = dict[str, Any]
 WORDS = {
@@ -34,9 +38,10 @@ class AdoptionPlan:
     # On-call schedules are no Terraform resources: the create provisioner of their
     # terraform_data adopts the live schedule, keeping its ARN.
     schedule_adoptions: int = 0
-    # Rotations whose shift coverage provider 5.100.0 reads back wrong: an update that re-sends
-    # the configured hours (see constructs_lib/on_call_rotation.py).
-    coverage_readbacks: list[str] = field(default_factory=list)
+    # Shift coverages are written through the SDK (provider 5.100.0 reads them back wrong): the
+    # create provisioner of each rotation's coverage record writes the configured hours, which
+    # adoption read from the live rotation (constructs_lib/rotation_coverage.py).
+    coverage_records: int = 0
     other_changes: list[str] = field(default_factory=list)
     # The plan itself (``terraform show -json``), for the plan guard and for people.
     plan: Json = field(default_factory=dict)
@@ -58,10 +63,10 @@ class AdoptionPlan:
                 else ""
             )
             + (
-                f"; {len(self.coverage_readbacks)} rotation(s) updated in place only because the "
-                "provider reads a coverage's start minute back as its end minute (the update "
-                f"re-sends the configured hours: {', '.join(self.coverage_readbacks)})"
-                if self.coverage_readbacks
+                f"; {self.coverage_records} shift coverage record(s) to create, checking each "
+                "rotation's live coverage on apply and writing the configured hours where they "
+                "differ"
+                if self.coverage_records
                 else ""
             )
         )
@@ -73,53 +78,15 @@ def _changed_attributes(before: Any, after: Any) -> list[str]:
     return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
-def _read_back(coverage: Any) -> Any:
-    """A shift coverage as provider 5.100.0 reads it: each time's start minute replaced by its
-    end minute."""
-    if isinstance(coverage, list):
-        return [_read_back(item) for item in coverage]
-    if not isinstance(coverage, dict):
-        return coverage
-    copy = {k: _read_back(v) for k, v in coverage.items()}
-    if "start" in copy and "end" in copy:
-        try:
-            minute = copy["end"][0]["minute_of_hour"]
-            copy["start"] = [{**copy["start"][0], "minute_of_hour": minute}]
-        except (KeyError, IndexError, TypeError):
-            return copy
-    return copy
-
-
-def is_coverage_readback(resource: Json) -> bool:
-    """A rotation update whose only difference is the provider's read-back of its coverages."""
-    if resource["type"] != "aws_ssmcontacts_rotation":
-        return False
-    before, after = resource["change"].get("before"), resource["change"].get("after")
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return False
-    if _changed_attributes(before, after) != ["recurrence"]:
-        return False
-    (before_rec,), (after_rec,) = before["recurrence"], after["recurrence"]
-    others = {k for k in set(before_rec) | set(after_rec) if k != "shift_coverages"}
-    if any(before_rec.get(k) != after_rec.get(k) for k in others):
-        return False
-    before_coverages = before_rec.get("shift_coverages")
-    return bool(before_coverages) and _canonical(before_coverages) == _canonical(
-        _read_back(after_rec.get("shift_coverages"))
+def is_coverage_record(resource: Json) -> bool:
+    """A rotation's shift coverage record (``constructs_lib/rotation_coverage.py``)."""
+    after = resource["change"].get("after")
+    data = after.get("input") if isinstance(after, dict) else None
+    return (
+        resource["type"] == "terraform_data"
+        and isinstance(data, dict)
+        and data.get("kind") == COVERAGE_KIND
     )
-
-
-def _sort_key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
-
-
-def _canonical(value: Any) -> Any:
-    """``value`` with every list sorted: shift coverages are sets, in no fixed order."""
-    if isinstance(value, list):
-        return sorted((_canonical(item) for item in value), key=_sort_key)
-    if isinstance(value, dict):
-        return {k: _canonical(v) for k, v in value.items()}
-    return value
 
 
 def check_adoption_plan(plan: Json) -> AdoptionPlan:
@@ -139,9 +106,8 @@ def check_adoption_plan(plan: Json) -> AdoptionPlan:
         ):
             result.schedule_adoptions += 1
             continue
-        if actions == ("update",) and is_coverage_readback(resource):
-            result.imports += importing
-            result.coverage_readbacks.append(resource["address"])
+        if actions == ("create",) and is_coverage_record(resource):
+            result.coverage_records += 1
             continue
         if importing and actions == ("update",) and change.get("before") == change.get("after"):
             result.imports += 1

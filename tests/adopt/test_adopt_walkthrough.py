@@ -19,6 +19,7 @@ from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from stacks.adopt import command
 from stacks.adopt.command import adopt
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
+from stacks.adopt.plan_check import AdoptionPlan
 from stacks.environment_loader import load_environment
 from stacks.plan_guard import check_plan
 from stacks.synthesize import synthesize
@@ -148,6 +149,36 @@ def test_first_plan_lists_other_changes(aws: Any, account_env: None, tmp_path: P
     ), line
 
 
+def _resynthesize(tmp_path: Path, work: LocalWorkdir) -> None:
+    """Synthesize the environment file again, as `make synth` would, into the working copy."""
+    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
+    env = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path)
+    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
+    work.load(stack_dir, {})
+    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
+
+
+def _check_first_plan(result: AdoptionPlan) -> None:
+    """Imports, the schedule's two records and the rotation's coverage record; nothing else."""
+    assert result.other_changes == []
+    assert result.imports == 13
+    assert result.schedule_adoptions == 2  # its identity and its settings record
+    # 08:30-17:00 reads back as 08:00-17:00 (provider 5.100.0): the rotation ignores coverage
+    # changes and its coverage record, created here, checks the live hours on apply.
+    assert result.coverage_records == 1
+    (rotation,) = [
+        c for c in result.plan["resource_changes"] if c["type"] == "aws_ssmcontacts_rotation"
+    ]
+    assert rotation["change"]["actions"] == ["no-op"]
+    assert "importing" in rotation["change"]
+    assert result.summary() == (
+        "13 to import, 0 other change(s) (4 imported channel address(es) marked sensitive, "
+        "values unchanged); 2 on-call schedule record(s) to create, adopting the live schedules "
+        "on apply; 1 shift coverage record(s) to create, checking each rotation's live coverage "
+        "on apply and writing the configured hours where they differ"
+    )
+
+
 def test_rotation_and_schedule_apply_then_no_changes(
     aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
 ) -> None:
@@ -164,14 +195,10 @@ def test_rotation_and_schedule_apply_then_no_changes(
     assert [(s.alias, s.rotations) for s in config.oncall_schedules] == [
         ("business-hours-oncall", ["business-hours"])
     ]
-    result = plan_adopted("acme", tmp_path)
-    assert result.other_changes == []
-    assert result.imports == 13
-    assert result.schedule_adoptions == 2  # its identity and its settings record
-    # 08:30-17:00 reads back as 08:00-17:00 (provider 5.100.0): named, not hidden.
-    (readback,) = result.coverage_readbacks
-    assert readback.startswith("aws_ssmcontacts_rotation.")
-    assert "rotation(s) updated in place only because the provider reads" in result.summary()
+    _check_first_plan(plan_adopted("acme", tmp_path))
+    api = aws("ssm-contacts")
+    live_before = api.get_rotation(RotationId=arns["rotation"])
+    live_before.pop("ResponseMetadata")
 
     # Apply, as `make apply` would, then plan again: nothing left to change.
     stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
@@ -186,33 +213,39 @@ def test_rotation_and_schedule_apply_then_no_changes(
     assert [c.address for c in applied if c.action == "create"] == [
         a for a in (c.address for c in applied) if a.startswith("terraform_data.")
     ]
+    # The live coverage already was the config's: the record wrote nothing, changed nothing.
+    live_after = api.get_rotation(RotationId=arns["rotation"])
+    assert {k: v for k, v in live_after.items() if k != "ResponseMetadata"} == live_before
     # The schedule kept its ARN: adopted, not created again.
     listed = aws("ssm-contacts").list_contacts(Type="ONCALL_SCHEDULE")["Contacts"]
     assert [c["ContactArn"] for c in listed] == [arns["schedule"]]
     (tmp_path / "stacks/adopted/acme.imports.json").unlink()
-    env = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path)
-    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
+    _resynthesize(tmp_path, work)
     assert "import" not in json.loads((stack_dir / "cdk.tf.json").read_text())
-    work.load(stack_dir, {})
-    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
-    # Only the coverage read-back remains: an update that re-sends the configured hours.
-    assert [(c.kind, c.action) for c in work.pending_changes()] == [
-        ("aws_ssmcontacts_rotation", "update")
-    ]
+    assert work.pending_changes() == []
 
     # An everyday edit of the adopted file applies in place, nothing replaced.
     path = tmp_path / "stacks/environments/acme.yaml"
     path.write_text(path.read_text().replace("at_minute: 10", "at_minute: 15"))
-    env = load_environment(path, tmp_path)
-    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
-    work.load(stack_dir, {})
-    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
+    _resynthesize(tmp_path, work)
     edited = work.apply("terraform apply (edit)")
-    assert {c.action for c in edited} == {"update"}
-    assert {c.kind for c in edited} == {"aws_ssmcontacts_plan", "aws_ssmcontacts_rotation"}
-    assert [(c.kind, c.action) for c in work.pending_changes()] == [
-        ("aws_ssmcontacts_rotation", "update")
-    ]
+    # Both people's plans; the rotation is no longer updated on every apply.
+    assert {(c.kind, c.action) for c in edited} == {("aws_ssmcontacts_plan", "update")}
+    assert work.pending_changes() == []
+
+    # Weekdays from 08:00 instead of 08:30: 08:30-17:00 already reads back as 08:00-17:00, so
+    # the provider sees nothing to change; the coverage record is replaced and writes the hours.
+    text, edits = re.subn(r"start: (['\"]?)08:30", r"start: \g<1>08:00", path.read_text())
+    assert edits == 5
+    path.write_text(text)
+    _resynthesize(tmp_path, work)
+    moved = work.apply("terraform apply (coverage)")
+    assert [(c.kind, c.action) for c in moved] == [("terraform_data", "replace")]
+    live = api.get_rotation(RotationId=arns["rotation"])["Recurrence"]["ShiftCoverages"]
+    assert {
+        (d, c["Start"]["HourOfDay"], c["Start"]["MinuteOfHour"]) for d in live for c in live[d]
+    } == {(day, 8, 0) for day in ("MON", "TUE", "WED", "THU", "FRI")}
+    assert work.pending_changes() == []
 
 
 def test_response_plan_with_topics_chat_pagerduty_and_tags(

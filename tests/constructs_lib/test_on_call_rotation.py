@@ -1,8 +1,10 @@
-"""OnCallRotation: members in order, hand-offs, shift coverages in a stable order."""
+"""OnCallRotation: members in order, hand-offs, shift coverages in a stable order, and the
+record that writes the coverages (hashicorp/aws 5.100.0 reads them back wrong)."""
 
 from __future__ import annotations
 
 import pytest
+from cdktf import TerraformStack
 
 from constructs_lib import (
     CoverageTime,
@@ -10,11 +12,17 @@ from constructs_lib import (
     OnCallRotation,
     OnCallRotationProps,
     PropsError,
+    ScheduleAccess,
+    SyncCommand,
     TimeOfDay,
     WeeklyHandOff,
 )
+from constructs_lib.on_call_rotation import DayOfWeek
+from stacks import oncall_schedule_sync, rotation_coverage_sync
 from tests.constructs_lib.fixtures import email_contact, replication_set
-from tests.synth_helpers import address, new_stack, only, ref, synth
+from tests.synth_helpers import Json, address, body, new_stack, only, ref, resources, synth
+
+ACCESS = ScheduleAccess(region="us-east-1", account_id="111122223333")
 
 
 def test_weekly_rotation_keeps_member_order_and_waits_for_the_replication_set() -> None:
@@ -73,6 +81,7 @@ def test_shift_coverages_come_out_in_weekday_then_time_order() -> None:
                 "MON": [CoverageTime(TimeOfDay(8), TimeOfDay(18))],
             },
             tags={"team": "sre"},
+            access=ACCESS,
         ),
     )
     recurrence = only(synth(stack), "aws_ssmcontacts_rotation")["recurrence"][0]
@@ -126,13 +135,14 @@ def test_fails_without_exactly_one_kind_of_hand_off_or_with_no_members() -> None
     )
 
 
-def test_coverages_stay_managed_even_where_the_provider_reads_them_back_wrong() -> None:
-    # Provider 5.100.0 reads the start minute back as the end minute (08:30-17:00 shows as
-    # 08:00-17:00): a plan shows an update that re-sends the coverage. ignore_changes would hide
-    # that noise, and with it a person's later edit of the coverage: not done.
-    stack = new_stack()
+def covered_rotation(
+    stack: TerraformStack,
+    coverages: dict[DayOfWeek, list[CoverageTime]],
+    access: ScheduleAccess | None = ACCESS,
+    sync: SyncCommand | None = None,
+) -> OnCallRotation:
     rs = replication_set(stack)
-    OnCallRotation(
+    return OnCallRotation(
         stack,
         "rotation",
         OnCallRotationProps(
@@ -142,8 +152,130 @@ def test_coverages_stay_managed_even_where_the_provider_reads_them_back_wrong() 
             time_zone_id="Europe/Berlin",
             start_time="2026-01-05T07:30:00Z",
             daily=[TimeOfDay(8, 30)],
-            shift_coverages={"MON": [CoverageTime(start=TimeOfDay(8, 30), end=TimeOfDay(17, 0))]},
+            shift_coverages=coverages,
+            access=access,
+            sync=sync or SyncCommand(),
         ),
     )
-    rotation = only(synth(stack), "aws_ssmcontacts_rotation")
-    assert "ignore_changes" not in rotation.get("lifecycle", {})
+
+
+def span(start: TimeOfDay, end: TimeOfDay) -> list[CoverageTime]:
+    return [CoverageTime(start=start, end=end)]
+
+
+def only_record(out: Json) -> Json:
+    return only(out, "terraform_data")
+
+
+def test_a_coverage_read_back_wrong_is_ignored_and_written_by_its_record() -> None:
+    # 08:30-17:00 reads back as 08:00-17:00 (provider 5.100.0).
+    stack = new_stack()
+    rotation = covered_rotation(
+        stack,
+        {
+            "MON": span(TimeOfDay(8, 30), TimeOfDay(17)),
+            "SAT": span(TimeOfDay(10), TimeOfDay(12)),
+        },
+    )
+    out = synth(stack)
+    assert body(out, rotation.resource)["lifecycle"] == {
+        "ignore_changes": ["recurrence[0].shift_coverages"]
+    }
+    record = only_record(out)
+    assert rotation.coverage is not None
+    assert record == body(out, rotation.coverage)
+    spans = {"MON": ["08:30-17:00"], "SAT": ["10:00-12:00"]}
+    # A coverage edit, or a new rotation, replaces the record (which writes the coverage).
+    assert record["triggers_replace"] == {"arn": ref(rotation.resource), "shift_coverages": spans}
+    # So does any update of the rotation: the provider re-sends the coverage it read back. The
+    # bare address: Terraform refuses "${...}" here in JSON (cdktf 0.21 would write that).
+    assert record["lifecycle"] == {"replace_triggered_by": [address(rotation.resource)]}
+    assert record["input"] == {
+        "kind": rotation_coverage_sync.COVERAGE_KIND,
+        "arn": ref(rotation.resource),
+        "name": "business-hours",
+        "region": "us-east-1",
+        # A literal string in HCL too (an account ID would otherwise become a number).
+        "account_id": '${"111122223333"}',
+        "shift_coverages": spans,
+    }
+    (provisioner,) = record["provisioner"]
+    assert provisioner == {
+        "local-exec": {
+            "command": "exec $${IM_PYTHON:-.venv/bin/python} -m stacks.rotation_coverage_sync "
+            "apply",
+            "working_dir": "../../..",
+            "environment": {"IM_ROTATION_COVERAGE": "${jsonencode(self.input)}"},
+        }
+    }
+
+
+def test_what_the_record_hands_the_module_is_the_configured_coverage() -> None:
+    stack = new_stack()
+    access = ScheduleAccess(
+        region="eu-west-1",
+        account_id="444455556666",
+        role_arn="arn:aws:iam::444455556666:role/deployer",
+        session_name="ci",
+    )
+    covered_rotation(
+        stack,
+        {
+            "FRI": [
+                CoverageTime(TimeOfDay(13, 15), TimeOfDay(17, 45)),
+                CoverageTime(TimeOfDay(8), TimeOfDay(12)),
+            ]
+        },
+        access=access,
+        sync=SyncCommand(project_root="../../../..", python="/opt/python"),
+    )
+    record = only_record(synth(stack))
+    data = {**record["input"], "arn": "arn:aws:ssm-contacts:eu-west-1:444455556666:rotation/x"}
+    data["account_id"] = "444455556666"  # as Terraform evaluates the HCL-safe literal
+    parsed = rotation_coverage_sync.RotationCoverage.from_json(data, "test")
+    assert parsed.shift_coverages == {"FRI": ("08:00-12:00", "13:15-17:45")}
+    assert parsed.region == "eu-west-1"
+    assert parsed.assume_role == oncall_schedule_sync.AssumeRole(
+        role_arn="arn:aws:iam::444455556666:role/deployer", session_name="ci"
+    )
+    command = record["provisioner"][0]["local-exec"]
+    assert (
+        command["command"]
+        == "exec $${IM_PYTHON:-/opt/python} -m stacks.rotation_coverage_sync apply"
+    )
+    assert command["working_dir"] == "../../../.."
+
+
+def test_a_coverage_read_back_right_keeps_the_provider_diff_and_still_has_a_record() -> None:
+    # 08:00-18:00 reads back right: the provider sees every change. The record stays: an edit
+    # from 08:30-17:00 to 08:00-17:00 looks like no change to the provider (the first reads back
+    # as the second), and only the record writes it.
+    stack = new_stack()
+    rotation = covered_rotation(stack, {"MON": span(TimeOfDay(8), TimeOfDay(18))})
+    out = synth(stack)
+    assert "lifecycle" not in body(out, rotation.resource)
+    assert only_record(out)["triggers_replace"]["shift_coverages"] == {"MON": ["08:00-18:00"]}
+
+
+def test_a_rotation_without_coverage_has_no_record_and_needs_no_access() -> None:
+    stack = new_stack()
+    rotation = covered_rotation(stack, {}, access=None)
+    out = synth(stack)
+    assert rotation.coverage is None
+    assert resources(out, "terraform_data") == {}
+    assert "lifecycle" not in body(out, rotation.resource)
+
+
+def test_a_coverage_without_access_is_refused() -> None:
+    stack = new_stack()
+    with pytest.raises(PropsError) as raised:
+        covered_rotation(stack, {"MON": span(TimeOfDay(8, 30), TimeOfDay(17))}, access=None)
+    (problem,) = raised.value.problems
+    assert problem.startswith("access: required with shift_coverages")
+
+
+def test_kind_and_variable_match_the_sync_module() -> None:
+    from constructs_lib import rotation_coverage
+
+    assert rotation_coverage.COVERAGE_KIND == rotation_coverage_sync.COVERAGE_KIND
+    assert rotation_coverage.COVERAGE_VARIABLE == rotation_coverage_sync.COVERAGE_VARIABLE

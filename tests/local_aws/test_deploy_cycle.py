@@ -5,9 +5,11 @@ below checks one step of one environment."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,8 +47,6 @@ def deploy_cycles(
     """The cycle of every environment, run concurrently."""
     changed_outdir, _ = everyday_edits
     first = stack_dir(synthesized_environments, ENVIRONMENTS[0]) / "cdk.tf.json"
-    import json
-
     version = provider_version(json.loads(first.read_text(encoding="utf-8")))
     try:
         terraform = TerraformCli.offline(version, tmp_path_factory.mktemp("deploy-cli"))
@@ -67,6 +67,16 @@ def deploy_cycles(
             for environment in ENVIRONMENTS
         }
         yield {environment: future.result() for environment, future in futures.items()}
+
+
+def coverage_records(stack: dict[str, Any], rotations: list[str]) -> list[str]:
+    """The coverage records that an update of ``rotations`` replaces (replace_triggered_by)."""
+    records = stack.get("resource", {}).get("terraform_data", {})
+    return [
+        f"terraform_data.{name}"
+        for name, body in records.items()
+        if set(body.get("lifecycle", {}).get("replace_triggered_by", [])) & set(rotations)
+    ]
 
 
 def completed(cycles: dict[str, DeployCycle], environment: str) -> DeployCycle:
@@ -93,9 +103,23 @@ def test_everyday_changes_apply_in_place(
     environment: str,
 ) -> None:
     cycle = completed(deploy_cycles, environment)
-    edits = everyday_edits[1][environment]
+    changed_outdir, all_edits = everyday_edits
+    edits = all_edits[environment]
     actions = cycle.actions("update")
-    assert set(actions.values()) <= {"create", "update"}, actions
+    assert set(actions.values()) <= {"create", "update", "replace"}, actions
+    # The provider's update of a rotation re-sends the shift coverage it read back: the
+    # rotation's coverage record is replaced and writes the configured hours again
+    # (constructs_lib/rotation_coverage.py). Nothing else is replaced.
+    updated_rotations = [
+        a
+        for a, action in actions.items()
+        if action == "update" and a.startswith("aws_ssmcontacts_rotation.")
+    ]
+    stack = json.loads(
+        (stack_dir(changed_outdir, environment) / "cdk.tf.json").read_text(encoding="utf-8")
+    )
+    replaced = sorted(a for a, action in actions.items() if action == "replace")
+    assert replaced == sorted(coverage_records(stack, updated_rotations)), actions
     created_kinds = sorted(a.split(".")[0] for a, action in actions.items() if action == "create")
     assert created_kinds == [
         "aws_ssmcontacts_contact",

@@ -8,11 +8,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from local_aws.console_setup import build_blog_walkthrough
 from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
 from local_aws.moto_glue import LocalServer
-from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from stacks.adopt.command import adopt
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.environment_loader import load_environment
@@ -27,20 +25,10 @@ from tests.adopt.runbook_setups import (
     start_policy,
     trust_policy,
 )
-from tests.adopt.walkthrough import build_blog_walkthrough
 
 ENV_FILE = "stacks/environments/acme.yaml"
 POLICIES = "stacks/policies/acme"
 ROLE = "IncidentManagerRunbookRole"
-
-
-@pytest.fixture
-def account_env(local_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", local_server.url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET_KEY)
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from local_aws.console_setup import build_blog_walkthrough
 from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
 from local_aws.moto_glue import LocalServer
 from stacks.adopt import command
@@ -19,7 +20,6 @@ from stacks.adopt.command import adopt
 from stacks.adopt.first_plan import SECRETS_FILE
 from stacks.environment_loader import load_environment
 from stacks.synthesize import synthesize
-from tests.adopt.test_adopt_walkthrough import account_env
 from tests.adopt.topics_alarms_setup import (
     ACCOUNT,
     add_alarms_adoption_cannot_express,
@@ -29,9 +29,7 @@ from tests.adopt.topics_alarms_setup import (
     add_topics_adoption_cannot_manage,
     add_what_adoption_leaves_alone,
 )
-from tests.adopt.walkthrough import build_blog_walkthrough
 
-__all__ = ["account_env"]
 ENV_FILE = "stacks/environments/acme.yaml"
 CHAT_POLICY = "stacks/policies/acme/incident-chat.topic-policy.json"
 UPDATES_POLICY = "stacks/policies/acme/incident-updates.topic-policy.json"

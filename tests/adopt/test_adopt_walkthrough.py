@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from local_aws.console_setup import add_rotation_and_schedule, build_blog_walkthrough
 from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
 from local_aws.moto_glue import LocalServer
-from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from stacks.adopt import command
 from stacks.adopt.command import adopt
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
@@ -23,18 +23,8 @@ from stacks.adopt.plan_check import AdoptionPlan
 from stacks.environment_loader import load_environment
 from stacks.plan_guard import check_plan
 from stacks.synthesize import synthesize
-from tests.adopt.walkthrough import add_rotation_and_schedule, build_blog_walkthrough
 
 ACCOUNT = "123456789012"
-
-
-@pytest.fixture
-def account_env(local_server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", local_server.url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET_KEY)
 
 
 def test_written_environment(aws: Any, account_env: None, tmp_path: Path) -> None:

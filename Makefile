@@ -151,7 +151,7 @@ bench-preview: $(INSTALLED)
 	$(BIN)/python -m benchmarks.preview_benchmark $(PREVIEW_BENCH_ARGS)
 
 # --- A local Incident Manager (local_aws/): rehearse a change without an AWS account ---------
-.PHONY: local-aws rehearse
+.PHONY: local-aws local-aws-example rehearse
 # Port of `make local-aws` (0: any free port; the address is printed).
 PORT ?= 4566
 # Git ref `make rehearse` applies first, e.g. BEFORE=HEAD~1 or BEFORE=main; empty: none.
@@ -166,9 +166,19 @@ rehearse: $(INSTALLED)
 	@test -n "$(ENV)" || { echo "usage: make rehearse ENV=<environment> [BEFORE=<git ref>]" >&2; exit 2; }
 	$(BIN)/python main.py rehearse $(ENV) $(if $(BEFORE),--before $(BEFORE))
 
-# Adopt a live Incident Manager (#12).
-.PHONY: adopt
+## Load a console-style Incident Manager (the AWS blog walkthrough and more) into the running `make local-aws`, to try `make adopt`
+local-aws-example: $(INSTALLED)
+	$(BIN)/python -m local_aws.console_setup
+
+# --- Adopt a live Incident Manager --------------------------------------------------------------
+.PHONY: adopt bench-adopt
 ## Write stacks/environments/ENV.yaml and import IDs from the live account in REGION, then plan: `make adopt ENV=acme REGION=us-east-1`
-adopt: $(INSTALLED) $(NODE_INSTALLED)
+adopt: $(INSTALLED)
 	@test -n "$(ENV)" -a -n "$(REGION)" || { echo "usage: make adopt ENV=<environment> REGION=<region> [FORCE=1]" >&2; exit 2; }
 	$(BIN)/python main.py adopt $(ENV) --region $(REGION) $(if $(FORCE),--force)
+
+# `make bench` runs this too.
+bench: bench-adopt
+## Time `make adopt` of 1,000 contacts and 100 escalation plans from a local server; prints the steps
+bench-adopt: $(INSTALLED)
+	$(BIN)/python -m benchmarks.adopt_benchmark $(ADOPT_BENCH_ARGS)

@@ -86,6 +86,8 @@ bench: $(INSTALLED)
 diff deploy: $(INSTALLED) $(NODE_INSTALLED)
 	@test -n "$(ENV)" || { echo "usage: make $@ ENV=<environment>" >&2; exit 2; }
 	npx cdktf $@ incident-manager-$(ENV)
+	@# As after make apply: an adoption's import blocks are applied now (stacks/adopted/).
+	@if [ "$@" = deploy ]; then rm -f stacks/adopted/$(ENV).imports.json; fi
 
 STACK = incident-manager-$(ENV)
 STACK_DIR = cdktf.out/stacks/$(STACK)

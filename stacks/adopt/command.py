@@ -49,9 +49,13 @@ examples:
   AWS_ENDPOINT_URL=http://127.0.0.1:4566 python main.py adopt acme --region us-east-1 \\
       --account-id 123456789012
 
+The first plan runs `terraform init` and `plan -out=tfplan` in the stack directory and keeps
+tfplan and tfplan.json there, as make plan-check does: make apply applies that plan.
+
 exit status: 0 written and the first plan shows only imports; 1 the plan shows other changes
 (listed) or failed; 2 bad input (file exists without --force, no replication set, bad name)
-environment: AWS_PROFILE, AWS_ACCESS_KEY_ID..., AWS_ENDPOINT_URL (boto3's credential chain)
+environment: AWS_PROFILE, AWS_ACCESS_KEY_ID..., AWS_ENDPOINT_URL (boto3's credential chain, and
+the provider's), TF_CLI_CONFIG_FILE (Terraform's)
 """
 
 

@@ -286,18 +286,26 @@ def test_response_plan_with_topics_chat_pagerduty_and_tags(
     assert result.imports == 17  # the walkthrough's 12, DatabaseDown, 2 topics and 2 policies
 
 
-@pytest.mark.parametrize("customer_keys", [False, True])
-def test_two_region_replication_set(
-    aws: Any, account_env: None, tmp_path: Path, customer_keys: bool
+@pytest.mark.parametrize(
+    ("regions", "customer_keys"),
+    [
+        (("us-east-1",), False),
+        (("us-east-1", "us-west-2"), False),
+        (("us-east-1", "us-west-2"), True),
+        (("us-east-1", "us-west-2", "eu-west-1"), True),
+    ],
+)
+def test_replication_set_of_one_to_three_regions(
+    aws: Any, account_env: None, tmp_path: Path, regions: tuple[str, ...], customer_keys: bool
 ) -> None:
-    regions = ("us-east-1", "us-west-2")
     keys = {r: aws("kms", r).create_key()["KeyMetadata"]["Arn"] for r in regions}
     aws("ssm-incidents").create_replication_set(
         regions={r: {"sseKmsKeyId": keys[r]} if customer_keys else {} for r in regions}
     )
     adopt("acme", "us-east-1", None, tmp_path)
     config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
-    assert config.replication_set.regions == list(regions)
+    # The provider region first, then the others in name order.
+    assert config.replication_set.regions == [regions[0], *sorted(regions[1:])]
     expected = "customer-managed-keys" if customer_keys else "aws-owned-key"
     assert config.replication_set.encryption == expected
     assert config.replication_set.key_arns == (keys if customer_keys else {})

@@ -170,7 +170,7 @@ def account_session(region: str, account_id: str, role: AssumeRole | None, what:
     return session
 
 
-def _not_found(error: Exception) -> bool:
+def not_found(error: Exception) -> bool:
     response = getattr(error, "response", None) or {}
     return bool(response.get("Error", {}).get("Code") == "ResourceNotFoundException")
 
@@ -182,7 +182,7 @@ def read_live(client: Any, arn: str) -> Json | None:
     try:
         contact: Json = client.get_contact(ContactId=arn)
     except ClientError as error:
-        if _not_found(error):
+        if not_found(error):
             return None
         raise
     tags = client.list_tags_for_resource(ResourceARN=arn).get("Tags") or []
@@ -312,25 +312,50 @@ class PlannedSchedule:
     rotations_known: bool
 
 
-def planned_schedules(plan: Json) -> Iterator[PlannedSchedule]:
-    """The settings resources of ``terraform show -json`` that remain after the apply."""
+@dataclass(frozen=True)
+class PlannedRecord:
+    """A ``terraform_data`` record of one kind in a saved plan, as it will be after the apply:
+    its ``input``, which parts of it are unknown until then, and whether the apply creates it
+    (so its provisioner runs)."""
+
+    address: str
+    data: Json
+    unknown: Json
+    created: bool
+
+
+def planned_records(plan: Json, kind: str) -> Iterator[PlannedRecord]:
+    """The ``terraform_data`` records of ``kind`` in ``terraform show -json`` that remain after
+    the apply."""
     for change in plan.get("resource_changes") or []:
         body = change.get("change") or {}
         after = body.get("after") or {}
         data = after.get("input") if isinstance(after, dict) else None
         if change.get("type") != "terraform_data" or not isinstance(data, dict):
             continue
-        if data.get("kind") != SETTINGS_KIND:
+        if data.get("kind") != kind:
             continue
         unknown = (body.get("after_unknown") or {}).get("input") or {}
-        rotations_unknown = isinstance(unknown, dict) and bool(unknown.get("rotation_ids"))
+        yield PlannedRecord(
+            address=str(change["address"]),
+            data=data,
+            unknown=unknown if isinstance(unknown, dict) else {},
+            created="create" in body.get("actions", []),
+        )
+
+
+def planned_schedules(plan: Json) -> Iterator[PlannedSchedule]:
+    """The settings resources of ``terraform show -json`` that remain after the apply."""
+    for record in planned_records(plan, SETTINGS_KIND):
+        data, unknown = record.data, record.unknown
+        rotations_unknown = bool(unknown.get("rotation_ids"))
         if rotations_unknown:
             # Rotations created by this apply: their ARNs are not known yet.
             data = {**data, "rotation_ids": []}
         yield PlannedSchedule(
-            address=str(change["address"]),
-            schedule=Schedule.from_json(data, str(change["address"])),
-            applies_settings="create" in body.get("actions", []),
+            address=record.address,
+            schedule=Schedule.from_json(data, record.address),
+            applies_settings=record.created,
             rotations_known=not rotations_unknown,
         )
 
@@ -402,15 +427,20 @@ def check_schedules(plan: Json, out: Any) -> int:
 ACTIONS = {"create": create, "update": update, "delete": delete}
 
 
+def json_variable(environ: Mapping[str, str], name: str, what: str) -> Any:
+    """The JSON a provisioner passes in the variable ``name`` (``what`` it holds, in words)."""
+    text = environ.get(name)
+    if not text:
+        raise SyncError(f"{name} is not set ({what} as JSON)", EXIT_BAD_INPUT)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise SyncError(f"{name}: not JSON ({error})", EXIT_BAD_INPUT) from None
+
+
 def run_action(action: str, environ: Mapping[str, str]) -> str:
     """Run ``create``, ``update`` or ``delete`` for the schedule in ``$IM_ONCALL_SCHEDULE``."""
-    text = environ.get(SCHEDULE_VARIABLE)
-    if not text:
-        raise SyncError(f"{SCHEDULE_VARIABLE} is not set (the schedule as JSON)", EXIT_BAD_INPUT)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SyncError(f"{SCHEDULE_VARIABLE}: not JSON ({error})", EXIT_BAD_INPUT) from None
+    data = json_variable(environ, SCHEDULE_VARIABLE, "the schedule")
     schedule = Schedule.from_json(data, SCHEDULE_VARIABLE)
     if action != "delete" and not schedule.rotation_ids:
         raise SyncError(

@@ -23,7 +23,6 @@ It acts with the stack's account and role, exactly as the on-call schedules do
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -38,6 +37,9 @@ from stacks.oncall_schedule_sync import (
     AssumeRole,
     SyncError,
     account_session,
+    json_variable,
+    not_found,
+    planned_records,
 )
 
 # Must match constructs_lib/rotation_coverage.py (COVERAGE_KIND, COVERAGE_VARIABLE).
@@ -194,8 +196,7 @@ def read_live(client: Any, arn: str) -> Json | None:
     try:
         rotation: Json = client.get_rotation(RotationId=arn)
     except ClientError as error:
-        code = (getattr(error, "response", None) or {}).get("Error", {}).get("Code")
-        if code == "ResourceNotFoundException":
+        if not_found(error):
             return None
         raise
     return rotation
@@ -241,22 +242,16 @@ class PlannedCoverage:
 
 def planned_coverages(plan: Json) -> Iterator[PlannedCoverage]:
     """The coverage records of ``terraform show -json`` that remain after the apply."""
-    for change in plan.get("resource_changes") or []:
-        body = change.get("change") or {}
-        after = body.get("after") or {}
-        data = after.get("input") if isinstance(after, dict) else None
-        if change.get("type") != "terraform_data" or not isinstance(data, dict):
-            continue
-        if data.get("kind") != COVERAGE_KIND:
-            continue
-        address = str(change["address"])
-        unknown = (body.get("after_unknown") or {}).get("input") or {}
-        new_rotation = isinstance(unknown, dict) and bool(unknown.get("arn"))
+    for record in planned_records(plan, COVERAGE_KIND):
+        # A rotation this apply creates has no ARN yet.
+        new_rotation = bool(record.unknown.get("arn"))
         yield PlannedCoverage(
-            address=address,
-            name=str(data.get("name") or address),
-            coverage=None if new_rotation else RotationCoverage.from_json(data, address),
-            writes="create" in body.get("actions", []),
+            address=record.address,
+            name=str(record.data.get("name") or record.address),
+            coverage=None
+            if new_rotation
+            else RotationCoverage.from_json(record.data, record.address),
+            writes=record.created,
         )
 
 
@@ -312,15 +307,7 @@ def check_coverages(plan: Json, out: Any) -> int:
 
 def run_apply(environ: Mapping[str, str]) -> str:
     """Write the coverage in ``$IM_ROTATION_COVERAGE``."""
-    text = environ.get(COVERAGE_VARIABLE)
-    if not text:
-        raise SyncError(
-            f"{COVERAGE_VARIABLE} is not set (the rotation's coverage as JSON)", EXIT_BAD_INPUT
-        )
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SyncError(f"{COVERAGE_VARIABLE}: not JSON ({error})", EXIT_BAD_INPUT) from None
+    data = json_variable(environ, COVERAGE_VARIABLE, "the rotation's coverage")
     coverage = RotationCoverage.from_json(data, COVERAGE_VARIABLE)
     return apply(coverage, coverage.client())
 

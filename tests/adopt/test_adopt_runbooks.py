@@ -4,18 +4,16 @@ from the local server, planned, applied and edited with the real Terraform and p
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 from local_aws.console_setup import build_blog_walkthrough
-from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
 from local_aws.moto_glue import LocalServer
 from stacks.adopt.command import adopt
-from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
+from stacks.adopt.first_plan import plan_adopted
 from stacks.environment_loader import load_environment
 from stacks.plan_guard import check_plan
-from stacks.synthesize import synthesize
+from tests.adopt.adopted_stack import AdoptedStack
 from tests.adopt.runbook_setups import (
     ACCOUNT,
     CRITICAL_TEMPLATE,
@@ -113,21 +111,6 @@ def test_blog_runbook_is_written_as_aws_holds_it(
     assert _files(tmp_path) == written
 
 
-def _workdir(tmp_path: Path, server: LocalServer) -> tuple[LocalWorkdir, Path]:
-    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
-    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
-    terraform = TerraformCli.offline(provider_version(stack), tmp_path)
-    work = LocalWorkdir(tmp_path / "work", terraform, server.url, tmp_path / "acme.tfstate")
-    return work, stack_dir
-
-
-def _resynth(tmp_path: Path, work: LocalWorkdir, stack_dir: Path) -> None:
-    env = load_environment(tmp_path / ENV_FILE, tmp_path)
-    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
-    work.load(stack_dir, {})
-    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
-
-
 def test_blog_runbook_imports_then_an_edit_applies_in_place(
     aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
 ) -> None:
@@ -151,16 +134,13 @@ def test_blog_runbook_imports_then_an_edit_applies_in_place(
     assert [r["name"] for r in stack["resource"]["aws_iam_role"].values()] == [ROLE]
 
     # Apply, as `make apply` would; then, without the import file, nothing is left to change.
-    work, stack_dir = _workdir(tmp_path, local_server)
-    work.load(stack_dir, {})
-    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
-    work.init()
+    adopted = AdoptedStack.open(tmp_path, local_server)
+    work = adopted.work
     applied = work.apply()
     # Imports, and the secret channels' addresses marked sensitive (values unchanged).
     assert {c.action for c in applied} == {"import", "update"}
     assert {c.kind for c in applied if c.action == "update"} == {"aws_ssmcontacts_contact_channel"}
-    (tmp_path / "stacks/adopted/acme.imports.json").unlink()
-    _resynth(tmp_path, work, stack_dir)
+    adopted.drop_imports()
     assert work.pending_changes() == []
 
     # Everyday edits: a parameter value in the environment file and a statement in the inline
@@ -173,7 +153,7 @@ def test_blog_runbook_imports_then_an_edit_applies_in_place(
         {"Sid": "ReadIncidents", "Effect": "Allow", "Action": "ssm-incidents:Get*", "Resource": "*"}
     )
     policy_path.write_text(json.dumps(policy, indent=2) + "\n")
-    _resynth(tmp_path, work, stack_dir)
+    adopted.resynthesize()
     edited = work.apply("terraform apply (edit)")
     assert sorted((c.kind, c.action) for c in edited) == [
         ("aws_iam_role_policy", "update"),

@@ -6,24 +6,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from local_aws.console_setup import build_blog_walkthrough
-from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
+from local_aws.console_setup import add_cpu_alarm, build_blog_walkthrough
 from local_aws.moto_glue import LocalServer
 from stacks.adopt import command
 from stacks.adopt.command import adopt
-from stacks.adopt.first_plan import SECRETS_FILE
 from stacks.environment_loader import load_environment
-from stacks.synthesize import synthesize
+from tests.adopt.adopted_stack import AdoptedStack
 from tests.adopt.topics_alarms_setup import (
     ACCOUNT,
     add_alarms_adoption_cannot_express,
-    add_cpu_alarm,
     add_database_plan_with_topics,
     add_second_region_with_alarm,
     add_topics_adoption_cannot_manage,
@@ -39,7 +35,7 @@ def _setup(aws: Any) -> dict[str, str]:
     """The walkthrough, its CPU alarm, DatabaseDown with its two topics, a second region with a
     percentile alarm, and what adoption leaves alone."""
     arns = build_blog_walkthrough(aws)
-    add_cpu_alarm(aws)
+    add_cpu_alarm(aws, ACCOUNT)
     database = add_database_plan_with_topics(aws, arns["plan"])
     add_second_region_with_alarm(aws)
     left = add_what_adoption_leaves_alone(aws, database["plan"])
@@ -163,21 +159,6 @@ def test_topics_and_alarms_written_and_what_cannot_be_expressed_reported(
     assert {p: p.read_bytes() for p in written} == written
 
 
-def _work(tmp_path: Path, server: LocalServer) -> tuple[Path, LocalWorkdir]:
-    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
-    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
-    terraform = TerraformCli.offline(provider_version(stack), tmp_path)
-    work = LocalWorkdir(tmp_path / "work", terraform, server.url, tmp_path / "acme.tfstate")
-    return stack_dir, work
-
-
-def _resynth(tmp_path: Path, stack_dir: Path, work: LocalWorkdir) -> None:
-    env = load_environment(tmp_path / ENV_FILE, tmp_path)
-    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
-    work.load(stack_dir, {})
-    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
-
-
 def test_adopted_topics_and_alarms_import_apply_and_take_an_everyday_edit(  # noqa: PLR0917
     aws: Any,
     account_env: None,
@@ -195,22 +176,19 @@ def test_adopted_topics_and_alarms_import_apply_and_take_an_everyday_edit(  # no
     out = capsys.readouterr().out
     # The walkthrough's 12, DatabaseDown, two topics and their policies, two alarms.
     assert "first plan: 19 to import, 0 other change(s)" in out
-    stack_dir, work = _work(tmp_path, local_server)
-    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
+    adopted = AdoptedStack.open(tmp_path, local_server)
+    work = adopted.work
+    stack = work.stack
     (west,) = [
         a for a in stack["resource"]["aws_cloudwatch_metric_alarm"].values() if "provider" in a
     ]
     assert (west["alarm_name"], west["provider"]) == ("api-latency-p99", "aws.us-west-2")
 
-    work.load(stack_dir, {})
-    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
-    work.init()
     applied = work.apply()
     assert {c.action for c in applied} == {"import", "update"}
     # Updates only where Terraform marks an imported secret address sensitive.
     assert {c.kind for c in applied if c.action == "update"} == {"aws_ssmcontacts_contact_channel"}
-    (tmp_path / "stacks/adopted/acme.imports.json").unlink()
-    _resynth(tmp_path, stack_dir, work)
+    adopted.drop_imports()
     assert "import" not in work.stack
     assert work.pending_changes() == []
 
@@ -228,7 +206,7 @@ def test_adopted_topics_and_alarms_import_apply_and_take_an_everyday_edit(  # no
     }
     policy["Statement"].append(statement)
     policy_file.write_text(json.dumps(policy, indent=2) + "\n")
-    _resynth(tmp_path, stack_dir, work)
+    adopted.resynthesize()
     edited = work.apply("terraform apply (edit)")
     assert sorted((c.kind, c.action) for c in edited) == [
         ("aws_cloudwatch_metric_alarm", "update"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 import pytest
 
 from local_aws.console_setup import add_rotation_and_schedule, build_blog_walkthrough
-from local_aws.local_apply import VAR_FILE, LocalWorkdir, TerraformCli, provider_version
 from local_aws.moto_glue import LocalServer
 from stacks.adopt import command
 from stacks.adopt.command import adopt
@@ -22,7 +20,7 @@ from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.adopt.plan_check import AdoptionPlan
 from stacks.environment_loader import load_environment
 from stacks.plan_guard import check_plan
-from stacks.synthesize import synthesize
+from tests.adopt.adopted_stack import AdoptedStack
 
 ACCOUNT = "123456789012"
 
@@ -139,15 +137,6 @@ def test_first_plan_lists_other_changes(aws: Any, account_env: None, tmp_path: P
     ), line
 
 
-def _resynthesize(tmp_path: Path, work: LocalWorkdir) -> None:
-    """Synthesize the environment file again, as `make synth` would, into the working copy."""
-    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
-    env = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path)
-    synthesize([env], tmp_path, tmp_path / "cdktf.out", complete=False)
-    work.load(stack_dir, {})
-    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
-
-
 def _check_first_plan(result: AdoptionPlan) -> None:
     """Imports, the schedule's two records and the rotation's coverage record; nothing else."""
     assert result.other_changes == []
@@ -191,13 +180,8 @@ def test_rotation_and_schedule_apply_then_no_changes(
     live_before.pop("ResponseMetadata")
 
     # Apply, as `make apply` would, then plan again: nothing left to change.
-    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
-    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
-    terraform = TerraformCli.offline(provider_version(stack), tmp_path)
-    work = LocalWorkdir(tmp_path / "work", terraform, local_server.url, tmp_path / "acme.tfstate")
-    work.load(stack_dir, {})
-    shutil.copyfile(stack_dir / SECRETS_FILE, work.path / VAR_FILE)
-    work.init()
+    adopted = AdoptedStack.open(tmp_path, local_server)
+    work = adopted.work
     applied = work.apply()
     assert {c.action for c in applied} <= {"import", "update", "create"}
     assert [c.address for c in applied if c.action == "create"] == [
@@ -209,15 +193,14 @@ def test_rotation_and_schedule_apply_then_no_changes(
     # The schedule kept its ARN: adopted, not created again.
     listed = aws("ssm-contacts").list_contacts(Type="ONCALL_SCHEDULE")["Contacts"]
     assert [c["ContactArn"] for c in listed] == [arns["schedule"]]
-    (tmp_path / "stacks/adopted/acme.imports.json").unlink()
-    _resynthesize(tmp_path, work)
-    assert "import" not in json.loads((stack_dir / "cdk.tf.json").read_text())
+    adopted.drop_imports()
+    assert "import" not in work.stack
     assert work.pending_changes() == []
 
     # An everyday edit of the adopted file applies in place, nothing replaced.
     path = tmp_path / "stacks/environments/acme.yaml"
     path.write_text(path.read_text().replace("at_minute: 10", "at_minute: 15"))
-    _resynthesize(tmp_path, work)
+    adopted.resynthesize()
     edited = work.apply("terraform apply (edit)")
     # Both people's plans; the rotation is no longer updated on every apply.
     assert {(c.kind, c.action) for c in edited} == {("aws_ssmcontacts_plan", "update")}
@@ -228,7 +211,7 @@ def test_rotation_and_schedule_apply_then_no_changes(
     text, edits = re.subn(r"start: (['\"]?)08:30", r"start: \g<1>08:00", path.read_text())
     assert edits == 5
     path.write_text(text)
-    _resynthesize(tmp_path, work)
+    adopted.resynthesize()
     moved = work.apply("terraform apply (coverage)")
     assert [(c.kind, c.action) for c in moved] == [("terraform_data", "replace")]
     live = api.get_rotation(RotationId=arns["rotation"])["Recurrence"]["ShiftCoverages"]
@@ -239,7 +222,7 @@ def test_rotation_and_schedule_apply_then_no_changes(
 
 
 def test_response_plan_with_topics_chat_pagerduty_and_tags(
-    aws: Any, account_env: None, tmp_path: Path
+    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
 ) -> None:
     arns = build_blog_walkthrough(aws)
     topic = aws("sns").create_topic(Name="incident-updates")["TopicArn"]
@@ -284,6 +267,23 @@ def test_response_plan_with_topics_chat_pagerduty_and_tags(
     result = plan_adopted("acme", tmp_path)
     assert result.other_changes == []
     assert result.imports == 17  # the walkthrough's 12, DatabaseDown, 2 topics and 2 policies
+
+    # Applied, the imports gone: no changes. The impact lowered to high applies in place.
+    adopted = AdoptedStack.open(tmp_path, local_server)
+    adopted.work.apply()
+    adopted.drop_imports()
+    assert adopted.work.pending_changes() == []
+    path = adopted.environment_file
+    path.write_text(path.read_text().replace("impact: critical", "impact: high"))
+    adopted.resynthesize()
+    edited = adopted.work.apply("terraform apply (edit)")
+    assert [(c.kind, c.action) for c in edited] == [("aws_ssmincidents_response_plan", "update")]
+    live = aws("ssm-incidents").get_response_plan(
+        arn=f"arn:aws:ssm-incidents::{ACCOUNT}:response-plan/DatabaseDown"
+    )
+    assert live["incidentTemplate"]["impact"] == 2
+    assert live["integrations"][0]["pagerDutyConfiguration"]["name"] == "pd-db"
+    assert adopted.work.pending_changes() == []
 
 
 @pytest.mark.parametrize(
@@ -358,7 +358,7 @@ def test_a_runbook_action_is_kept_as_it_is_and_reported(
 
 
 def test_plans_engaging_plans_channels_and_a_schedule(
-    aws: Any, account_env: None, tmp_path: Path
+    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
 ) -> None:
     arns = build_blog_walkthrough(aws)
     add_rotation_and_schedule(aws, arns)
@@ -410,6 +410,14 @@ def test_plans_engaging_plans_channels_and_a_schedule(
     result = plan_adopted("acme", tmp_path)
     assert result.other_changes == []
     assert result.imports == 15
+    # Applied, the imports gone: no changes; the schedule and the plans engaging it as they were.
+    adopted = AdoptedStack.open(tmp_path, local_server)
+    adopted.work.apply()
+    adopted.drop_imports()
+    assert adopted.work.pending_changes() == []
+    major_arn = f"arn:aws:ssm-contacts:us-east-1:{ACCOUNT}:contact/major-incident"
+    live = api.get_contact(ContactId=major_arn)["Plan"]["Stages"][0]["Targets"][0]
+    assert live["ContactTargetInfo"]["ContactId"] == arns["schedule"]
 
 
 @pytest.mark.parametrize("with_setup", [True, False])

@@ -42,28 +42,6 @@ def topic_policy(topic_arn: str, extra: list[dict[str, Any]] | None = None) -> s
     )
 
 
-def add_cpu_alarm(client: Any) -> str:
-    """The walkthrough's alarm: EC2 CPUUtilization above 85 starts an EC2HighCPU incident.
-    The console sends the datapoints and missing-data settings explicitly."""
-    name = "EC2 high CPU"
-    client("cloudwatch").put_metric_alarm(
-        AlarmName=name,
-        AlarmDescription="CPU above 85% opens an EC2HighCPU incident",
-        Namespace="AWS/EC2",
-        MetricName="CPUUtilization",
-        Dimensions=[{"Name": "InstanceId", "Value": "i-0123456789abcdef0"}],
-        Statistic="Average",
-        Period=300,
-        EvaluationPeriods=1,
-        DatapointsToAlarm=1,
-        Threshold=85.0,
-        ComparisonOperator="GreaterThanThreshold",
-        TreatMissingData="missing",
-        AlarmActions=[f"{PLANS}EC2HighCPU"],
-    )
-    return name
-
-
 def add_database_plan_with_topics(client: Any, engagement: str) -> dict[str, str]:
     """Response plan DatabaseDown: chat channel topic encrypted with a customer managed key
     (by alias), notification topic unencrypted with a display name and tags."""

@@ -25,7 +25,7 @@ export CHECKPOINT_DISABLE := 1
 help:
 	@echo "usage: make TARGET [ENV=<environment>] [ALLOW=<kind>]"
 	@echo
-	@awk '/^## /{text=substr($$0,4); next} /^[a-z][a-z-]*( [a-z][a-z-]*)*:/ && text {split($$0,t,":"); printf "  %-16s %s\n", t[1], text; text=""} !/^## /{text=""}' $(MAKEFILE_LIST)
+	@awk '/^## /{text=substr($$0,4); next} /^[a-z][a-z-]*( [a-z][a-z-]*)*:/ && text {split($$0,t,":"); printf "  %-18s %s\n", t[1], text; text=""} !/^## /{text=""}' $(MAKEFILE_LIST)
 	@echo
 	@echo "Details and examples: README.md, and .venv/bin/python main.py --help"
 

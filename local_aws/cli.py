@@ -8,10 +8,8 @@ import re
 import signal
 import sys
 import tempfile
-import threading
 from contextlib import ExitStack
 from pathlib import Path
-from types import FrameType
 
 from local_aws.server import (
     DEFAULT_ACCOUNT,
@@ -23,6 +21,7 @@ from local_aws.server import (
 from local_aws.terraform_setup import MIRROR_VARIABLE, installed_mirror, write_cli_config
 
 READY_PREFIX = "local-aws listening on "
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 EPILOG = """\
 examples:
   python -m local_aws                       # a free port; the variables to export are printed
@@ -68,14 +67,10 @@ def main(argv: list[str]) -> int:
         return 2
     # moto reads the account of every request from this variable first.
     os.environ["MOTO_ACCOUNT_ID"] = args.account_id
-    stopping = threading.Event()
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        del signum, frame
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    # Ctrl-C reaches make and the server together, and make passes it on: two signals in a row.
+    # A handler that sets an Event deadlocks when the second interrupts the first inside set().
+    # Blocked here (the server's threads inherit the mask), they wait for sigwait below.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     with ExitStack() as stack:
         log = None
         if args.request_log is not None:
@@ -100,7 +95,7 @@ def main(argv: list[str]) -> int:
             )
             print(f"export TF_CLI_CONFIG_FILE={config}")
         print("# Ctrl-C stops it.", flush=True)
-        stopping.wait()
+        signal.sigwait(STOP_SIGNALS)
         server.stop()
     print("local-aws stopped", flush=True)
     return 0

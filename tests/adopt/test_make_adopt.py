@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,21 +72,32 @@ def exported(repo: Path) -> Iterator[dict[str, str]]:
         start_new_session=True,
     )
     assert server.stdout is not None
+    output: list[str] = []
     try:
         for line in server.stdout:
+            output.append(line)
             found = re.fullmatch(r"export (\w+)=(\S+)\n", line)
             if found:
                 env[found.group(1)] = found.group(2)
             if line.startswith("# Ctrl-C stops it."):
                 break
-        assert env.get("AWS_ENDPOINT_URL", "").startswith("http://127.0.0.1:"), env
+        # Keep reading what the server prints, so that it never blocks on a full pipe.
+        drain = threading.Thread(target=lambda: output.extend(server.stdout or []), daemon=True)
+        drain.start()
+        assert env.get("AWS_ENDPOINT_URL", "").startswith("http://127.0.0.1:"), output
         assert Path(env["TF_CLI_CONFIG_FILE"]).is_file()
         yield env
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        server.stdout.close()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
+            raise AssertionError(
+                "make local-aws did not stop on SIGTERM:\n" + "".join(output[-40:])
+            ) from None
 
 
 def make(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

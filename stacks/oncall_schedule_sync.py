@@ -27,7 +27,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -464,25 +464,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def report_errors(prefix: str, work: Callable[[], int]) -> int:
+    """``work``'s exit status; a refusal or an AWS error as one line on stderr, and its status."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    # check also reads rotations (their shift coverages): its errors say "drift check".
-    prefix = "drift check" if args.action == "check" else "on-call schedule"
     try:
-        if args.action == "check":
-            if args.plan_json is None:
-                raise SyncError("check needs the plan as JSON: check PLAN_JSON", EXIT_BAD_INPUT)
-            return check(args.plan_json)
-        print(run_action(args.action, os.environ if environ is None else environ))
-        return EXIT_OK
+        return work()
     except SyncError as error:
         print(f"{prefix}: {error}", file=sys.stderr)
         return error.status
     except (BotoCoreError, ClientError) as error:
         print(f"{prefix}: AWS refused or could not be reached: {error}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+
+    def work() -> int:
+        if args.action == "check":
+            if args.plan_json is None:
+                raise SyncError("check needs the plan as JSON: check PLAN_JSON", EXIT_BAD_INPUT)
+            return check(args.plan_json)
+        print(run_action(args.action, os.environ if environ is None else environ))
+        return EXIT_OK
+
+    # check also reads rotations (their shift coverages): its errors say "drift check".
+    return report_errors("drift check" if args.action == "check" else "on-call schedule", work)
 
 
 if __name__ == "__main__":

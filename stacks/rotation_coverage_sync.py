@@ -32,7 +32,6 @@ from typing import Any
 
 from stacks.oncall_schedule_sync import (
     EXIT_BAD_INPUT,
-    EXIT_FAILED,
     EXIT_OK,
     AssumeRole,
     SyncError,
@@ -40,6 +39,7 @@ from stacks.oncall_schedule_sync import (
     json_variable,
     not_found,
     planned_records,
+    report_errors,
 )
 
 # Must match constructs_lib/rotation_coverage.py (COVERAGE_KIND, COVERAGE_VARIABLE).
@@ -326,17 +326,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     _parser().parse_args(argv)
-    from botocore.exceptions import BotoCoreError, ClientError
 
-    try:
+    def work() -> int:
         print(run_apply(os.environ if environ is None else environ))
         return EXIT_OK
-    except SyncError as error:
-        print(f"rotation coverage: {error}", file=sys.stderr)
-        return error.status
-    except (BotoCoreError, ClientError) as error:
-        print(f"rotation coverage: AWS refused or could not be reached: {error}", file=sys.stderr)
-        return EXIT_FAILED
+
+    return report_errors("rotation coverage", work)
 
 
 if __name__ == "__main__":

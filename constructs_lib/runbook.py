@@ -12,9 +12,7 @@ from constructs import Construct
 
 from constructs_lib.aws import IamRole, IamRolePolicy, SsmDocument
 from constructs_lib.props_error import PropsError
-from constructs_lib.runbook_document import read_runbook_document
-
-MAX_ROLE_NAME = 64
+from constructs_lib.runbook_document import own_role_name, read_runbook_document
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,7 @@ class Runbook(Construct):
             self.role = IamRole(
                 self,
                 "Role",
-                name=f"IncidentManager-{props.name}"[:MAX_ROLE_NAME],
+                name=own_role_name(props.name),
                 description=f"Lets Incident Manager start the {props.name} runbook",
                 assume_role_policy=_trust_policy(props.account_id),
                 tags=tags,

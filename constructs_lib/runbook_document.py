@@ -26,6 +26,16 @@ def not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
 
 DocumentFormat = Literal["YAML", "JSON"]
 JSON_SUFFIX = ".json"
+# The role a runbook creates for itself (``Runbook``) when a response plan starts it without
+# naming one; IAM role names have at most 64 characters.
+OWN_ROLE_PREFIX = "IncidentManager-"
+MAX_ROLE_NAME = 64
+
+
+def own_role_name(runbook: str) -> str:
+    """The name of the role runbook ``runbook`` creates for itself (here, not in runbook.py:
+    the environment checks need it without loading cdktf)."""
+    return f"{OWN_ROLE_PREFIX}{runbook}"[:MAX_ROLE_NAME]
 
 
 def document_format(path: Path | str) -> DocumentFormat:

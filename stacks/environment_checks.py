@@ -15,7 +15,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from constructs_lib.runbook_document import RunbookDocument, read_runbook_document
+from constructs_lib.runbook_document import (
+    RunbookDocument,
+    own_role_name,
+    read_runbook_document,
+)
 from stacks.config_errors import Loc, did_you_mean, format_path, one_of
 from stacks.environment_config import (
     EnvironmentConfig,
@@ -391,16 +395,6 @@ def read_runbooks(
         except ValueError as error:
             problems.append((loc, str(error)))
     return documents, problems
-
-
-# The role a runbook creates for itself when a response plan starts it without naming one.
-OWN_ROLE_PREFIX = "IncidentManager-"
-MAX_ROLE_NAME = 64
-
-
-def own_role_name(runbook: str) -> str:
-    """The name of the role ``runbook`` creates for itself (constructs_lib/runbook.py)."""
-    return f"{OWN_ROLE_PREFIX}{runbook}"[:MAX_ROLE_NAME]
 
 
 def runbooks_with_own_role(config: EnvironmentConfig) -> set[str]:

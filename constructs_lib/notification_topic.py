@@ -82,18 +82,14 @@ class NotificationTopic(Construct):
     def __init__(self, scope: Construct, id: str, props: NotificationTopicProps) -> None:
         super().__init__(scope, id)
         self.props = props
-        given = props.encryption_key
+        key = props.encryption_key or NotificationKey(self, "Key", account_id=props.account_id)
         # The key this construct or a sibling created (None for an existing key or none).
-        self.encryption_key: NotificationKey | None = (
-            NotificationKey(self, "Key", account_id=props.account_id) if given is None else None
-        )
-        if isinstance(given, NotificationKey):
-            self.encryption_key = given
-        key_id: str | None = None
-        if self.encryption_key is not None:
-            key_id = self.encryption_key.key_arn
-        elif isinstance(given, ExistingKey):
-            key_id = given.key_id
+        self.encryption_key = key if isinstance(key, NotificationKey) else None
+        key_id = None
+        if isinstance(key, NotificationKey):
+            key_id = key.key_arn
+        elif isinstance(key, ExistingKey):
+            key_id = key.key_id
         self.resource = SnsTopic(
             self,
             "Resource",

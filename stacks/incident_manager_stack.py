@@ -83,7 +83,7 @@ from stacks.environment_config import (
     S3BackendConfig,
 )
 from stacks.environment_loader import Environment
-from stacks.policy_files import read_policy_file, repository_path
+from stacks.policy_files import read_repository_policy
 from stacks.runbook_roles import action_role_arn, build_runbook_roles
 from stacks.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
 
@@ -216,11 +216,7 @@ class IncidentManagerStack(TerraformStack):
                 encryption = ExistingKey(topic.encryption_key)
             policy = None
             if topic.policy is not None:
-                # Checked when the environment was loaded: inside the repository, JSON.
-                path = repository_path(self.project_root, topic.policy)
-                if path is None:
-                    raise ValueError(f"topic policy {topic.policy!r} is outside the repository")
-                policy = read_policy_file(path, topic.policy)
+                policy = read_repository_policy(self.project_root, topic.policy)
             topics[topic.name] = NotificationTopic(
                 self,
                 f"topic-{topic.name}",

@@ -10,11 +10,14 @@ reviewer sees the same text in git and in the plan.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from constructs_lib.runbook_document import not_utf8
 
 POLICY_EXAMPLE = '(e.g. {"Version": "2012-10-17", "Statement": [...]})'
+# Where adopt writes an environment's policies (stacks/policies/<env>/).
+POLICIES_DIR = PurePosixPath("stacks") / "policies"
 
 
 def repository_path(project_root: Path, relative: str) -> Path | None:
@@ -51,6 +54,21 @@ def read_policy_file(path: Path, shown: str) -> str:
             f"{shown!r} is not a policy document: a JSON object with a Statement {POLICY_EXAMPLE}"
         )
     return text
+
+
+def read_repository_policy(project_root: Path, relative: str) -> str:
+    """The policy file ``relative`` of an environment (checked when it was loaded); a path
+    leaving the repository is refused here too, unread."""
+    path = repository_path(project_root, relative)
+    if path is None:
+        raise ValueError(f"policy file {relative!r} is outside the repository")
+    return read_policy_file(path, relative)
+
+
+def policy_file_text(policy: Any) -> str:
+    """A policy as adopt writes it: AWS's JSON (botocore decodes IAM's URL-encoded text) in
+    AWS's key order, indented for review; the provider compares policies by meaning."""
+    return json.dumps(policy, indent=2, ensure_ascii=False) + "\n"
 
 
 def policy_file_problem(project_root: Path, relative: str, example: str) -> str | None:

@@ -11,7 +11,7 @@ from constructs import Construct
 
 from constructs_lib.runbook_role import InlinePolicy, RunbookRole, RunbookRoleProps
 from stacks.environment_config import EnvironmentConfig, RunbookActionConfig
-from stacks.policy_files import read_policy_file
+from stacks.policy_files import read_repository_policy
 
 
 def build_runbook_roles(
@@ -20,7 +20,7 @@ def build_runbook_roles(
     """One ``RunbookRole`` per ``runbook_roles`` entry (the files are checked already)."""
 
     def policy(relative: str) -> str:
-        return read_policy_file(project_root / relative, relative)
+        return read_repository_policy(project_root, relative)
 
     return {
         role.name: RunbookRole(

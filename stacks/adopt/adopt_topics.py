@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from stacks.adopt.read_topics_alarms import LiveTopic
+from stacks.policy_files import POLICIES_DIR, policy_file_text
 
 Json = dict[str, Any]
-POLICIES_DIR = PurePosixPath("stacks") / "policies"
 CLOUDFORMATION_TAG = "aws:cloudformation:stack-name"
 # Topic attributes the environment file cannot express. hashicorp/aws 5.100.0 reads each into
 # aws_sns_topic; left out of the configuration, the optional ones show as a change after import
@@ -142,9 +141,7 @@ def adopt_topics(topics: list[LiveTopic], environment: str) -> TopicAdoption:
         entry["encryption_key"] = topic.attributes.get("KmsMasterKeyId") or "none"
         path = policy_path(environment, name)
         entry["policy"] = path
-        # AWS's policy, its keys in AWS's order, indented for review; the provider compares
-        # policies by meaning, not by text.
-        result.files[path] = json.dumps(policy, indent=2, ensure_ascii=False) + "\n"
+        result.files[path] = policy_file_text(policy)
         tags = {k: v for k, v in topic.tags.items() if not k.startswith("aws:")}
         if tags:
             entry["tags"] = dict(sorted(tags.items()))

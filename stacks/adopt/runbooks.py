@@ -20,7 +20,6 @@ import, so that the first plan shows only imports:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -29,6 +28,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from constructs_lib.runbook_document import RunbookDocument, parse_runbook_document
+from stacks.policy_files import POLICIES_DIR, policy_file_text
 
 Json = dict[str, Any]
 AMAZON = "Amazon"
@@ -36,7 +36,6 @@ SERVICE_LINKED_PATH = "/aws-service-role/"
 DEFAULT_ROLE_PATH = "/"
 DEFAULT_MAX_SESSION = 3600
 RUNBOOKS_DIR = PurePosixPath("stacks") / "runbooks"
-POLICIES_DIR = PurePosixPath("stacks") / "policies"
 BOM = "\ufeff"
 NOT_FOUND = ("InvalidDocument", "NoSuchEntity")
 # provider 5.100.0 checks version_name against ^[0-9A-Za-z_.-]{3,128}$ at plan time.
@@ -163,11 +162,6 @@ def file_text(content: str) -> str:
     leading byte-order mark (it marks the encoding), so content that starts with one keeps it
     only behind a second."""
     return BOM + content if content.startswith(BOM) else content
-
-
-def _policy_text(document: Any) -> str:
-    # botocore decodes IAM's URL-encoded policy JSON; written back in the API's key order.
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 @dataclass
@@ -357,7 +351,7 @@ class RunbookWriter:
         while str(path) in self.files:
             count += 1
             path = folder / f"{stem}-{count}.json"
-        self.files[str(path)] = _policy_text(policy)
+        self.files[str(path)] = policy_file_text(policy)
         return str(path)
 
     def _adopt_role(self, plan: str, arn: str) -> str | None:

@@ -3,11 +3,12 @@ honoured by boto3 itself), every list paginated. The answers are kept as the API
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from stacks.adopt.listing import items
 from stacks.adopt.runbooks import LiveRunbooks, read_runbooks
 
 Json = dict[str, Any]
@@ -41,11 +42,6 @@ class LiveAccount:
     runbooks: LiveRunbooks = field(default_factory=LiveRunbooks)
 
 
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Json]:
-    for page in client.get_paginator(operation).paginate(**kwargs):
-        yield from page.get(key, [])
-
-
 def _contact_tags(contacts: Any, arn: str) -> dict[str, str]:
     tags = contacts.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
     return {t["Key"]: t["Value"] for t in tags}
@@ -59,7 +55,7 @@ def read_account(client: ClientFactory) -> LiveAccount:
     """
     incidents = client("ssm-incidents")
     contacts_api = client("ssm-contacts")
-    set_arns = list(_pages(incidents, "list_replication_sets", "replicationSetArns"))
+    set_arns = list(items(incidents, "list_replication_sets", "replicationSetArns"))
     if not set_arns:
         raise NoReplicationSetError(
             "the account has no Incident Manager replication set in this region's view: there "
@@ -72,7 +68,7 @@ def read_account(client: ClientFactory) -> LiveAccount:
         contact = contacts_api.get_contact(ContactId=arn)
         contact.pop("ResponseMetadata", None)
         channels = (
-            list(_pages(contacts_api, "list_contact_channels", "ContactChannels", ContactId=arn))
+            list(items(contacts_api, "list_contact_channels", "ContactChannels", ContactId=arn))
             if contact["Type"] == "PERSONAL"
             else []
         )
@@ -92,12 +88,12 @@ def read_account(client: ClientFactory) -> LiveAccount:
     # Three to five calls per contact, each a round trip: several at once (boto3 clients are
     # thread-safe), results in list order. 1,000 contacts: see benchmarks/adopt_benchmark.py.
     with ThreadPoolExecutor(max_workers=READERS) as pool:
-        contacts = list(pool.map(contact, _pages(contacts_api, "list_contacts", "Contacts")))
-        rotations = list(pool.map(rotation, _pages(contacts_api, "list_rotations", "Rotations")))
+        contacts = list(pool.map(contact, items(contacts_api, "list_contacts", "Contacts")))
+        rotations = list(pool.map(rotation, items(contacts_api, "list_rotations", "Rotations")))
         plans = list(
             pool.map(
                 response_plan,
-                _pages(incidents, "list_response_plans", "responsePlanSummaries"),
+                items(incidents, "list_response_plans", "responsePlanSummaries"),
             )
         )
     runbooks = read_runbooks(client, (plan for plan, _ in plans))

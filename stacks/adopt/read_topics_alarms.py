@@ -4,7 +4,7 @@ the environment file can express is ``adopt_topics`` and ``adopt_alarms``'s job.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,10 +99,6 @@ def read_topics(
     return topics
 
 
-def _pages(client: Any, operation: str, **kwargs: Any) -> Iterator[Json]:
-    yield from client.get_paginator(operation).paginate(**kwargs)
-
-
 def incident_action_prefix(account_id: str) -> str:
     """The start of every Incident Manager alarm action of the account (ssm-incidents ARNs
     have no region). Not ``...:response-plan/`` alone: CloudWatch's API reference spells the
@@ -120,9 +116,7 @@ def read_alarms(
     for region in regions:
         cloudwatch = client("cloudwatch", region_name=region)
         live = LiveAlarms(region)
-        for page in _pages(
-            cloudwatch,
-            "describe_alarms",
+        for page in cloudwatch.get_paginator("describe_alarms").paginate(
             ActionPrefix=incident_action_prefix(account_id),
             # Without AlarmTypes only metric alarms are listed; composites are reported.
             AlarmTypes=["MetricAlarm", "CompositeAlarm"],

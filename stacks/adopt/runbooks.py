@@ -28,6 +28,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from constructs_lib.runbook_document import RunbookDocument, parse_runbook_document
+from stacks.adopt.listing import items
 from stacks.policy_files import POLICIES_DIR, policy_file_text
 
 Json = dict[str, Any]
@@ -81,14 +82,6 @@ def _not_found(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in NOT_FOUND
 
 
-def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
-    return [
-        item
-        for page in client.get_paginator(operation).paginate(**kwargs)
-        for item in page.get(key, [])
-    ]
-
-
 def read_document(ssm: Any, name: str) -> LiveDocument:
     try:
         described = ssm.describe_document(Name=name)["Document"]
@@ -131,14 +124,14 @@ def read_role(iam: Any, arn: str) -> LiveRole:
     live = LiveRole(role)
     if str(role.get("Path", "")).startswith(SERVICE_LINKED_PATH):
         return live  # AWS manages it; nothing else is needed
-    for policy in _pages(iam, "list_role_policies", "PolicyNames", RoleName=name):
+    for policy in items(iam, "list_role_policies", "PolicyNames", RoleName=name):
         document = iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
         live.inline_policies[policy] = document
     live.managed_policy_arns = [
         p["PolicyArn"]
-        for p in _pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+        for p in items(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
     ]
-    live.tags = {t["Key"]: t["Value"] for t in _pages(iam, "list_role_tags", "Tags", RoleName=name)}
+    live.tags = {t["Key"]: t["Value"] for t in items(iam, "list_role_tags", "Tags", RoleName=name)}
     return live
 
 

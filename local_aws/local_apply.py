@@ -25,7 +25,7 @@ from local_aws.terraform_setup import (
     terraform_env,
     write_cli_config,
 )
-from stacks.rotation_coverage_sync import COVERAGE_KIND
+from stacks.rotation_coverage_sync import is_coverage_input
 
 Json = dict[str, Any]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -211,7 +211,7 @@ def label(stack: Json, kind: str, address: str) -> str:
 def _is_coverage_record(body: Json) -> bool:
     """A rotation's shift coverage record (constructs_lib/rotation_coverage.py)."""
     data = body.get("input")
-    return isinstance(data, dict) and data.get("kind") == COVERAGE_KIND and "name" in data
+    return is_coverage_input(data) and "name" in data
 
 
 def _schedule_label(stack: Json, body: Json, address: str) -> str | None:

@@ -28,7 +28,7 @@ import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from stacks.oncall_schedule_sync import (
     EXIT_BAD_INPUT,
@@ -238,6 +238,11 @@ class PlannedCoverage:
     name: str
     coverage: RotationCoverage | None  # None: the rotation is new, its ARN not known yet
     writes: bool
+
+
+def is_coverage_input(data: object) -> TypeGuard[Json]:
+    """Whether a ``terraform_data``'s ``input`` is a rotation's shift coverage record."""
+    return isinstance(data, dict) and data.get("kind") == COVERAGE_KIND
 
 
 def planned_coverages(plan: Json) -> Iterator[PlannedCoverage]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from constructs_lib.oncall_schedule import IDENTITY_ADDRESS, SETTINGS_ADDRESS
 from local_aws.local_apply import KINDS, OTHER_KINDS
-from stacks.rotation_coverage_sync import COVERAGE_KIND
+from stacks.rotation_coverage_sync import is_coverage_input
 
 Json = dict[str, Any]
 WORDS = {
@@ -82,11 +82,7 @@ def is_coverage_record(resource: Json) -> bool:
     """A rotation's shift coverage record (``constructs_lib/rotation_coverage.py``)."""
     after = resource["change"].get("after")
     data = after.get("input") if isinstance(after, dict) else None
-    return (
-        resource["type"] == "terraform_data"
-        and isinstance(data, dict)
-        and data.get("kind") == COVERAGE_KIND
-    )
+    return resource["type"] == "terraform_data" and is_coverage_input(data)
 
 
 def check_adoption_plan(plan: Json) -> AdoptionPlan:

@@ -132,7 +132,9 @@ _PROVIDER_BLOCK = re.compile(r'^provider\s+"([A-Za-z0-9_-]+)"\s*\{', re.MULTILIN
 _QUOTED_REFERENCE = re.compile(r'^(\s*)"(\$\{)?([A-Za-z0-9_.\[\]-]+)(?(2)\})"(,?)\s*$')
 # Lists of references: depends_on; ignore_changes and replace_triggered_by (shift coverages).
 # Terraform plans "${x.y}" in replace_triggered_by as "Unexpected expression", though it validates.
-_DEPENDS_ON_START = re.compile(r"^\s*(depends_on|ignore_changes|replace_triggered_by)\s*=\s*\[\s*$")
+_REFERENCE_LIST_START = re.compile(
+    r"^\s*(depends_on|ignore_changes|replace_triggered_by)\s*=\s*\[\s*$"
+)
 _HEREDOC_START = re.compile(r"<<(EOF)$")
 # A provisioner's `when` (on-call schedules) is a keyword; the renderer quotes it, which Terraform
 # accepts with a "Quoted keywords are deprecated" warning.
@@ -153,16 +155,16 @@ def tidy_hcl(hcl: str) -> str:
 
     lines = hcl.split("\n")
     heredoc_end: str | None = None
-    in_depends_on = False
+    in_references = False
     for index, line in enumerate(lines):
         if heredoc_end is not None:
             if line == heredoc_end:
                 heredoc_end = None
                 lines[index] = f'{line}\n, "\\n")'
             continue
-        if in_depends_on:
+        if in_references:
             if line.strip() == "]":
-                in_depends_on = False
+                in_references = False
             else:
                 lines[index] = _QUOTED_REFERENCE.sub(r"\1\3\4", line)
             continue
@@ -170,8 +172,8 @@ def tidy_hcl(hcl: str) -> str:
         if heredoc:
             heredoc_end = heredoc.group(1)
             lines[index] = f"{line[: heredoc.start()]}trimsuffix({line[heredoc.start() :]}"
-        elif _DEPENDS_ON_START.match(line):
-            in_depends_on = True
+        elif _REFERENCE_LIST_START.match(line):
+            in_references = True
         else:
             unquoted = _QUOTED_WHEN.sub(r"\1\2", line)
             lines[index] = _QUOTED_PROVIDER.sub(provider_reference, unquoted)

@@ -201,7 +201,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  not adopted / note: {line}")
     written = PROJECT_ROOT / ENVIRONMENTS_DIR / f"{args.environment}.yaml"
     try:
-        load_environment(written, PROJECT_ROOT)
+        # Read and checked once: the plan synthesizes this.
+        loaded = load_environment(written, PROJECT_ROOT)
     except ConfigError as error:
         print(
             f"adopt: {written.relative_to(PROJECT_ROOT)} was written but does not pass this "
@@ -212,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_plan:
         return 0
     try:
-        plan = plan_adopted(args.environment, PROJECT_ROOT, progress=print)
+        plan = plan_adopted(args.environment, PROJECT_ROOT, progress=print, loaded=loaded)
     except (RuntimeError, OSError) as error:
         print(f"adopt: the first plan failed: {error}", file=sys.stderr)
         return 1

@@ -15,8 +15,12 @@ from pathlib import Path
 
 from local_aws.terraform_setup import GO_GC_PERCENT
 from stacks.adopt.plan_check import AdoptionPlan, check_adoption_plan
-from stacks.environment_loader import ENVIRONMENTS_DIR, STACK_PREFIX, load_environment
-from stacks.synthesize import synthesize
+from stacks.environment_loader import (
+    ENVIRONMENTS_DIR,
+    STACK_PREFIX,
+    Environment,
+    load_environment,
+)
 
 SECRETS_FILE = "adopted-addresses.auto.tfvars.json"
 Progress = Callable[[str], None]
@@ -30,11 +34,22 @@ def _quiet(_: str) -> None:
     """No progress lines."""
 
 
-def plan_adopted(environment: str, project_root: Path, progress: Progress = _quiet) -> AdoptionPlan:
-    """Synthesize ``environment`` and classify its first plan (``RuntimeError`` on failure);
-    ``progress`` gets a line per step with its time."""
+def plan_adopted(
+    environment: str,
+    project_root: Path,
+    progress: Progress = _quiet,
+    loaded: Environment | None = None,
+) -> AdoptionPlan:
+    """Synthesize ``environment`` (``loaded``: already read and checked) and classify its first
+    plan (``RuntimeError`` on failure); ``progress`` gets a line per step with its time."""
+    # Here, not at the top: synthesis loads cdktf and the provider (~2.7 s), which `adopt
+    # --help`, `--no-plan` and a refusal never need.
+    from stacks.synthesize import synthesize
+
     started = time.monotonic()
-    env = load_environment(project_root / ENVIRONMENTS_DIR / f"{environment}.yaml", project_root)
+    env = loaded or load_environment(
+        project_root / ENVIRONMENTS_DIR / f"{environment}.yaml", project_root
+    )
     synthesize([env], project_root, project_root / "cdktf.out", complete=False)
     progress(f"synthesized {env.stack_name} in {time.monotonic() - started:.1f} s")
     directory = stack_dir(project_root, environment)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from constructs_lib.oncall_schedule import IDENTITY_ADDRESS, SETTINGS_ADDRESS
 from local_aws.local_apply import KINDS, OTHER_KINDS
 from stacks.rotation_coverage_sync import is_coverage_input
 
@@ -87,6 +86,10 @@ def is_coverage_record(resource: Json) -> bool:
 
 def check_adoption_plan(plan: Json) -> AdoptionPlan:
     """Classify ``plan``'s resource changes (``terraform show -json`` of a saved plan)."""
+    # Here, not at the top: the construct module loads cdktf and the provider (~2.7 s), which
+    # `adopt --help`, `--no-plan` and a refusal never need; the plan's synth loaded them already.
+    from constructs_lib.oncall_schedule import IDENTITY_ADDRESS, SETTINGS_ADDRESS
+
     result = AdoptionPlan(plan=plan)
     for resource in plan.get("resource_changes", []):
         change = resource["change"]

@@ -1,4 +1,5 @@
-"""The README's environment file reference names every field the schema accepts."""
+"""The README and docs/ pages: the field reference is complete, every command and link they name
+exists, and the everyday recipes keep an environment valid."""
 
 from __future__ import annotations
 
@@ -37,17 +38,22 @@ def _field_names(model: type[BaseModel], seen: set[str]) -> set[str]:
 
 
 def test_reference_lists_every_field_of_the_environment_schema() -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    reference = readme.split("## Environment file reference", 1)[1].split("```yaml", 1)[1]
+    page = (PROJECT_ROOT / "docs" / "environment-file.md").read_text(encoding="utf-8")
+    reference = page.split("## The fields", 1)[1].split("```yaml", 1)[1]
     reference = reference.split("```", 1)[0]
     documented = set(re.findall(r"^[\s#-]*([a-z_]+):", reference, flags=re.MULTILINE))
     documented |= set(re.findall(r"[{,]\s*([a-z_]+):", reference))
     missing = _field_names(EnvironmentConfig, set()) - documented
-    assert missing == set(), f"README reference lacks: {sorted(missing)}"
+    assert missing == set(), f"docs/environment-file.md lacks: {sorted(missing)}"
 
 
 def _readme() -> str:
     return (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _pages() -> list[Path]:
+    """The README and every page under docs/."""
+    return [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
 
 
 def _section(title: str) -> str:
@@ -58,10 +64,12 @@ def test_every_command_in_the_readme_exists_as_written() -> None:
     from main import BUILT_IN, COMMAND_MODULES, LEGACY_FLAGS
     from tests.test_makefile import phony_targets
 
-    readme = _readme()
+    readme = "\n".join(page.read_text(encoding="utf-8") for page in _pages())
     targets = phony_targets()
     made = set(re.findall(r"\bmake ([a-z][a-z-]*)", readme))
-    assert made - targets == set(), f"README names make targets that do not exist: {made - targets}"
+    assert made - targets == set(), (
+        f"the docs name make targets that do not exist: {made - targets}"
+    )
     commands = {*BUILT_IN, *COMMAND_MODULES}
     for match in re.finditer(r"\bpython main\.py((?: [a-z][a-z-]*)?)", readme):
         # `python main.py` alone fails on a machine whose python has no cdktf: say which one.
@@ -106,3 +114,34 @@ def test_the_everyday_recipes_applied_to_the_example_prod_keep_it_valid(tmp_path
         encoding="utf-8"
     )
     assert "RDSStorageLow" in stack
+
+
+def _anchors(markdown: str) -> set[str]:
+    """GitHub's heading anchors: lowercase, punctuation dropped, spaces as hyphens."""
+    headings = re.findall(
+        r"^#{1,6} (.+)$", re.sub(r"```.*?```", "", markdown, flags=re.DOTALL), re.M
+    )
+    return {re.sub(r"[^a-z0-9 _-]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def test_every_relative_link_of_the_docs_reaches_a_file_and_heading() -> None:
+    broken = []
+    for page in _pages():
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+://", target):
+                continue
+            path, _, anchor = target.partition("#")
+            linked = (page.parent / path).resolve() if path else page
+            if not linked.exists():
+                broken.append(f"{page.name}: {target} (no such file)")
+            elif anchor and anchor not in _anchors(linked.read_text(encoding="utf-8")):
+                broken.append(f"{page.name}: {target} (no such heading)")
+    assert broken == []
+
+
+def test_the_readme_is_a_front_door_and_links_every_docs_page() -> None:
+    readme = _readme()
+    assert len(readme.splitlines()) <= 250, "reference and how-to text belongs in docs/"
+    unlinked = [p.name for p in _pages()[1:] if f"(docs/{p.name})" not in readme]
+    assert unlinked == []

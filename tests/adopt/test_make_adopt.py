@@ -1,4 +1,4 @@
-"""Issue #12's acceptance run, as a person follows the README on a fresh copy: `make local-aws`
+"""Issue #12's acceptance run, as a person follows docs/adopt.md on a fresh copy: `make local-aws`
 in the background, its exports, `make local-aws-example`, `make adopt ENV=acme
 REGION=us-east-1` (only imports), `make apply`, `make plan-check` (no changes), then an
 everyday edit of the adopted file applied in place and a clean plan again."""

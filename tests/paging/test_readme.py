@@ -1,4 +1,5 @@
-"""The README's `make preview ENV=prod` block is what the preview prints for the prod fixture."""
+"""The `make preview ENV=prod` block of docs/paging-view.md is what the preview prints for the
+prod fixture."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ from tests.conftest import PROJECT_ROOT
 from tests.paging.fixtures import source
 
 
-def test_the_readme_shows_the_real_output_for_the_walkthrough() -> None:
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Who gets paged, and when", 1)[1]
+def test_the_docs_show_the_real_output_for_the_walkthrough() -> None:
+    section = (PROJECT_ROOT / "docs" / "paging-view.md").read_text(encoding="utf-8")
     block = section.split("$ make preview ENV=prod", 1)[1].split("```", 1)[0]
     shown = block.split("\n", 1)[1].removesuffix("wrote preview.out/prod.html\n")
     printed = text(build_preview(source("prod"), datetime(2026, 11, 23, 10, 0, tzinfo=UTC)))
     assert shown == printed.replace(
         "tests/paging/fixtures/prod.yaml", "stacks/environments/prod.yaml"
     )
-    assert "tests/paging/screenshots/prod.png" in section
+    assert "../tests/paging/screenshots/prod.png" in section
     assert (PROJECT_ROOT / "tests" / "paging" / "screenshots" / "prod.png").exists()

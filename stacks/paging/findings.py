@@ -22,9 +22,17 @@ from stacks.paging.calendar import (
 from stacks.paging.source import SourceFile
 from stacks.paging.timeline import Timeline, schedules_of
 
-Kind = Literal["rotation-gap", "one-person", "unpaged-contact", "nobody-at-minute-0", "no-retry"]
+Kind = Literal[
+    "rotation-gap",
+    "unused-rotation",
+    "one-person",
+    "unpaged-contact",
+    "nobody-at-minute-0",
+    "no-retry",
+]
 KINDS: tuple[Kind, ...] = (
     "rotation-gap",
+    "unused-rotation",
     "one-person",
     "unpaged-contact",
     "nobody-at-minute-0",
@@ -64,11 +72,39 @@ def findings(
     schedules = schedules_of(config) if schedules is None else schedules
     return [
         *_rotation_gaps(config),
+        *_unused_rotations(config, found, schedules),
         *_one_person(config, found),
         *_unpaged_contacts(config, found, schedules),
         *_nobody_at_minute_zero(config, found),
-        *_no_retry(config),
+        *_no_retry(config, found, schedules),
     ]
+
+
+def _engaged_schedules(found: Sequence[Timeline]) -> set[str]:
+    return {schedule for timeline in found for schedule in timeline.schedules}
+
+
+def _unused_rotations(
+    config: EnvironmentConfig, found: Sequence[Timeline], schedules: Mapping[str, Sequence[str]]
+) -> Iterator[Finding]:
+    # A rotation pages only through an on-call schedule that lists it, and only when something
+    # engages that schedule: otherwise being on call in it pages nobody.
+    engaged = _engaged_schedules(found)
+    for index, rotation in enumerate(config.rotations):
+        listing = sorted(alias for alias, names in schedules.items() if rotation.name in names)
+        if any(alias in engaged for alias in listing):
+            continue
+        why = (
+            f"only on-call schedules no response plan reaches list it ({', '.join(listing)})"
+            if listing
+            else "no on-call schedule lists it"
+        )
+        yield Finding(
+            ("rotations", index, "name"),
+            "unused-rotation",
+            f"rotation {rotation.name!r} pages nobody: {why} (a rotation pages only through an "
+            "on-call schedule a response plan engages: list it in one, or remove it)",
+        )
 
 
 def _rotation_gaps(config: EnvironmentConfig) -> Iterator[Finding]:
@@ -119,9 +155,7 @@ def _unpaged_contacts(
     config: EnvironmentConfig, found: Sequence[Timeline], schedules: Mapping[str, Sequence[str]]
 ) -> Iterator[Finding]:
     paged = {person for timeline in found for person in timeline.people}
-    # Whoever is in a rotation of an engaged schedule is paged when on call, not only now.
-    engaged = {name for t in found for schedule in t.schedules for name in schedules[schedule]}
-    paged |= {m for r in config.rotations if r.name in engaged for m in r.contacts}
+    paged |= _on_call_members(config, found, schedules)
     engaged_by: dict[str, list[str]] = {}
     for plan in config.escalation_plans:
         for stage in plan.stages:
@@ -170,13 +204,31 @@ def _nobody_at_minute_zero(
             )
 
 
-def _no_retry(config: EnvironmentConfig) -> Iterator[Finding]:
+def _on_call_members(
+    config: EnvironmentConfig, found: Sequence[Timeline], schedules: Mapping[str, Sequence[str]]
+) -> set[str]:
+    """Whoever is in a rotation of an engaged schedule: paged when on call, not only now."""
+    engaged = {name for schedule in _engaged_schedules(found) for name in schedules[schedule]}
+    return {m for r in config.rotations if r.name in engaged for m in r.contacts}
+
+
+def _no_retry(
+    config: EnvironmentConfig, found: Sequence[Timeline], schedules: Mapping[str, Sequence[str]]
+) -> Iterator[Finding]:
+    # Only what something pages: a contact's engagement plan runs when a response plan, an
+    # escalation stage or an on-call schedule engages the contact (a channel target pages that
+    # channel alone), and an escalation plan's stages when a response plan reaches the plan.
+    paged_at = {page.loc for timeline in found for page in timeline.pages}
+    on_call = _on_call_members(config, found, schedules)
     for ci, contact in enumerate(config.contacts):
         types = {channel.name: channel.type for channel in contact.channels}
         for ei, step in enumerate(contact.engagement):
+            loc: Loc = ("contacts", ci, "engagement", ei)
+            if loc not in paged_at and contact.alias not in on_call:
+                continue
             if not step.retry_interval_minutes:
                 yield Finding(
-                    ("contacts", ci, "engagement", ei),
+                    loc,
                     "no-retry",
                     f"{contact.alias}'s {types.get(step.channel, '')} channel {step.channel!r} "
                     f"is paged at minute {step.at_minute} with no retry: an undelivered page is "
@@ -185,9 +237,11 @@ def _no_retry(config: EnvironmentConfig) -> Iterator[Finding]:
     for pi, plan in enumerate(config.escalation_plans):
         for si, stage in enumerate(plan.stages):
             for ti, target in enumerate(stage.targets):
-                if target.channel is not None and not target.retry_interval_minutes:
+                where: Loc = ("escalation_plans", pi, "stages", si, "targets", ti)
+                unretried = target.channel is not None and not target.retry_interval_minutes
+                if where in paged_at and unretried:
                     yield Finding(
-                        ("escalation_plans", pi, "stages", si, "targets", ti),
+                        where,
                         "no-retry",
                         f"{plan.alias} stage {si + 1} pages {target.contact}'s channel "
                         f"{target.channel!r} with no retry: an undelivered page is not sent again "

@@ -139,7 +139,12 @@ def _timeline_text(timeline: Timeline) -> list[str]:
     width = max(len(p.contact) for p in timeline.pages)
     lines.append(f"  minute  at (UTC)          {'who':<{width}}  channel")
     for page in timeline.pages:
-        on_call = f"; on call in {', '.join(page.on_call_in)}" if page.on_call_in else ""
+        on_call = (
+            f"; on call in {page.on_call.rotation}, paged through on-call schedule "
+            f"{page.on_call.schedule}"
+            if page.on_call
+            else ""
+        )
         lines.append(
             f"  {page.minute:>6}  {_utc(timeline.at(page))}  {page.contact:<{width}}  "
             f"{page.channel_type} {page.channel!r} ({retry_text(page)}{on_call})"
@@ -217,7 +222,11 @@ def as_json(preview: Preview) -> dict[str, Any]:
                         "channel_type": p.channel_type,
                         "retry_interval_minutes": p.retry_interval_minutes,
                         "path": list(p.path),
-                        "on_call_in": list(p.on_call_in),
+                        "on_call": (
+                            {"schedule": p.on_call.schedule, "rotation": p.on_call.rotation}
+                            if p.on_call
+                            else None
+                        ),
                     }
                     for p in t.pages
                 ],

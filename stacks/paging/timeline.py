@@ -25,7 +25,7 @@ rotation names), or are passed in.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import accumulate
 
@@ -46,6 +46,15 @@ HORIZON = timedelta(days=2)
 
 
 @dataclass(frozen=True)
+class OnCall:
+    """Why a person was paged: they were on call in ``rotation`` when on-call schedule
+    ``schedule`` was engaged."""
+
+    schedule: str
+    rotation: str
+
+
+@dataclass(frozen=True)
 class Page:
     """One channel of one person paged at ``minute`` after the incident opened."""
 
@@ -57,9 +66,9 @@ class Page:
     path: tuple[str, ...]
     # Where the YAML asked for this page: the engagement step or the channel target.
     loc: Loc = field(compare=False)
-    # Rotations in which the person is on call at that moment (informational: the plan pages
-    # them either way).
-    on_call_in: tuple[str, ...] = field(default=(), compare=False)
+    # Set only where an on-call schedule paged the person for being on call: being in a
+    # rotation matters nowhere else (a rotation no schedule engages pages nobody).
+    on_call: OnCall | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -147,9 +156,11 @@ class _Walk:
             self.unstaffed.append((minute, alias))
         for rotation, person in people:
             hop = f"{alias} (on-call schedule) > {rotation}: {person} on call"
-            self._contact(person, minute, (*path, hop))
+            self._contact(person, minute, (*path, hop), OnCall(alias, rotation))
 
-    def _contact(self, alias: str, minute: int, path: tuple[str, ...]) -> None:
+    def _contact(
+        self, alias: str, minute: int, path: tuple[str, ...], on_call: OnCall | None = None
+    ) -> None:
         index, contact = self.contacts[alias]
         types = {channel.name: channel.type for channel in contact.channels}
         stages = engagement_stages(
@@ -162,7 +173,7 @@ class _Walk:
         for number, (stage, offset) in enumerate(zip(stages, starts, strict=True), 1):
             for engagement in stage.channels:
                 assert isinstance(engagement, _Step)
-                self._page(
+                self.pages.append(
                     Page(
                         minute + offset,
                         alias,
@@ -171,6 +182,7 @@ class _Walk:
                         engagement.retry_interval_minutes,
                         (*path, f"{alias} engagement plan stage {number} (+{offset} min)"),
                         ("contacts", index, "engagement", engagement.step),
+                        on_call,
                     )
                 )
 
@@ -185,7 +197,7 @@ class _Walk:
                 if target.channel is not None:
                     contact = self.contacts[target.contact][1]
                     kind = next(c.type for c in contact.channels if c.name == target.channel)
-                    self._page(
+                    self.pages.append(
                         Page(
                             minute + offset,
                             target.contact,
@@ -208,15 +220,6 @@ class _Walk:
                         for _, person in self.on_call(target.contact, minute + offset)
                     )
                 self.engage(target.contact, minute + offset, (*path, hop), depth + 1)
-
-    def _page(self, page: Page) -> None:
-        moment = self.start + timedelta(minutes=page.minute)
-        on_call = tuple(
-            r.name
-            for r in self.rotations
-            if page.contact in r.members and page.contact in self._on_call(r, moment)
-        )
-        self.pages.append(replace(page, on_call_in=on_call))
 
     def _on_call(self, rotation: Rotation, moment: datetime) -> tuple[str, ...]:
         # Pages fall within hours of the start: compute each rotation's shifts there once

@@ -57,7 +57,7 @@ def test_prod_shows_the_incident_minute_by_minute_and_four_weeks_of_rotation(
         ("2026-12-07", "2026-12-14", "09:00", "incident-responder"),
         ("2026-12-14", "2026-12-21", "09:00", "sr-incident-responder"),
     ]
-    assert "2 findings:" in lines
+    assert "3 findings:" in lines
 
 
 def test_the_same_time_gives_the_same_output(project: Path) -> None:
@@ -79,7 +79,7 @@ def test_the_same_time_gives_the_same_output(project: Path) -> None:
             "app-escalation-plan stage 2 (+5 min)",
             "sr-incident-responder engagement plan stage 2 (+5 min)",
         ],
-        "on_call_in": ["app-responders-weekly"],
+        "on_call": None,
     }
     assert prod["rotations"][0]["shifts"][1]["start_local"] == "2026-11-23T09:00:00-08:00"
 

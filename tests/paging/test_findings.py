@@ -9,6 +9,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from stacks.config_errors import line_of
+from stacks.environment_config import EnvironmentConfig
+from stacks.environment_loader import load_environment
 from stacks.paging.calendar import Coverage, Rotation
 from stacks.paging.findings import findings, place
 from stacks.paging.timeline import timelines
@@ -31,6 +33,9 @@ def test_every_kind_of_finding_with_file_and_line() -> None:
         "retry_interval_minutes)",
         f"{RISKY}:26: contacts[3].alias: warning [unpaged-contact]: no response plan pages "
         "'dave'; only escalation plans no response plan reaches engage it (orphan-plan)",
+        f"{RISKY}:58: rotations[0].name: warning [unused-rotation]: rotation 'weekdays' pages "
+        "nobody: no on-call schedule lists it (a rotation pages only through an on-call schedule "
+        "a response plan engages: list it in one, or remove it)",
         f"{RISKY}:66: rotations[0].shift_coverages: warning [rotation-gap]: rotation 'weekdays' "
         "has nobody on call 108 hours a week (Europe/Berlin): MON 20:00 to TUE 08:00, TUE 20:00 "
         "to WED 08:00, WED 20:00 to THU 08:00, THU 20:00 to FRI 08:00, FRI 20:00 to MON 08:00",
@@ -51,10 +56,79 @@ def test_the_lines_are_those_of_the_named_fields() -> None:
     assert lines[82 - 1].strip() == "engagements: [carol]"
 
 
-def test_the_walkthrough_only_lacks_retries_on_its_e_mails() -> None:
+def test_the_walkthrough_lacks_retries_on_its_e_mails_and_a_schedule_for_its_rotation() -> None:
     assert [line.split(" warning ")[1].split("]")[0] for line in placed("prod")] == [
         "[no-retry",
         "[no-retry",
+        "[unused-rotation",
+    ]
+
+
+def _prod_with(tmp_path: Path, *edits: tuple[str, str]) -> EnvironmentConfig:
+    """The walkthrough with text edits applied, loaded as main.py loads it."""
+    text = (FIXTURES / "prod.yaml").read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "edited.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_environment(path, PROJECT_ROOT).config
+
+
+SCHEDULE = (
+    "topics:",
+    "oncall_schedules:\n  - alias: app-oncall\n    display_name: App on-call\n"
+    "    rotations: [app-responders-weekly]\n\ntopics:",
+)
+
+
+def test_a_rotation_only_an_unengaged_schedule_lists_pages_nobody(tmp_path: Path) -> None:
+    config = _prod_with(tmp_path, SCHEDULE)
+    found = findings(config, timelines(config, MONDAY_NIGHT))
+    assert [f.message for f in found if f.kind == "unused-rotation"] == [
+        "rotation 'app-responders-weekly' pages nobody: only on-call schedules no response plan "
+        "reaches list it (app-oncall) (a rotation pages only through an on-call schedule a "
+        "response plan engages: list it in one, or remove it)"
+    ]
+
+
+def test_a_rotation_an_engaged_schedule_lists_is_no_finding(tmp_path: Path) -> None:
+    config = _prod_with(
+        tmp_path, SCHEDULE, ("engagements: [app-escalation-plan]", "engagements: [app-oncall]")
+    )
+    found = findings(config, timelines(config, MONDAY_NIGHT))
+    assert [f.kind for f in found if f.kind == "unused-rotation"] == []
+    # Whoever is on call is paged through the schedule; both members' e-mails lack a retry,
+    # the one off call now included (they are paged in their own shifts).
+    assert sorted(f.loc for f in found if f.kind == "no-retry") == [
+        ("contacts", 0, "engagement", 0),
+        ("contacts", 1, "engagement", 0),
+    ]
+
+
+def test_an_engagement_plan_nothing_engages_gets_no_no_retry_finding(tmp_path: Path) -> None:
+    """The README's recipe: db-oncall's phone is a channel target; its own engagement plan (an
+    e-mail at minute 0 with no retry) never runs, so it is no risk."""
+    db_oncall = (
+        "  - alias: db-oncall\n"
+        "    channels:\n"
+        "      - {name: email, type: EMAIL, address: db-oncall@example.com}\n"
+        "      - {name: phone, type: VOICE, address: '+12065550100'}\n"
+        "    engagement:\n"
+        "      - {channel: email, at_minute: 0}\n"
+        "      - {channel: phone, at_minute: 5, retry_interval_minutes: 5}\n\n"
+        "escalation_plans:"
+    )
+    senior = "          - contact: sr-incident-responder\n"
+    senior += "            acknowledgement_stops_plan: true\n"
+    target = (senior, senior + "          - {contact: db-oncall, channel: phone}\n")
+    config = _prod_with(tmp_path, ("escalation_plans:", db_oncall), target)
+    no_retry = [f.message for f in findings(config, timelines(config, MONDAY_NIGHT))]
+    no_retry = [m for m in no_retry if "no retry" in m]
+    assert [m.split(" with no retry")[0] for m in no_retry] == [
+        "incident-responder's EMAIL channel 'incident responder email' is paged at minute 0",
+        "sr-incident-responder's EMAIL channel 'sr incident responder email' is paged at minute 0",
+        "app-escalation-plan stage 2 pages db-oncall's channel 'phone'",
     ]
 
 
@@ -71,8 +145,6 @@ def test_a_contact_only_in_a_rotation_is_unpaged_and_told_why(tmp_path: Path) ->
     )
     path = tmp_path / "spare.yaml"
     path.write_text(text, encoding="utf-8")
-    from stacks.environment_loader import load_environment
-
     environment = load_environment(path, PROJECT_ROOT)
     found = findings(environment.config, timelines(environment.config, MONDAY_NIGHT))
     assert [f.message for f in found if f.kind == "unpaged-contact"] == [

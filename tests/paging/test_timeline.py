@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from stacks.environment_config import EnvironmentConfig
+from stacks.environment_loader import load_environment
 from stacks.paging.findings import findings
-from stacks.paging.timeline import StopPoint, stage_starts, timelines
+from stacks.paging.timeline import OnCall, StopPoint, stage_starts, timelines
 from tests.conftest import PROJECT_ROOT
 from tests.paging.fixtures import FIXTURES, MONDAY_NIGHT, fixture
 
@@ -64,12 +65,28 @@ def test_the_walkthrough_minute_by_minute() -> None:
     assert timeline.stages == ((0, "app-escalation-plan", 1), (5, "app-escalation-plan", 2))
 
 
-def test_pages_name_the_rotations_in_which_the_person_is_on_call_at_that_moment() -> None:
+def test_being_in_a_rotation_no_schedule_engages_is_not_shown_as_on_call() -> None:
     (night,) = timelines(fixture("prod").config, MONDAY_NIGHT)
-    assert [p.on_call_in for p in night.pages] == [(), ("app-responders-weekly",)] * 2
+    assert [p.on_call for p in night.pages] == [None] * 4
+
+
+def test_pages_through_a_schedule_name_the_schedule_and_rotation(tmp_path: Path) -> None:
+    text = (FIXTURES / "prod.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "topics:",
+        "oncall_schedules:\n  - alias: app-oncall\n    display_name: App on-call\n"
+        "    rotations: [app-responders-weekly]\n\ntopics:",
+    ).replace("engagements: [app-escalation-plan]", "engagements: [app-oncall]")
+    path = tmp_path / "scheduled.yaml"
+    path.write_text(text, encoding="utf-8")
+    config = load_environment(path, PROJECT_ROOT).config
+    (night,) = timelines(config, MONDAY_NIGHT)
+    # Monday 02:00 in Los Angeles: the senior is on call and is the only one paged.
+    assert {p.contact for p in night.pages} == {"sr-incident-responder"}
+    assert {p.on_call for p in night.pages} == {OnCall("app-oncall", "app-responders-weekly")}
     # Monday 09:00 in Los Angeles the shift passes to incident-responder.
-    (morning,) = timelines(fixture("prod").config, datetime(2026, 11, 23, 17, 0, tzinfo=UTC))
-    assert [p.on_call_in for p in morning.pages] == [("app-responders-weekly",), ()] * 2
+    (morning,) = timelines(config, datetime(2026, 11, 23, 17, 0, tzinfo=UTC))
+    assert {p.contact for p in morning.pages} == {"incident-responder"}
 
 
 def test_a_gap_over_30_minutes_pages_at_the_asked_minute_through_a_wait_stage() -> None:

@@ -33,6 +33,7 @@ import re
 import sys
 import threading
 import time
+import traceback
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from moto import backend_index
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse
+from moto.core.utils import camelcase_to_underscores, method_names_from_class
 from moto.kms.models import kms_backends
 from moto.kms.responses import KmsResponse
 from moto.moto_server.werkzeug_app import (
@@ -54,6 +56,7 @@ from moto.moto_server.werkzeug_app import (
 from moto.ssm.models import Document, Documents, SimpleSystemManagerBackend
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local_aws import model_validation, wire_protocol
 from local_aws.amazon_documents import AMAZON_DOCUMENTS, AMAZON_OWNER
 from local_aws.moto_alarms_topics import fix_alarms_and_topics
 
@@ -155,8 +158,55 @@ class ServiceRegistration:
     response: type[ModelResponse]
 
     def dispatch(self) -> Handler:
-        handler: Handler = self.response.dispatch
-        return handler
+        """moto's handler for the service's requests, behind the protocol's front door: a
+        request that names no operation, or whose body is not JSON of the operation's input,
+        is answered as AWS answers it (``wire_protocol``) and never reaches moto's parser."""
+        return _front_door(self.endpoint_prefix, self.response)
+
+
+def _front_door(endpoint_prefix: str, response: type[ModelResponse]) -> Handler:
+    model = model_validation.service_model(endpoint_prefix)
+    # The operations the service's response class defines (not moto's helpers it inherits).
+    implemented = set(method_names_from_class(response)) - set(
+        method_names_from_class(ModelResponse)
+    )
+
+    def answer(error: wire_protocol.ProtocolError) -> tuple[int, dict[str, str], str]:
+        return wire_protocol.error_response(model, error)
+
+    def front_door(request: Any, full_url: str, headers: Any) -> Any:
+        wire = wire_protocol.WireRequest(
+            method=request.method,
+            path=request.path,
+            headers={str(k).lower(): str(v) for k, v in request.headers.items()},
+            body=request.get_data(),
+        )
+        try:
+            operation = wire_protocol.operation_of(model, wire)
+        except wire_protocol.ProtocolError as error:
+            return answer(error)
+        if camelcase_to_underscores(operation) not in implemented:
+            # In AWS's API but not emulated: said plainly, as a server error the SDKs do not
+            # retry (501), not as a crash.
+            return answer(
+                wire_protocol.ProtocolError(
+                    501,
+                    "NotImplementedException",
+                    f"{endpoint_prefix} {operation} is not implemented by the local Incident "
+                    "Manager (local_aws)",
+                )
+            )
+        try:
+            return response.dispatch(request, full_url, headers)
+        except Exception:  # a bug of ours: answered as AWS answers its own failures
+            traceback.print_exc()
+            return answer(
+                wire_protocol.ProtocolError(
+                    500, "InternalFailure", f"{endpoint_prefix} {operation} failed unexpectedly"
+                )
+            )
+
+    return front_door
 
 
 _backend_dicts: dict[str, Any] = {}

@@ -115,9 +115,22 @@ class ModelResponse(BaseResponse):
     def validate(self, operation: str, params: Json) -> None:
         """Raise ``ServiceError`` when ``params`` break the operation's input shape."""
 
+    def _get_action_from_method_and_request_uri(self, request: Any) -> str:
+        action: str | None = super()._get_action_from_method_and_request_uri(request)
+        if action is None:
+            # moto's router also wants every required query argument (GET /getReplicationSet
+            # without ?arn= was a bare 404); routed as the front door routed it, the model's
+            # validation then names the argument missing.
+            model = model_validation.service_model(self.service)
+            try:
+                route = wire_protocol.rest_route(model, request.method, request.path)
+            except wire_protocol.ProtocolError:
+                return ""
+            self.uri_match = route.labels
+            action = route.operation
+        return action
+
     def call_action(self) -> Any:
-        if not self.operation:
-            return super().call_action()  # moto answers 404 for a path the model lacks
         # Validation runs before the operation method, answered like any service error.
         try:
             self.validate(self.operation, self.request_params)
@@ -182,9 +195,13 @@ def _front_door(endpoint_prefix: str, response: type[ModelResponse]) -> Handler:
             body=request.get_data(),
         )
         try:
-            operation = wire_protocol.operation_of(model, wire)
+            accepted = wire_protocol.operation_of(model, wire)
         except wire_protocol.ProtocolError as error:
             return answer(error)
+        operation = accepted.operation
+        if accepted.body is not wire.body:
+            # werkzeug keeps the body it read here; moto's parser reads that copy.
+            request._cached_data = accepted.body
         if camelcase_to_underscores(operation) not in implemented:
             # In AWS's API but not emulated: said plainly, as a server error the SDKs do not
             # retry (501), not as a crash.

@@ -25,6 +25,7 @@ here: that is ``model_validation`` (``ValidationException``), after this.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -71,21 +72,36 @@ def serialization_error(message: str) -> ProtocolError:
     return ProtocolError(400, "SerializationException", message)
 
 
-def operation_of(model: Any, request: WireRequest) -> str:
-    """The name of the operation ``request`` calls, once its body is JSON of the operation's
-    input shape; ``ProtocolError`` otherwise."""
-    if model.protocol == "json":
-        name = _json_target(model, request)
-        _require_media_type(request, AWS_JSON, always=True)
-    else:
+@dataclass(frozen=True)
+class Accepted:
+    """A request the front door lets through: its operation and the body the operation reads
+    (restJson1: without members the model binds to the path or query string, which AWS reads
+    only from there; moto would let the body's copy override them)."""
+
+    operation: str
+    body: bytes
+
+
+def operation_of(model: Any, request: WireRequest) -> Accepted:
+    """The operation ``request`` calls, once its body is JSON of the operation's input shape;
+    ``ProtocolError`` otherwise."""
+    rest = model.protocol != "json"
+    if rest:
         name = _rest_route(model, request)
         _require_media_type(request, REST_JSON, always=False)
-    operation = model.operation_model(name)
+    else:
+        name = _json_target(model, request)
+        _require_media_type(request, AWS_JSON, always=True)
     body = parse_body(request.body)
-    shape = operation.input_shape
-    if shape is not None:
-        check_members(shape, body, "", body_only=model.protocol != "json")
-    return name
+    shape = model.operation_model(name).input_shape
+    if shape is None:
+        return Accepted(name, request.body)
+    check_members(shape, body, "", body_only=rest)
+    bound = [n for n, m in shape.members.items() if rest and m.serialization.get("location")]
+    if not any(n in body for n in bound):
+        return Accepted(name, request.body)
+    kept = {k: v for k, v in body.items() if k not in bound}
+    return Accepted(name, json.dumps(kept).encode())
 
 
 def _json_target(model: Any, request: WireRequest) -> str:
@@ -102,24 +118,40 @@ def _json_target(model: Any, request: WireRequest) -> str:
     return str(name)
 
 
+@dataclass(frozen=True)
+class Route:
+    """The restJson1 operation a method and path call, with the path's labels."""
+
+    operation: str
+    labels: dict[str, str]
+
+
+@functools.cache
 def _route_pattern(uri: str) -> re.Pattern[str]:
     # A label ("{resourceArn}") is one URL-encoded segment, but the WSGI path arrives decoded:
     # an ARN label holds "/" again. Every label in these models ends the path.
-    parts = re.split(r"\{[^}]+\}", uri.split("?", 1)[0])
-    return re.compile("(.+)".join(re.escape(part) for part in parts) + r"\Z")
+    pattern = ""
+    for literal, label in re.findall(r"([^{]*)(?:\{([A-Za-z0-9_]+)\+?\})?", uri.split("?", 1)[0]):
+        pattern += re.escape(literal)
+        if label:
+            pattern += f"(?P<{label}>.+)"
+    return re.compile(pattern + r"\Z")
+
+
+def rest_route(model: Any, method: str, path: str) -> Route:
+    """The operation of the restJson1 ``model`` that ``method`` ``path`` calls."""
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        if http["method"] != method:
+            continue
+        found = _route_pattern(http["requestUri"]).match(path)
+        if found:
+            return Route(str(name), found.groupdict())
+    raise unknown_operation(404, f"No operation of {model.service_name} is {method} {shown(path)}")
 
 
 def _rest_route(model: Any, request: WireRequest) -> str:
-    for name in model.operation_names:
-        http = model.operation_model(name).http
-        if http["method"] == request.method and _route_pattern(http["requestUri"]).match(
-            request.path
-        ):
-            return str(name)
-    raise unknown_operation(
-        404,
-        f"No operation of {model.service_name} is {request.method} {shown(request.path)}",
-    )
+    return rest_route(model, request.method, request.path).operation
 
 
 def _require_media_type(request: WireRequest, expected: str, *, always: bool) -> None:

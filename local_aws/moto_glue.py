@@ -38,10 +38,11 @@ import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, cast
 
 import moto
 from moto import backend_index
+from moto.backends import get_backend
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse
@@ -56,7 +57,7 @@ from moto.moto_server.werkzeug_app import (
 from moto.ssm.models import Document, Documents, SimpleSystemManagerBackend
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from local_aws import model_validation, wire_protocol
+from local_aws import model_validation, state_file, wire_protocol
 from local_aws.amazon_documents import AMAZON_DOCUMENTS, AMAZON_OWNER
 from local_aws.moto_alarms_topics import fix_alarms_and_topics
 
@@ -452,6 +453,77 @@ class _RequestLog:
         return self.app(environ, logging_start_response)
 
 
+# --- The server's data in a file (``state_file``) ---------------------------------------------
+def _any_backend(name: str) -> Any:
+    # moto types get_backend with one overload per literal service name.
+    return cast(Any, get_backend)(name)
+
+
+_READS = re.compile(r"(Get|List|Describe|BatchGet|Head|Query|Scan)[A-Z]")
+
+
+def backend_snapshot() -> dict[str, dict[str, dict[str, Any]]]:
+    """Every backend moto has made so far: service -> account -> region -> backend."""
+    snapshot: dict[str, dict[str, dict[str, Any]]] = {}
+    names = {name for name, _ in backend_index.backend_url_patterns}
+    for name in sorted(names):
+        if f"moto.{name}" not in sys.modules:
+            continue  # never used in this process: nothing to keep
+        backends = _any_backend(name)
+        if not isinstance(backends, BackendDict):
+            continue  # moto's own API (reset, ...): no account data
+        accounts = {
+            account: dict(regions.items()) for account, regions in backends.items() if regions
+        }
+        if accounts:
+            snapshot[name] = accounts
+    return snapshot
+
+
+def restore_backends(snapshot: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
+    """Put the backends of ``snapshot`` (``backend_snapshot``) back in place."""
+    for name, accounts in snapshot.items():
+        backends = _any_backend(name)
+        for account, regions in accounts.items():
+            for region, backend in regions.items():
+                backends[account][region] = backend
+
+
+class _StateKeeper:
+    """A WSGI middleware saving every backend to ``path`` after each request that may have
+    changed something (not a read, not an error). Requests run one at a time, so no save sees a
+    write half done; Terraform's ten at once wait milliseconds for each other."""
+
+    def __init__(self, app: Any, path: Path) -> None:
+        self.app = app
+        self.path = path
+        self.lock = threading.Lock()
+
+    def save(self) -> None:
+        with self.lock:
+            state_file.write(self.path, state_file.dumps(backend_snapshot()))
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        reads = environ.get("REQUEST_METHOD") in ("GET", "HEAD") or _READS.match(
+            _operation(environ, body)
+        )
+        statuses: list[int] = []
+
+        def recording_start_response(status: str, headers: Any, *rest: Any) -> Any:
+            statuses.append(int(status.split(" ", 1)[0]))
+            return start_response(status, headers, *rest)
+
+        with self.lock:
+            # The body is read inside the lock too: the writes happen while it is produced.
+            chunks = list(self.app(environ, recording_start_response))
+            if not reads and statuses and statuses[0] < 400:
+                state_file.write(self.path, state_file.dumps(backend_snapshot()))
+        return chunks
+
+
 class _CachingDispatcher(DomainDispatcherApplication):
     """moto's dispatcher, remembering which backend serves a host. moto answers that by listing
     its own package folder (~200 entries) on every request, under a lock that serializes all
@@ -482,8 +554,20 @@ class LocalServer:
     """moto's WSGI application, with the registered services, on ``host:port`` in a thread
     (port 0 picks a free one); optionally a request log."""
 
-    def __init__(self, host: str, port: int, request_log: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        request_log: IO[str] | None = None,
+        state_path: Path | None = None,
+    ) -> None:
         app: Any = _CachingDispatcher(create_backend_app)
+        self._keeper: _StateKeeper | None = None
+        if state_path is not None:
+            if state_path.exists():
+                restore_backends(state_file.read(state_path))
+            app = self._keeper = _StateKeeper(app, state_path)
+            self._keeper.save()  # the file exists (0600) from the start
         if request_log is not None:
             app = _RequestLog(app, request_log)
         self._server: BaseWSGIServer = make_server(
@@ -508,6 +592,8 @@ class LocalServer:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self._keeper is not None:
+            self._keeper.save()
 
 
 def read_request_log(path: Path) -> list[Json]:

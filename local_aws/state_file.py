@@ -41,14 +41,30 @@ def _restore_defaultdict(
     return restored
 
 
+def _rebuild_defaultdict(
+    kind: type[defaultdict[Any, Any]],
+    factory: Callable[[], Any] | None,
+    items: dict[Any, Any],
+    attributes: dict[str, Any],
+) -> defaultdict[Any, Any]:
+    # A subclass's own __init__ may want arguments pickle does not give (moto's SSM
+    # ParameterDict(account_id, region_name)): built as a defaultdict, then its attributes set.
+    rebuilt = kind.__new__(kind)
+    defaultdict.__init__(rebuilt, factory)
+    rebuilt.update(items)
+    rebuilt.__dict__.update(attributes)
+    return rebuilt
+
+
 def _load_private_key(der: bytes) -> Any:
     return serialization.load_der_private_key(der, password=None)
 
 
 class _Pickler(pickle.Pickler):
-    """pickle, plus the two kinds of object moto's backends hold that pickle cannot: KMS
-    asymmetric keys (cryptography's Rust objects, kept as DER) and SSM's
-    ``defaultdict(lambda: defaultdict(dict))`` (the lambda, kept as a named factory)."""
+    """pickle, plus the kinds of object moto's backends hold that pickle cannot keep: KMS
+    asymmetric keys (cryptography's Rust objects, kept as DER), SSM's
+    ``defaultdict(lambda: defaultdict(dict))`` (the lambda, kept as a named factory) and
+    defaultdict subclasses whose ``__init__`` takes arguments (SSM's ``ParameterDict``)."""
 
     def reducer_override(self, obj: Any) -> Any:
         if type(obj).__module__.startswith("cryptography") and hasattr(obj, "private_bytes"):
@@ -58,10 +74,17 @@ class _Pickler(pickle.Pickler):
                 serialization.NoEncryption(),
             )
             return _load_private_key, (der,)
-        if type(obj) is defaultdict and getattr(obj.default_factory, "__name__", "") == "<lambda>":
-            sample = obj.default_factory()  # type: ignore[misc]
-            if type(sample) is defaultdict and sample.default_factory is dict:
-                return _restore_defaultdict, (_defaultdict_of_dict, dict(obj))
+        if isinstance(obj, defaultdict):
+            factory = obj.default_factory
+            if getattr(factory, "__name__", "") == "<lambda>":
+                sample = factory()  # type: ignore[misc]
+                if not (type(sample) is defaultdict and sample.default_factory is dict):
+                    raise pickle.PicklingError(f"cannot keep a defaultdict of {factory!r}")
+                factory = _defaultdict_of_dict
+            if type(obj) is not defaultdict:
+                return _rebuild_defaultdict, (type(obj), factory, dict(obj), vars(obj))
+            if factory is not obj.default_factory:
+                return _restore_defaultdict, (factory, dict(obj))
         return NotImplemented
 
 

@@ -18,6 +18,8 @@ from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, start_server
 
 REGION = "us-east-1"
 ADDRESS = "placeholder@example.com"
+RUNBOOK = '{"schemaVersion": "0.3", "mainSteps": [{"name": "wait", "action": "aws:sleep", '
+RUNBOOK += '"inputs": {"Duration": "PT1S"}}]}'
 
 
 def _client(process: LocalAwsProcess, service: str) -> Any:
@@ -53,6 +55,13 @@ def test_a_killed_server_restarts_with_its_data(tmp_path: Path) -> None:
         )["ContactChannelArn"]
         key = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
         public_key = kms.get_public_key(KeyId=key)["PublicKey"]
+        # moto's own services an environment uses (SSM's backends hold defaultdict subclasses).
+        _client(first, "ssm").create_document(
+            Name="runbook", Content=RUNBOOK, DocumentType="Automation", DocumentFormat="JSON"
+        )
+        _client(first, "ssm").put_parameter(Name="/oncall/team", Value="sre", Type="String")
+        topic = _client(first, "sns").create_topic(Name="incidents")["TopicArn"]
+        _client(first, "iam").create_role(RoleName="runbook", AssumeRolePolicyDocument="{}")
     finally:
         first.kill()
     assert _mode(state) == 0o600
@@ -68,6 +77,11 @@ def test_a_killed_server_restarts_with_its_data(tmp_path: Path) -> None:
         shown = contacts.get_contact_channel(ContactChannelId=channel)
         assert shown["DeliveryAddress"] == {"SimpleAddress": ADDRESS}
         assert _client(second, "kms").get_public_key(KeyId=key)["PublicKey"] == public_key
+        ssm = _client(second, "ssm")
+        assert ssm.get_document(Name="runbook")["Content"] == RUNBOOK
+        assert ssm.get_parameter(Name="/oncall/team")["Parameter"]["Value"] == "sre"
+        assert _client(second, "sns").get_topic_attributes(TopicArn=topic)["Attributes"]
+        assert _client(second, "iam").get_role(RoleName="runbook")["Role"]["RoleName"] == "runbook"
         # Still a server that writes: a change after the restart is kept too.
         contacts.create_contact(Alias="bob", Type="PERSONAL", Plan={"Stages": []})
     finally:

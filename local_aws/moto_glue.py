@@ -518,7 +518,12 @@ class _StateKeeper:
 
         with self.lock:
             # The body is read inside the lock too: the writes happen while it is produced.
-            chunks = list(self.app(environ, recording_start_response))
+            answer = self.app(environ, recording_start_response)
+            try:
+                chunks = list(answer)
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()  # WSGI: the server's iterable is closed once read
             if not reads and statuses and statuses[0] < 400:
                 state_file.write(self.path, state_file.dumps(backend_snapshot()))
         return chunks

@@ -457,7 +457,7 @@ def test_every_operation_of_the_model_answers_without_a_crash(wire: Wire, servic
 
 
 NO_CRASH = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 HEADER_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60)
 
@@ -541,7 +541,7 @@ def _shaped(service: str, shape_name: str, loose: bool, depth: int = 0) -> st.Se
     return st.one_of([typed] * 9 + [anything]) if loose else typed
 
 
-@settings(NO_CRASH, max_examples=100)
+@settings(NO_CRASH, max_examples=60)
 @given(data=st.data())
 def test_model_shaped_json_never_crashes_the_server(wire: Wire, data: st.DataObject) -> None:
     if data.draw(st.booleans(), label="with a replication set"):

@@ -18,6 +18,7 @@ from local_aws.server import (
     client_environment,
     start_server,
 )
+from local_aws.state_file import StateFileError
 from local_aws.terraform_setup import MIRROR_VARIABLE, installed_mirror, write_cli_config
 
 READY_PREFIX = "local-aws listening on "
@@ -26,6 +27,7 @@ EPILOG = """\
 examples:
   python -m local_aws                       # a free port; the variables to export are printed
   python -m local_aws --port 4566 --account-id 444455556666
+  python -m local_aws --state-file local-aws.state   # survives kill -9 and a restart
 
 exit status: 0 after Ctrl-C or SIGTERM, 2 on bad arguments.
 environment: MOTO_ACCOUNT_ID (the account every request acts in; --account-id sets it).
@@ -52,6 +54,12 @@ def parser() -> argparse.ArgumentParser:
     )
     result.add_argument("--region", default=DEFAULT_REGION, help="region printed for clients")
     result.add_argument("--request-log", type=Path, help="write one JSON line per request here")
+    result.add_argument(
+        "--state-file",
+        type=Path,
+        help="keep the data in this file (mode 0600): read at start, rewritten atomically after "
+        "every change, so a server killed and started again holds what it held",
+    )
     return result
 
 
@@ -76,9 +84,17 @@ def main(argv: list[str]) -> int:
         if args.request_log is not None:
             log = stack.enter_context(args.request_log.open("a", encoding="utf-8"))
         try:
-            server = start_server(args.host, args.port, log)
+            server = start_server(args.host, args.port, log, args.state_file)
+        except StateFileError as error:
+            print(f"--state-file: {error}", file=sys.stderr)
+            return 2
         except OSError as error:
-            print(f"cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+            where = (
+                f"--state-file {error.filename}"
+                if error.filename
+                else f"cannot listen on {args.host}:{args.port}"
+            )
+            print(f"{where}: {error.strerror}", file=sys.stderr)
             return 2
         print(f"{READY_PREFIX}{server.url} (account {args.account_id})", flush=True)
         print("# Point Terraform, the AWS CLI and boto3 at it:")

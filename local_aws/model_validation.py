@@ -26,12 +26,22 @@ class Violation:
     constraint: str
 
     def message(self) -> str:
-        shown = "null" if self.value is None else _shown(self.value)
-        return f"Value {shown} at '{self.path}' failed to satisfy constraint: {self.constraint}"
+        value = "null" if self.value is None else shown(self.value)
+        return f"Value {value} at '{self.path}' failed to satisfy constraint: {self.constraint}"
 
 
-def _shown(value: Any) -> str:
-    return f"'{_text(value)}'"
+# AWS cuts long values short in its messages: a 5 MB alias is not sent back whole.
+SHOWN_LIMIT = 128
+
+
+def short(text: str) -> str:
+    """``text``, cut to ``SHOWN_LIMIT`` characters (marked with "...")."""
+    return text if len(text) <= SHOWN_LIMIT else text[:SHOWN_LIMIT] + "..."
+
+
+def shown(value: Any) -> str:
+    """``value`` as AWS quotes it in a message (``'Bad Alias!'``, ``'[a, b]'``), cut short."""
+    return f"'{short(_text(value))}'"
 
 
 def _text(value: Any) -> str:
@@ -56,7 +66,8 @@ def _pattern(text: str) -> Any:
     return regex.compile(text)
 
 
-def _member_path(parent: str, name: str) -> str:
+def member_path(parent: str, name: str) -> str:
+    """The path AWS's messages give a member: ``plan.stages.1.member.targets``."""
     member = name[:1].lower() + name[1:]
     return f"{parent}.{member}" if parent else member
 
@@ -72,11 +83,11 @@ def _check(shape: Any, value: Any, path: str, found: list[Violation]) -> None:
         for required in shape.required_members:
             if value.get(required) is None:
                 found.append(
-                    Violation(_member_path(path, required), None, "Member must not be null")
+                    Violation(member_path(path, required), None, "Member must not be null")
                 )
         for name, member in shape.members.items():
             if name in value:
-                _check(member, value[name], _member_path(path, name), found)
+                _check(member, value[name], member_path(path, name), found)
         if shape.metadata.get("union") and len([v for v in value.values() if v is not None]) > 1:
             found.append(Violation(path, value, "Member must have exactly one member set"))
         return
@@ -93,7 +104,7 @@ def _check(shape: Any, value: Any, path: str, found: list[Violation]) -> None:
         _length(meta, len(value), value, path, found)
         for key, item in value.items():
             _check(shape.key, key, f"{path}.key", found)
-            _check(shape.value, item, f"{path}.{key}", found)
+            _check(shape.value, item, f"{path}.{short(key)}", found)
         return
     if kind == "string":
         text = str(value)

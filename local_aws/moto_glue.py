@@ -33,17 +33,20 @@ import re
 import sys
 import threading
 import time
+import traceback
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import IO, Any, ClassVar, cast
 
 import moto
 from moto import backend_index
+from moto.backends import get_backend
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse
+from moto.core.utils import camelcase_to_underscores, method_names_from_class
 from moto.kms.models import kms_backends
 from moto.kms.responses import KmsResponse
 from moto.moto_server.werkzeug_app import (
@@ -54,6 +57,7 @@ from moto.moto_server.werkzeug_app import (
 from moto.ssm.models import Document, Documents, SimpleSystemManagerBackend
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local_aws import model_validation, state_file, wire_protocol
 from local_aws.amazon_documents import AMAZON_DOCUMENTS, AMAZON_OWNER
 from local_aws.moto_alarms_topics import fix_alarms_and_topics
 
@@ -112,9 +116,22 @@ class ModelResponse(BaseResponse):
     def validate(self, operation: str, params: Json) -> None:
         """Raise ``ServiceError`` when ``params`` break the operation's input shape."""
 
+    def _get_action_from_method_and_request_uri(self, request: Any) -> str:
+        action: str | None = super()._get_action_from_method_and_request_uri(request)
+        if action is None:
+            # moto's router also wants every required query argument (GET /getReplicationSet
+            # without ?arn= was a bare 404); routed as the front door routed it, the model's
+            # validation then names the argument missing.
+            model = model_validation.service_model(self.service)
+            try:
+                route = wire_protocol.rest_route(model, request.method, request.path)
+            except wire_protocol.ProtocolError:
+                return ""
+            self.uri_match = route.labels
+            action = route.operation
+        return action
+
     def call_action(self) -> Any:
-        if not self.operation:
-            return super().call_action()  # moto answers 404 for a path the model lacks
         # Validation runs before the operation method, answered like any service error.
         try:
             self.validate(self.operation, self.request_params)
@@ -155,8 +172,59 @@ class ServiceRegistration:
     response: type[ModelResponse]
 
     def dispatch(self) -> Handler:
-        handler: Handler = self.response.dispatch
-        return handler
+        """moto's handler for the service's requests, behind the protocol's front door: a
+        request that names no operation, or whose body is not JSON of the operation's input,
+        is answered as AWS answers it (``wire_protocol``) and never reaches moto's parser."""
+        return _front_door(self.endpoint_prefix, self.response)
+
+
+def _front_door(endpoint_prefix: str, response: type[ModelResponse]) -> Handler:
+    model = model_validation.service_model(endpoint_prefix)
+    # The operations the service's response class defines (not moto's helpers it inherits).
+    implemented = set(method_names_from_class(response)) - set(
+        method_names_from_class(ModelResponse)
+    )
+
+    def answer(error: wire_protocol.ProtocolError) -> tuple[int, dict[str, str], str]:
+        return wire_protocol.error_response(model, error)
+
+    def front_door(request: Any, full_url: str, headers: Any) -> Any:
+        wire = wire_protocol.WireRequest(
+            method=request.method,
+            path=request.path,
+            headers={str(k).lower(): str(v) for k, v in request.headers.items()},
+            body=request.get_data(),
+        )
+        try:
+            accepted = wire_protocol.operation_of(model, wire)
+        except wire_protocol.ProtocolError as error:
+            return answer(error)
+        operation = accepted.operation
+        if accepted.body is not wire.body:
+            # werkzeug keeps the body it read here; moto's parser reads that copy.
+            request._cached_data = accepted.body
+        if camelcase_to_underscores(operation) not in implemented:
+            # In AWS's API but not emulated: said plainly, as a server error the SDKs do not
+            # retry (501), not as a crash.
+            return answer(
+                wire_protocol.ProtocolError(
+                    501,
+                    "NotImplementedException",
+                    f"{endpoint_prefix} {operation} is not implemented by the local Incident "
+                    "Manager (local_aws)",
+                )
+            )
+        try:
+            return response.dispatch(request, full_url, headers)
+        except Exception:  # a bug of ours: answered as AWS answers its own failures
+            traceback.print_exc()
+            return answer(
+                wire_protocol.ProtocolError(
+                    500, "InternalFailure", f"{endpoint_prefix} {operation} failed unexpectedly"
+                )
+            )
+
+    return front_door
 
 
 _backend_dicts: dict[str, Any] = {}
@@ -385,6 +453,82 @@ class _RequestLog:
         return self.app(environ, logging_start_response)
 
 
+# --- The server's data in a file (``state_file``) ---------------------------------------------
+def _any_backend(name: str) -> Any:
+    # moto types get_backend with one overload per literal service name.
+    return cast(Any, get_backend)(name)
+
+
+_READS = re.compile(r"(Get|List|Describe|BatchGet|Head|Query|Scan)[A-Z]")
+
+
+def backend_snapshot() -> dict[str, dict[str, dict[str, Any]]]:
+    """Every backend moto has made so far: service -> account -> region -> backend."""
+    snapshot: dict[str, dict[str, dict[str, Any]]] = {}
+    names = {name for name, _ in backend_index.backend_url_patterns}
+    for name in sorted(names):
+        if f"moto.{name}" not in sys.modules:
+            continue  # never used in this process: nothing to keep
+        backends = _any_backend(name)
+        if not isinstance(backends, BackendDict):
+            continue  # moto's own API (reset, ...): no account data
+        accounts = {
+            account: dict(regions.items()) for account, regions in backends.items() if regions
+        }
+        if accounts:
+            snapshot[name] = accounts
+    return snapshot
+
+
+def restore_backends(snapshot: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
+    """Put the backends of ``snapshot`` (``backend_snapshot``) back in place."""
+    for name, accounts in snapshot.items():
+        backends = _any_backend(name)
+        for account, regions in accounts.items():
+            for region, backend in regions.items():
+                backends[account][region] = backend
+
+
+class _StateKeeper:
+    """A WSGI middleware saving every backend to ``path`` after each request that may have
+    changed something (not a read, not an error). Requests run one at a time, so no save sees a
+    write half done; Terraform's ten at once wait milliseconds for each other."""
+
+    def __init__(self, app: Any, path: Path) -> None:
+        self.app = app
+        self.path = path
+        self.lock = threading.Lock()
+
+    def save(self) -> None:
+        with self.lock:
+            state_file.write(self.path, state_file.dumps(backend_snapshot()))
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        reads = environ.get("REQUEST_METHOD") in ("GET", "HEAD") or _READS.match(
+            _operation(environ, body)
+        )
+        statuses: list[int] = []
+
+        def recording_start_response(status: str, headers: Any, *rest: Any) -> Any:
+            statuses.append(int(status.split(" ", 1)[0]))
+            return start_response(status, headers, *rest)
+
+        with self.lock:
+            # The body is read inside the lock too: the writes happen while it is produced.
+            answer = self.app(environ, recording_start_response)
+            try:
+                chunks = list(answer)
+            finally:
+                if hasattr(answer, "close"):
+                    answer.close()  # WSGI: the server's iterable is closed once read
+            if not reads and statuses and statuses[0] < 400:
+                state_file.write(self.path, state_file.dumps(backend_snapshot()))
+        return chunks
+
+
 class _CachingDispatcher(DomainDispatcherApplication):
     """moto's dispatcher, remembering which backend serves a host. moto answers that by listing
     its own package folder (~200 entries) on every request, under a lock that serializes all
@@ -415,8 +559,20 @@ class LocalServer:
     """moto's WSGI application, with the registered services, on ``host:port`` in a thread
     (port 0 picks a free one); optionally a request log."""
 
-    def __init__(self, host: str, port: int, request_log: IO[str] | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        request_log: IO[str] | None = None,
+        state_path: Path | None = None,
+    ) -> None:
         app: Any = _CachingDispatcher(create_backend_app)
+        self._keeper: _StateKeeper | None = None
+        if state_path is not None:
+            if state_path.exists():
+                restore_backends(state_file.read(state_path))
+            app = self._keeper = _StateKeeper(app, state_path)
+            self._keeper.save()  # the file exists (0600) from the start
         if request_log is not None:
             app = _RequestLog(app, request_log)
         self._server: BaseWSGIServer = make_server(
@@ -441,6 +597,8 @@ class LocalServer:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self._keeper is not None:
+            self._keeper.save()
 
 
 def read_request_log(path: Path) -> list[Json]:

@@ -44,11 +44,16 @@ class LocalAwsProcess:
 
     @classmethod
     def start(
-        cls, workdir: Path, account_id: str | None = None, request_log: bool = True
+        cls,
+        workdir: Path,
+        account_id: str | None = None,
+        request_log: bool = True,
+        state_file: Path | None = None,
     ) -> LocalAwsProcess:
         """A server whose log files live in ``workdir``; ``account_id`` is the account every
         request acts in (moto's default otherwise); without ``request_log`` it keeps none (as
-        ``make local-aws``), and ``requests()`` stays empty."""
+        ``make local-aws``), and ``requests()`` stays empty; with ``state_file`` it starts with
+        the data that file holds and saves every change there (``--state-file``)."""
         workdir.mkdir(parents=True, exist_ok=True)
         log = workdir / "local-aws-requests.jsonl"
         output = workdir / "local-aws.log"
@@ -57,6 +62,8 @@ class LocalAwsProcess:
             command += ["--request-log", str(log)]
         if account_id:
             command += ["--account-id", account_id]
+        if state_file is not None:
+            command += ["--state-file", str(state_file)]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MOTO_"))}
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -89,6 +96,13 @@ class LocalAwsProcess:
     def requests(self) -> list[dict[str, Any]]:
         """Every request served so far (service, region, operation, status)."""
         return read_request_log(self.request_log)
+
+    def kill(self) -> None:
+        """End the server at once (SIGKILL): nothing it has not written already survives."""
+        self.process.kill()
+        self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
     def stop(self) -> None:
         stop_process(self.process)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO
 
 from local_aws.moto_glue import LocalServer, ServiceRegistration, register
@@ -28,11 +29,15 @@ def register_incident_manager() -> list[str]:
 
 
 def start_server(
-    host: str = DEFAULT_HOST, port: int = 0, request_log: IO[str] | None = None
+    host: str = DEFAULT_HOST,
+    port: int = 0,
+    request_log: IO[str] | None = None,
+    state_file: Path | None = None,
 ) -> LocalServer:
-    """A running server in a background thread of this process (port 0: a free one)."""
+    """A running server in a background thread of this process (port 0: a free one); with
+    ``state_file``, holding the data that file holds and saving every change to it."""
     register_incident_manager()
-    server = LocalServer(host, port, request_log)
+    server = LocalServer(host, port, request_log, state_file)
     server.start()
     return server
 

@@ -9,7 +9,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from local_aws.model_validation import violations
+from local_aws.model_validation import SHOWN_LIMIT, short, summary, violations
 from tests.local_aws.conftest import REGION, Client
 from tests.local_aws.test_ssm_contacts_api import NO_STAGES, error_of, replication_set
 
@@ -121,3 +121,22 @@ def test_empty_runbook_parameters_as_aws_words_it(aws: Client) -> None:
         "'actions.1.member.ssmAutomation.parameters' failed to satisfy constraint: Member must "
         "have length greater than or equal to 1",
     )
+
+
+def test_long_values_and_map_keys_are_cut_short_in_messages() -> None:
+    """A 5 MB alias was sent back whole; AWS cuts values in its messages."""
+    found = violations(
+        "ssm-incidents",
+        "CreateResponsePlan",
+        {
+            "name": "p" * 1_000_000,
+            "incidentTemplate": {"title": "t", "impact": 3},
+            "tags": {"k" * 1_000_000: "v" * 300},
+        },
+    )
+    text = summary(found)
+    assert len(text) < 2_000
+    assert f"Value '{'p' * SHOWN_LIMIT}...' at 'name'" in text
+    assert f"at 'tags.{'k' * SHOWN_LIMIT}...' failed" in text  # the value's path names the key
+    assert f"Value '{'k' * SHOWN_LIMIT}...' at 'tags.key'" in text
+    assert short("x" * SHOWN_LIMIT) == "x" * SHOWN_LIMIT

@@ -12,7 +12,11 @@ from typing import Any
 
 import pytest
 
-from local_aws.console_setup import add_rotation_and_schedule, build_blog_walkthrough
+from local_aws.console_setup import (
+    POLICY_TAGS,
+    add_rotation_and_schedule,
+    build_blog_walkthrough,
+)
 from local_aws.moto_glue import LocalServer
 from stacks.adopt import command
 from stacks.adopt.command import adopt
@@ -42,9 +46,12 @@ def test_written_environment(aws: Any, account_env: None, tmp_path: Path) -> Non
         ("email", 0, None),
         ("sms", 10, 5),
     ]
-    assert responder.tags == {"team": "sre"}
+    # A tag policy's two tags on every resource, the replication set included.
+    assert config.replication_set.tags == POLICY_TAGS
+    assert [c.tags for c in config.contacts] == [POLICY_TAGS] * 2
     assert config.contacts[1].display_name == "Sénior Responder"
     (plan,) = config.escalation_plans
+    assert plan.tags == POLICY_TAGS
     assert [
         (s.duration_minutes, [(t.contact, t.acknowledgement_stops_plan) for t in s.targets])
         for s in plan.stages
@@ -58,6 +65,7 @@ def test_written_environment(aws: Any, account_env: None, tmp_path: Path) -> Non
         "medium",
         ["app-escalation-plan"],
     )
+    assert response.tags == POLICY_TAGS
     # Addresses only in the git-ignored variables file, never in the environment file.
     text = (tmp_path / "stacks/environments/acme.yaml").read_text(encoding="utf-8")
     assert "example.com" not in text and "+1206" not in text

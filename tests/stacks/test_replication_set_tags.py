@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import cdktf
+import pytest
 
 from stacks.config_errors import ConfigError
 from stacks.environment_loader import load_environments
@@ -34,11 +34,11 @@ def test_replication_set_tags_reach_the_resource(tmp_path: Path) -> None:
     text = _with_set_lines("  tags:", "    team: sre", '    cost-center: "1234"')
     root = project_with(tmp_path, text, name="tagged")
     (environment,) = load_environments(root)
-    stack = build_app([environment], root, tmp_path / "out").node.find_child(
-        environment.stack_name
-    )
+    stack = build_app([environment], root, tmp_path / "out").node.find_child(environment.stack_name)
     assert isinstance(stack, cdktf.TerraformStack)
-    replication_set = only(json.loads(cdktf.Testing.synth(stack)), "aws_ssmincidents_replication_set")
+    replication_set = only(
+        json.loads(cdktf.Testing.synth(stack)), "aws_ssmincidents_replication_set"
+    )
     assert replication_set["tags"] == {"team": "sre", "cost-center": "1234"}
 
 

@@ -24,6 +24,24 @@ COMPARISONS = (
     "LessThanOrEqualToThreshold",
 )
 
+# Alarm settings of newer CloudWatch APIs (botocore's MetricAlarm) that hashicorp/aws 5.100.0
+# has no argument for: an import shows nothing, and the first edit's PutMetricAlarm, which
+# replaces the whole alarm, would drop them. Each is a reason only when it differs from what an
+# alarm without it does (CloudWatch API reference: the sliding window is the default).
+NEWER_SETTINGS: dict[str, tuple[str, Any]] = {
+    "EvaluationWindow": ("a wall clock evaluation window", lambda v: "WallClockWindow" in v),
+    "WarmUpConfiguration": (
+        "a warm-up period",
+        lambda v: bool(v.get("WarmUpPeriodDurationInMinutes")),
+    ),
+    "EvaluationCriteria": ("a PromQL query", bool),
+    "EvaluationInterval": ("an evaluation interval (PromQL)", bool),
+    "ActionConfiguration": (
+        "alarm tag propagation",
+        lambda v: bool(v.get("AlarmTagsPropagation", {}).get("Enabled")),
+    ),
+}
+
 
 @dataclass
 class AlarmAdoption:
@@ -43,6 +61,16 @@ def _why_not(
     alarm: Json, tags: Mapping[str, str], prefix: str, plans: Mapping[str, str]
 ) -> str | None:
     """Why the environment file cannot express ``alarm`` exactly, or None."""
+    newer = [
+        words
+        for key, (words, is_set) in NEWER_SETTINGS.items()
+        if key in alarm and is_set(alarm[key])
+    ]
+    if newer:
+        return (
+            f"it has {', '.join(newer)}, which provider 5.100.0 cannot express (an edit "
+            "would drop it)"
+        )
     if alarm.get("Metrics"):
         if alarm.get("ThresholdMetricId"):
             return "an anomaly detection alarm (its threshold is a band)"

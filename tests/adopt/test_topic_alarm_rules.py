@@ -160,3 +160,14 @@ def test_default_values_do_not_stop_a_topic_from_being_managed() -> None:
     ]
     assert result.imports == {"updates": TOPIC}
     assert result.files["stacks/policies/acme/updates.topic-policy.json"].endswith("}\n")
+
+
+def test_a_log_alarm_opening_incidents_is_reported() -> None:
+    live = LiveAlarms("us-east-1", log_alarms=[{"AlarmName": "errors", "AlarmActions": [PLAN]}])
+    result = adopt_alarms([live], ACCOUNT, "us-east-1", PLANS)
+    assert result.entries == []
+    assert result.report == [
+        "alarm 'errors' (us-east-1): a log alarm (a scheduled Logs Insights query), which "
+        "provider 5.100.0 has no resource for; left out, not managed (it stays as it is and "
+        "keeps opening incidents)"
+    ]

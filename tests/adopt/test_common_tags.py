@@ -57,7 +57,10 @@ def test_an_existing_set_is_not_a_resource_of_the_file() -> None:
 
 
 def test_one_resource_keeps_its_own_tags() -> None:
-    env = {"region": "us-east-1", "replication_set": {"regions": ["us-east-1"], "tags": POLICY}}
+    env: dict[str, Any] = {
+        "region": "us-east-1",
+        "replication_set": {"regions": ["us-east-1"], "tags": POLICY},
+    }
     assert lift_common_tags(env) is env and env["replication_set"]["tags"] == POLICY
 
 

@@ -7,7 +7,8 @@ before the response plan starts them. The example is the AWS blog walkthrough (c
 e-mail at minute 0 and SMS at minute 10, a two-stage escalation plan, response plan EC2HighCPU
 with its runbook and role, the CPU alarm) plus what real accounts hold: a business-hours rotation
 covered 08:30-17:00 on weekdays with an on-call schedule, a chat channel topic with its policy,
-a display name with non-ASCII letters, tags, and a second replication region.
+a display name with non-ASCII letters, a second replication region, and the same two tags on
+every resource that takes tags, the replication set included (what a tag policy requires).
 
 It refuses any endpoint but a local one: it creates contacts, roles and alarms.
 """
@@ -30,6 +31,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BLOG_DOCUMENT = PROJECT_ROOT / "stacks" / "runbooks" / "ec2-cpu-util-runbook.yaml"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI")
+# What an organization's tag policy asks of every resource.
+POLICY_TAGS = {"team": "sre", "cost-center": "1234"}
+
+
+def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    """Tags as ssm-contacts, SSM, IAM, SNS and CloudWatch take them (ssm-incidents takes a map)."""
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
 
 
 def _contact(contacts: Any, alias: str, name: str, email: str, phone: str) -> str:
@@ -39,7 +47,7 @@ def _contact(contacts: Any, alias: str, name: str, email: str, phone: str) -> st
             DisplayName=name,
             Type="PERSONAL",
             Plan={"Stages": []},
-            Tags=[{"Key": "team", "Value": "sre"}],
+            Tags=_tag_list(POLICY_TAGS),
         )["ContactArn"]
     )
     email_arn = contacts.create_contact_channel(
@@ -76,10 +84,11 @@ def _contact(contacts: Any, alias: str, name: str, email: str, phone: str) -> st
 
 
 def build_blog_walkthrough(client: Client) -> dict[str, str]:
-    """Replication set, two contacts, a two-stage escalation plan, response plan EC2HighCPU."""
+    """Replication set, two contacts, a two-stage escalation plan, response plan EC2HighCPU; each
+    tagged with ``POLICY_TAGS``."""
     incidents = client("ssm-incidents")
     contacts = client("ssm-contacts")
-    incidents.create_replication_set(regions={"us-east-1": {}})
+    incidents.create_replication_set(regions={"us-east-1": {}}, tags=POLICY_TAGS)
     responder = _contact(
         contacts, "incident-responder", "Incident Responder", "oncall@example.com", "+12065550100"
     )
@@ -107,6 +116,7 @@ def build_blog_walkthrough(client: Client) -> dict[str, str]:
                     },
                 ]
             },
+            Tags=_tag_list(POLICY_TAGS),
         )["ContactArn"]
     )
     response_plan = str(
@@ -115,7 +125,7 @@ def build_blog_walkthrough(client: Client) -> dict[str, str]:
             displayName="EC2 high CPU",
             incidentTemplate={"title": "cpu-incident", "impact": 3, "dedupeString": "ec2-cpu"},
             engagements=[plan],
-            tags={"team": "sre"},
+            tags=POLICY_TAGS,
         )["arn"]
     )
     return {"responder": responder, "senior": senior, "plan": plan, "response_plan": response_plan}
@@ -139,6 +149,7 @@ def add_rotation_and_schedule(client: Client, arns: dict[str, str]) -> None:
             "DailySettings": [{"HourOfDay": 8, "MinuteOfHour": 30}],
             "ShiftCoverages": dict.fromkeys(WEEKDAYS, coverage),
         },
+        Tags=_tag_list(POLICY_TAGS),
     )["RotationArn"]
     arns["rotation"] = rotation
     arns["schedule"] = contacts.create_contact(
@@ -146,6 +157,7 @@ def add_rotation_and_schedule(client: Client, arns: dict[str, str]) -> None:
         DisplayName="Business hours on-call",
         Type="ONCALL_SCHEDULE",
         Plan={"RotationIds": [rotation]},
+        Tags=_tag_list(POLICY_TAGS),
     )["ContactArn"]
 
 
@@ -163,7 +175,7 @@ def add_blog_runbook(client: Client, account: str, response_plan: str) -> dict[s
         Content=BLOG_DOCUMENT.read_text(encoding="utf-8"),
         DocumentType="Automation",
         DocumentFormat="YAML",
-        Tags=[{"Key": "team", "Value": "sre"}],
+        Tags=_tag_list(POLICY_TAGS),
     )
     iam = client("iam")
     role = str(
@@ -179,6 +191,7 @@ def add_blog_runbook(client: Client, account: str, response_plan: str) -> dict[s
                     "Condition": {"StringEquals": {"aws:SourceAccount": account}},
                 }
             ),
+            Tags=_tag_list(POLICY_TAGS),
         )["Role"]["Arn"]
     )
     iam.put_role_policy(
@@ -214,7 +227,7 @@ def add_chat_channel(client: Client, account: str, response_plan: str) -> str:
     """An SNS topic for the incident chat (AWS Chatbot), whose policy lets Incident Manager of
     this account publish, set as the response plan's chat channel."""
     sns = client("sns")
-    topic = str(sns.create_topic(Name="incident-chat")["TopicArn"])
+    topic = str(sns.create_topic(Name="incident-chat", Tags=_tag_list(POLICY_TAGS))["TopicArn"])
     sns.set_topic_attributes(
         TopicArn=topic,
         AttributeName="Policy",
@@ -252,6 +265,7 @@ def add_cpu_alarm(client: Client, account: str) -> str:
         ComparisonOperator="GreaterThanThreshold",
         TreatMissingData="missing",
         AlarmActions=[f"arn:aws:ssm-incidents::{account}:response-plan/EC2HighCPU"],
+        Tags=_tag_list(POLICY_TAGS),
     )
     return name
 

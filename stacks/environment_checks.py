@@ -114,10 +114,13 @@ def check_replication_set(config: EnvironmentConfig) -> Iterator[Problem]:
                 "AWS requires the provider region to be one of the replication set's regions"
             ),
         )
-    if rs.existing and (rs.encryption != "aws-owned-key" or rs.key_arns):
+    if rs.existing and (rs.encryption != "aws-owned-key" or rs.key_arns or rs.tags):
         yield (
             ("replication_set", "existing"),
-            ("an existing replication set is not managed here; remove encryption and key_arns"),
+            (
+                "an existing replication set is not managed here; remove encryption, key_arns "
+                "and tags"
+            ),
         )
     if rs.encryption == "customer-managed-keys":
         missing = [r for r in rs.regions if r not in rs.key_arns]

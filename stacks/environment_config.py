@@ -175,6 +175,8 @@ class ReplicationSetConfig(_Model):
     )
     prevent_destroy: bool = True
     key_deletion_window_days: Annotated[int, Field(ge=7, le=30)] = 30
+    # The set's own tags (ssm-incidents rules); create-keys tags its keys with them too.
+    tags: IncidentsTags = Field(default_factory=dict)
 
 
 class ChannelConfig(_Model):

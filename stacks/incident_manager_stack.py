@@ -351,6 +351,7 @@ class IncidentManagerStack(TerraformStack):
                 provider_region=config.region,
                 encryption=encryption,
                 prevent_destroy=rs.prevent_destroy,
+                tags=rs.tags,
             ),
         )
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from cdktf import App
 
-from stacks.environment_loader import Environment
+from stacks.environment_loader import STACK_PREFIX, Environment
 from stacks.incident_manager_stack import IncidentManagerStack, required_terraform
 
 HCL_OUTPUT_VARIABLE = "SYNTH_HCL_OUTPUT"
@@ -69,6 +69,7 @@ def synthesize(
         build_app(environments, project_root, staging, hcl=hcl).synth()
         if hcl:
             _finish_hcl(staging, environments)
+            _add_adopted_addresses(staging, project_root)
         _add_committed_locks(staging, project_root)
         _swap_in(staging, outdir, keep_other_stacks=not complete)
     finally:
@@ -91,6 +92,24 @@ def _finish_hcl(staging: Path, environments: Sequence[Environment]) -> None:
             _LOST_REQUIRED_VERSION, f'required_version = "{versions[stack_dir.name]}"'
         )
         hcl_file.write_text(terraform_fmt(text), encoding="utf-8")
+
+
+def _add_adopted_addresses(staging: Path, project_root: Path) -> None:
+    """Each adopted environment's channel addresses beside its HCL: ``adopt`` writes them into
+    the JSON stack directory only (cdktf.out/stacks/<stack>/), and without them the export's
+    plan stops at "No value for required variable". A copy, not a link: the HCL is the way out
+    of cdktf, and must still plan once cdktf.out is gone. Readable by the owner only, as the
+    original; where cdktf.out has none, the HCL directory's own copy is carried over."""
+    from stacks.adopt.first_plan import SECRETS_FILE, stack_dir
+
+    for hcl_stack in _stack_dirs(staging):
+        environment = hcl_stack.name.removeprefix(STACK_PREFIX)
+        source = stack_dir(project_root, environment) / SECRETS_FILE
+        if not source.is_file():
+            continue
+        target = os.open(hcl_stack / SECRETS_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(target, "wb") as stream:
+            stream.write(source.read_bytes())
 
 
 # cdktf 0.21's HCL renderer writes the `terraform.required_version` override as this line and

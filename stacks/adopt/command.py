@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from stacks.adopt.common_tags import lift_common_tags
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
 from stacks.adopt.import_blocks import imports_file
 from stacks.adopt.read_account import NoReplicationSetError, read_account
@@ -115,6 +116,7 @@ def adopt(
     adoption = build_adoption(account, account_id, region, environment)
     live = read_topics_and_alarms(client, account, account_id, region)
     add_topics_and_alarms(adoption, live, environment, account_id, region)
+    adoption.environment = lift_common_tags(adoption.environment)
     taken = sorted(path for path in adoption.files if (project_root / path).exists())
     if taken and not force:
         raise ValueError(

@@ -40,6 +40,7 @@ class LiveAccount:
     response_plans: list[tuple[Json, dict[str, str]]]
     # The documents and roles the response plans' runbook actions name.
     runbooks: LiveRunbooks = field(default_factory=LiveRunbooks)
+    replication_set_tags: dict[str, str] = field(default_factory=dict)
 
 
 def _contact_tags(contacts: Any, arn: str) -> dict[str, str]:
@@ -62,6 +63,7 @@ def read_account(client: ClientFactory) -> LiveAccount:
             "is nothing to adopt (check the account, the region and the credentials)"
         )
     replication_set = incidents.get_replication_set(arn=set_arns[0])["replicationSet"]
+    set_tags = incidents.list_tags_for_resource(resourceArn=set_arns[0]).get("tags", {})
 
     def contact(summary: Json) -> LiveContact:
         arn = summary["ContactArn"]
@@ -97,4 +99,4 @@ def read_account(client: ClientFactory) -> LiveAccount:
             )
         )
     runbooks = read_runbooks(client, (plan for plan, _ in plans))
-    return LiveAccount(replication_set, contacts, rotations, plans, runbooks)
+    return LiveAccount(replication_set, contacts, rotations, plans, runbooks, dict(set_tags))

@@ -36,6 +36,8 @@ class LiveAlarms:
     region: str
     metric_alarms: list[tuple[Json, dict[str, str]]] = field(default_factory=list)
     composite_alarms: list[Json] = field(default_factory=list)
+    # Logs Insights query alarms (PutLogAlarm): no resource for them in provider 5.100.0.
+    log_alarms: list[Json] = field(default_factory=list)
 
 
 def response_plan_topics(account: LiveAccount) -> list[str]:
@@ -110,21 +112,22 @@ def incident_action_prefix(account_id: str) -> str:
 def read_alarms(
     client: RegionalClientFactory, regions: Iterable[str], account_id: str
 ) -> list[LiveAlarms]:
-    """The metric and composite alarms whose alarm actions open incidents, per region, with
-    the metric alarms' tags."""
+    """The metric, composite and log alarms whose alarm actions open incidents, per region,
+    with the metric alarms' tags."""
     found = []
     for region in regions:
         cloudwatch = client("cloudwatch", region_name=region)
         live = LiveAlarms(region)
         for page in cloudwatch.get_paginator("describe_alarms").paginate(
             ActionPrefix=incident_action_prefix(account_id),
-            # Without AlarmTypes only metric alarms are listed; composites are reported.
-            AlarmTypes=["MetricAlarm", "CompositeAlarm"],
+            # Without AlarmTypes only metric alarms are listed; the others are reported.
+            AlarmTypes=["MetricAlarm", "CompositeAlarm", "LogAlarm"],
         ):
             for alarm in page.get("MetricAlarms", []):
                 tags = cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])
                 pairs = {t["Key"]: t["Value"] for t in tags.get("Tags", [])}
                 live.metric_alarms.append((alarm, pairs))
             live.composite_alarms.extend(page.get("CompositeAlarms", []))
+            live.log_alarms.extend(page.get("LogAlarms", []))
         found.append(live)
     return found

@@ -285,6 +285,13 @@ class RunbookWriter:
             entry["tags"] = dict(sorted(tags.items()))
         self.runbooks[document_name] = entry
         self.imports.setdefault("runbooks", {})[document_name] = document_name
+        if described.get("DisplayName"):
+            # Not a change on import, and UpdateDocument keeps it for each new version.
+            self.report.append(
+                f"{where}: its display name {described['DisplayName']!r} is kept as AWS holds "
+                "it (each new version keeps it); provider 5.100.0 has no argument for it, so "
+                "the environment file cannot change it"
+            )
         if content.startswith(BOM):
             self.report.append(
                 f"{where}: its content starts with a byte-order mark; the file has a second one "

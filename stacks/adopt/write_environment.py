@@ -65,14 +65,18 @@ def _replication_set(account: LiveAccount, region: str, adoption: Adoption) -> J
         # A region on the AWS-owned key is written with no kms_key_arn ("DefaultKey" is refused
         # by provider 5.100.0); the file's customer-managed form needs a key in every region.
         if len(customer) != len(keys):
+            tags = account.replication_set_tags
             adoption.report.append(
                 "replication set: some regions use customer managed keys and some the "
                 "AWS-owned key; the environment file needs one kind; left as it is "
                 "(existing: true), not managed"
+                + (f", its tags ({', '.join(sorted(tags))}) with it" if tags else "")
             )
             return {"regions": names, "existing": True}
         data["encryption"] = "customer-managed-keys"
         data["key_arns"] = customer
+    if account.replication_set_tags:
+        data["tags"] = dict(sorted(account.replication_set_tags.items()))
     adoption.imports["replication_set"] = account.replication_set["arn"]
     return data
 

@@ -46,11 +46,13 @@ def test_blog_runbook_is_written_as_aws_holds_it(
     adoption = adopt("acme", "us-east-1", None, tmp_path)
     config = load_environment(tmp_path / ENV_FILE, tmp_path).config
 
+    # team: sre is on every resource (the walkthrough's, the document, the role): written once.
+    assert config.default_tags == {"team": "sre"}
     (runbook,) = config.runbooks
     assert (runbook.name, runbook.document, runbook.tags) == (
         "ec2-cpu-util-runbook",
         "stacks/runbooks/acme/ec2-cpu-util-runbook.yaml",
-        {"team": "sre"},
+        {},
     )
     live = aws("ssm").get_document(
         Name="ec2-cpu-util-runbook", DocumentVersion="$LATEST", DocumentFormat="YAML"
@@ -63,7 +65,7 @@ def test_blog_runbook_is_written_as_aws_holds_it(
         "/service-role/",
         "Lets Incident Manager start the EC2 CPU runbook",
         7200,
-        {"team": "sre"},
+        {},
     )
     assert role.trust_policy == f"{POLICIES}/{ROLE}.trust-policy.json"
     assert json.loads((tmp_path / role.trust_policy).read_text()) == trust_policy()

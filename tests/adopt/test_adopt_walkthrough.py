@@ -12,7 +12,11 @@ from typing import Any
 
 import pytest
 
-from local_aws.console_setup import add_rotation_and_schedule, build_blog_walkthrough
+from local_aws.console_setup import (
+    POLICY_TAGS,
+    add_rotation_and_schedule,
+    build_blog_walkthrough,
+)
 from local_aws.moto_glue import LocalServer
 from stacks.adopt import command
 from stacks.adopt.command import adopt
@@ -42,9 +46,13 @@ def test_written_environment(aws: Any, account_env: None, tmp_path: Path) -> Non
         ("email", 0, None),
         ("sms", 10, 5),
     ]
-    assert responder.tags == {"team": "sre"}
+    # A tag policy's two tags on every resource, the replication set included: written once.
+    assert config.default_tags == POLICY_TAGS
+    assert config.replication_set.tags == {}
+    assert [c.tags for c in config.contacts] == [{}, {}]
     assert config.contacts[1].display_name == "Sénior Responder"
     (plan,) = config.escalation_plans
+    assert plan.tags == {}
     assert [
         (s.duration_minutes, [(t.contact, t.acknowledgement_stops_plan) for t in s.targets])
         for s in plan.stages
@@ -58,6 +66,7 @@ def test_written_environment(aws: Any, account_env: None, tmp_path: Path) -> Non
         "medium",
         ["app-escalation-plan"],
     )
+    assert response.tags == {}
     # Addresses only in the git-ignored variables file, never in the environment file.
     text = (tmp_path / "stacks/environments/acme.yaml").read_text(encoding="utf-8")
     assert "example.com" not in text and "+1206" not in text
@@ -287,20 +296,26 @@ def test_response_plan_with_topics_chat_pagerduty_and_tags(
 
 
 @pytest.mark.parametrize(
-    ("regions", "customer_keys"),
+    ("regions", "customer_keys", "tags"),
     [
-        (("us-east-1",), False),
-        (("us-east-1", "us-west-2"), False),
-        (("us-east-1", "us-west-2"), True),
-        (("us-east-1", "us-west-2", "eu-west-1"), True),
+        (("us-east-1",), False, {}),
+        (("us-east-1", "us-west-2"), False, POLICY_TAGS),
+        (("us-east-1", "us-west-2"), True, {}),
+        (("us-east-1", "us-west-2", "eu-west-1"), True, POLICY_TAGS),
     ],
 )
-def test_replication_set_of_one_to_three_regions(
-    aws: Any, account_env: None, tmp_path: Path, regions: tuple[str, ...], customer_keys: bool
+def test_replication_set_of_one_to_three_regions(  # noqa: PLR0917 - pytest fixtures
+    aws: Any,
+    account_env: None,
+    tmp_path: Path,
+    regions: tuple[str, ...],
+    customer_keys: bool,
+    tags: dict[str, str],
 ) -> None:
     keys = {r: aws("kms", r).create_key()["KeyMetadata"]["Arn"] for r in regions}
     aws("ssm-incidents").create_replication_set(
-        regions={r: {"sseKmsKeyId": keys[r]} if customer_keys else {} for r in regions}
+        regions={r: {"sseKmsKeyId": keys[r]} if customer_keys else {} for r in regions},
+        **({"tags": tags} if tags else {}),
     )
     adopt("acme", "us-east-1", None, tmp_path)
     config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
@@ -309,6 +324,8 @@ def test_replication_set_of_one_to_three_regions(
     expected = "customer-managed-keys" if customer_keys else "aws-owned-key"
     assert config.replication_set.encryption == expected
     assert config.replication_set.key_arns == (keys if customer_keys else {})
+    # The only resource: its tags stay its own (the import reads them; none is a change).
+    assert (config.replication_set.tags, config.default_tags) == (tags, {})
     result = plan_adopted("acme", tmp_path)
     assert result.other_changes == []
     assert result.imports == 1

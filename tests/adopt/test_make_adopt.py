@@ -1,7 +1,8 @@
 """Issue #12's acceptance run, as a person follows docs/adopt.md on a fresh copy: `make local-aws`
 in the background, its exports, `make local-aws-example`, `make adopt ENV=acme
 REGION=us-east-1` (only imports), `make apply`, `make plan-check` (no changes), then an
-everyday edit of the adopted file applied in place and a clean plan again."""
+everyday edit of the adopted file applied in place and a clean plan again; last, `make
+synth-hcl` of the adopted environment plans no change against the same state."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from stacks.adopt.first_plan import SECRETS_FILE
 from tests.conftest import PROJECT_ROOT
 
 COPIED = (
@@ -32,6 +35,7 @@ COPIED = (
 )
 COPIED_FOLDERS = ("constructs_lib", "stacks", "local_aws")
 STACK_DIR = Path("cdktf.out/stacks/incident-manager-acme")
+HCL_STACK_DIR = Path("cdktf.out.hcl/stacks/incident-manager-acme")
 
 
 def fresh_copy(destination: Path) -> Path:
@@ -161,3 +165,25 @@ def test_adopt_apply_and_plan_check_through_make(repo: Path, exported: dict[str,
     assert make(repo, exported, "apply", "ENV=acme").returncode == 0
     again = make(repo, exported, "plan-check", "ENV=acme")
     assert again.returncode == 0 and changes(repo) == []
+
+    # The way out of cdktf: `make synth-hcl` of the adopted environment plans, with the adopted
+    # addresses and the same state, and has nothing to change.
+    hcl = make(repo, exported, "synth-hcl", "ENV=acme")
+    assert hcl.returncode == 0, hcl.stdout + hcl.stderr
+    hcl_dir = repo / HCL_STACK_DIR
+    addresses = hcl_dir / SECRETS_FILE
+    assert addresses.read_bytes() == (repo / STACK_DIR / SECRETS_FILE).read_bytes()
+    assert stat.S_IMODE(addresses.stat().st_mode) == 0o600
+    for step in (("init", "-input=false"), ("plan", "-input=false", "-detailed-exitcode")):
+        done = subprocess.run(
+            ["terraform", *step, "-no-color"],
+            cwd=hcl_dir,
+            env=exported,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "No changes." in done.stdout

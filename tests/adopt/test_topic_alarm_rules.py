@@ -65,6 +65,11 @@ def _one(alarm: dict[str, Any], tags: dict[str, str] | None = None) -> Any:
          "a response plan that was not adopted"),
         ({"ComparisonOperator": "LessThanLowerThreshold"}, {}, "its comparison "
          "'LessThanLowerThreshold' is not expressed"),
+        ({"WarmUpConfiguration": {"WarmUpPeriodDurationInMinutes": 10}}, {}, "it has a warm-up "
+         "period, which provider 5.100.0 cannot express (an edit would drop it)"),
+        ({"EvaluationWindow": {"WallClockWindow": {"Timezone": "Europe/Berlin"}},
+          "ActionConfiguration": {"AlarmTagsPropagation": {"Enabled": True}}}, {},
+         "it has a wall clock evaluation window, alarm tag propagation, which provider"),
     ],
 )  # fmt: skip
 def test_alarms_left_out(changes: dict[str, Any], tags: dict[str, str], reason: str) -> None:
@@ -72,6 +77,16 @@ def test_alarms_left_out(changes: dict[str, Any], tags: dict[str, str], reason: 
     assert result.entries == [] and result.imports == {}
     (line,) = result.report
     assert reason in line and line.startswith("alarm 'cpu' (us-east-1): ")
+
+
+def test_newer_alarm_settings_at_their_defaults_do_not_stop_adoption() -> None:
+    defaults = {
+        "EvaluationWindow": {"SlidingWindow": {}},
+        "WarmUpConfiguration": {"WarmUpPeriodDurationInMinutes": 0},
+        "ActionConfiguration": {"AlarmTagsPropagation": {"Enabled": False}},
+    }
+    result = _one(_alarm(**defaults))
+    assert [e["name"] for e in result.entries] == ["cpu"] and result.report == []
 
 
 def test_alarm_defaults_are_not_written_and_aws_tags_are_dropped() -> None:
@@ -145,3 +160,14 @@ def test_default_values_do_not_stop_a_topic_from_being_managed() -> None:
     ]
     assert result.imports == {"updates": TOPIC}
     assert result.files["stacks/policies/acme/updates.topic-policy.json"].endswith("}\n")
+
+
+def test_a_log_alarm_opening_incidents_is_reported() -> None:
+    live = LiveAlarms("us-east-1", log_alarms=[{"AlarmName": "errors", "AlarmActions": [PLAN]}])
+    result = adopt_alarms([live], ACCOUNT, "us-east-1", PLANS)
+    assert result.entries == []
+    assert result.report == [
+        "alarm 'errors' (us-east-1): a log alarm (a scheduled Logs Insights query), which "
+        "provider 5.100.0 has no resource for; left out, not managed (it stays as it is and "
+        "keeps opening incidents)"
+    ]

@@ -137,3 +137,22 @@ def test_a_misspelt_schedule_in_a_response_plan_is_suggested(tmp_path: Path) -> 
     (problem,) = problems_of(tmp_path, text)
     assert "unknown contact, escalation plan or on-call schedule 'app-oncal'" in problem
     assert "did you mean 'app-oncall'?" in problem
+
+
+def test_an_invalid_schedule_alias_is_not_reported_again_where_it_is_engaged(
+    tmp_path: Path,
+) -> None:
+    text = VALID.replace("app-oncall", "App-Oncall")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.startswith(f"{FILE}:21: oncall_schedules[0].alias: 'App-Oncall' is not valid")
+
+
+def test_a_schedule_with_a_bad_tag_still_has_its_rotations_checked(tmp_path: Path) -> None:
+    text = with_schedule(
+        "  - {alias: app-oncall, display_name: App, rotations: [weekyl], tags: {a b: c}}\n"
+    )
+    problems = problems_of(tmp_path, text)
+    assert [p.split(": ")[1] for p in problems] == [
+        "oncall_schedules[0].rotations[0]",
+        "oncall_schedules[0].tags.a b",
+    ]

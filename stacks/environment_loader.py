@@ -14,6 +14,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import Node
 
 from constructs_lib.runbook_document import not_utf8
+from stacks.account_checks import AccountMember, check_shared_accounts
 from stacks.config_errors import (
     ConfigError,
     ConfigProblem,
@@ -215,6 +216,43 @@ def load_environments(project_root: Path, names: Sequence[str] = ()) -> list[Env
             environments.append(load_environment(path, project_root))
         except ConfigError as error:
             problems.extend(error.problems)
+    problems.extend(_account_problems(files, selected, environments, project_root))
     if problems:
         raise ConfigError(problems)
     return environments
+
+
+def _account_problems(
+    files: dict[str, Path], selected: list[Path], loaded: list[Environment], project_root: Path
+) -> list[ConfigProblem]:
+    """The rules across environments of one account, between the files loaded and every other
+    valid file of the folder (a file not asked for still shares the account)."""
+    by_path = {environment.path: environment for environment in loaded}
+    members: list[AccountMember] = []
+    paths: dict[str, Path] = {}
+    for path in files.values():
+        environment = by_path.get(path)
+        shown = relative_name(path, project_root)
+        config = environment.config if environment else _config_if_valid(path, shown)
+        if config is not None:
+            members.append(AccountMember(shown, config))
+            paths[shown] = path
+    asked = {relative_name(path, project_root) for path in selected}
+    roots: dict[str, Node | None] = {}
+
+    def line(shown: str, loc: Loc) -> int:
+        if shown not in roots:
+            roots[shown] = _parse(_read_text(paths[shown], shown), shown)[1]
+        return line_of(roots[shown], loc)
+
+    return check_shared_accounts(members, line, lambda shown: shown in asked)
+
+
+def _config_if_valid(path: Path, shown: str) -> EnvironmentConfig | None:
+    """A file's config for the rules across files, or None if it does not validate (its own
+    problems are reported when it is loaded)."""
+    try:
+        data = _parse(_read_text(path, shown), shown)[0]
+        return EnvironmentConfig.model_validate(data) if isinstance(data, dict) else None
+    except (ConfigError, ValidationError):
+        return None

@@ -3,9 +3,12 @@ account (or account and region) differ between them; each problem names both pla
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stacks.config_errors import ConfigError
 from stacks.environment_loader import load_environments
@@ -131,3 +134,63 @@ def test_the_examples_follow_the_rules_of_a_shared_account() -> None:
     examples = PROJECT_ROOT / "tests" / "fixtures" / "examples"
     names = [e.name for e in load_environments(examples)]
     assert {"dev", "staging"} <= set(names)
+
+
+def environment_text(account: str, existing: bool, aliases: list[str]) -> str:
+    lines = [f'account_id: "{account}"', "region: us-east-1", "replication_set:"]
+    lines += ["  existing: true"] if existing else []
+    lines += ["  regions: [us-east-1]", "contacts:"]
+    for alias in aliases:
+        lines += [
+            f"  - alias: {alias}",
+            "    channels: [{name: email, type: EMAIL, address: a@example.com}]",
+            "    engagement: [{channel: email, at_minute: 0}]",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+shapes = st.lists(
+    st.tuples(
+        st.sampled_from(["111122223333", "444455556666"]),
+        st.booleans(),
+        st.lists(st.sampled_from(["ann", "bob", "cy", "dee"]), min_size=1, max_size=3, unique=True),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(shapes=shapes)
+def test_generated_environment_sets_are_refused_exactly_where_they_clash(
+    tmp_path_factory: pytest.TempPathFactory, shapes: list[tuple[str, bool, list[str]]]
+) -> None:
+    root = tmp_path_factory.mktemp("accounts")
+    folder = root / "stacks" / "environments"
+    folder.mkdir(parents=True)
+    for index, (account, existing, aliases) in enumerate(shapes):
+        (folder / f"env{index}.yaml").write_text(environment_text(account, existing, aliases))
+    # Brute force: a later file clashes with an earlier one of its account.
+    expected = set()
+    for index, (account, existing, aliases) in enumerate(shapes):
+        earlier = [s for s in shapes[:index] if s[0] == account]
+        if not existing and any(not e for _, e, _ in earlier):
+            expected.add((f"stacks/environments/env{index}.yaml", "replication_set"))
+        taken = {alias for _, _, names in earlier for alias in names}
+        expected |= {
+            (f"stacks/environments/env{index}.yaml", f"contacts[{ci}].alias")
+            for ci, alias in enumerate(aliases)
+            if alias in taken
+        }
+    if not expected:
+        assert len(load_environments(root)) == len(shapes)
+        return
+    with pytest.raises(ConfigError) as error:
+        load_environments(root)
+    assert {(p.file, p.path) for p in error.value.problems} == expected
+    # Every message names the earlier file and its line.
+    assert all(
+        re.search(r"stacks/environments/env\d+\.yaml:\d+ \(", str(p)) for p in error.value.problems
+    )

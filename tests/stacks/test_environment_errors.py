@@ -620,3 +620,20 @@ def test_an_invalid_optional_value_does_not_drop_its_entry(tmp_path: Path) -> No
         f"{FILE}:13: contacts[0].engagement[0].channel: unknown channel 'emial'; did you mean "
         "'email'? (defined: email)",
     ]
+
+
+def test_fails_on_overlapping_coverages_of_one_day_naming_the_hours(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "rotations:\n  - name: business-hours\n    contacts: [incident-responder]\n"
+        "    time_zone: Etc/UTC\n    start_time: 2026-01-05T08:00:00+00:00\n"
+        '    hand_off: {daily: ["08:00"]}\n    shift_coverages:\n      MON:\n'
+        '        - {start: "08:00", end: "12:00"}\n        - {start: "11:30", end: "17:00"}\n'
+        '      TUE:\n        - {start: "08:00", end: "12:00"}\n'
+        '        - {start: "12:00", end: "17:00"}\n'
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:23: rotations[0].shift_coverages.MON[1]: 11:30-17:00 overlaps 08:00-12:00 from "
+        "11:30 to 12:00 on MON; AWS accepts overlapping coverages (the ssm-contacts model sets "
+        "no rule for CoverageTime), but they mean one coverage: write 08:00-17:00, or fix the "
+        "hours (first at rotations[0].shift_coverages.MON[0], line 22)"
+    ]

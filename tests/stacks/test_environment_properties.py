@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from stacks.config_errors import ConfigError
+from stacks.environment_checks import coverage_overlaps
 from stacks.environment_loader import load_environments
 from stacks.synthesize import build_app
 from tests.conftest import PROJECT_ROOT
@@ -242,3 +243,30 @@ def test_every_mistake_of_a_file_is_named_in_one_run(
     with pytest.raises(ConfigError) as error:
         load_environments(root)
     assert {p.path for p in error.value.problems} == expected
+
+
+day_minutes = st.integers(0, 24 * 60 - 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spans=st.lists(st.tuples(day_minutes, day_minutes), max_size=5))
+def test_coverage_overlaps_are_what_a_minute_by_minute_check_finds(
+    spans: list[tuple[int, int]],
+) -> None:
+    def minutes(span: tuple[int, int]) -> set[int]:
+        start, end = span
+        if start == end:
+            return set()  # refused on its own: a coverage must have a length
+        return set(range(start, end if end > start else 24 * 60))
+
+    found = {
+        later: (earlier, start, end) for later, earlier, start, end in coverage_overlaps(spans)
+    }
+    for later, span in enumerate(spans):
+        shared = [(e, minutes(span) & minutes(spans[e])) for e in range(later)]
+        shared = [(e, m) for e, m in shared if m]
+        if not shared:
+            assert later not in found
+            continue
+        earlier, common = shared[0]
+        assert found[later] == (earlier, min(common), max(common) + 1)

@@ -194,3 +194,21 @@ def test_generated_environment_sets_are_refused_exactly_where_they_clash(
     assert all(
         re.search(r"stacks/environments/env\d+\.yaml:\d+ \(", str(p)) for p in error.value.problems
     )
+
+
+def test_main_check_refuses_a_second_replication_set_with_exit_2(tmp_path: Path) -> None:
+    from benchmarks.synth_benchmark import copy_project
+    from tests.conftest import run_main
+
+    root = copy_project(tmp_path)
+    staging = root / STAGING
+    staging.write_text(
+        staging.read_text(encoding="utf-8").replace("  existing: true\n", "", 1), encoding="utf-8"
+    )
+    result = run_main(root, "check", timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{STAGING}:16: replication_set: account 111122223333 has one replication set" in (
+        result.stderr
+    )
+    assert f"{DEV}:" in result.stderr

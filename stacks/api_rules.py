@@ -182,6 +182,49 @@ ROTATION_CONTACTS = (CONTACTS, "RotationContactsArnList", 1, 30)
 # Plan.RotationIds of an on-call schedule (the model allows 0; AWS refuses a schedule without).
 SCHEDULE_ROTATIONS = (CONTACTS, "SsmContactsArnList", 0, 25)
 CONTACTS_TAGS = (CONTACTS, "TagsList", 0, 50)
+
+
+@dataclass(frozen=True)
+class DocumentedQuota:
+    """A limit the user guide states lower than the service model allows: AWS refuses more."""
+
+    limit: int
+    model_limit: int
+    source: str
+
+
+# "Each on-call schedule supports up to eight rotations." The model's RotationIds allows 25.
+# (The guide's other figures, 30 contacts per rotation, 1-3 replication regions, 5 engagements,
+# match the model and are checked from it.)
+SCHEDULE_ROTATIONS_QUOTA = DocumentedQuota(
+    8,
+    SCHEDULE_ROTATIONS[3] or 0,
+    "AWS Incident Manager User Guide, 'Managing responder rotations with on-call schedules'",
+)
+
+
+def documented_quota(quota: DocumentedQuota, what: str) -> AfterValidator:
+    """A list-size validator for a documented quota, naming its source."""
+
+    def check(value: list[Any]) -> list[Any]:
+        if len(value) > quota.limit:
+            raise PydanticCustomError(
+                "api_rule",
+                "has {count} {what}; at most {limit} ({source}; the service model allows "
+                "{model_limit}, but AWS documents {limit})",
+                {
+                    "count": len(value),
+                    "what": what,
+                    "limit": quota.limit,
+                    "source": quota.source,
+                    "model_limit": quota.model_limit,
+                },
+            )
+        return value
+
+    return AfterValidator(check)
+
+
 REPLICATION_REGIONS = (INCIDENTS, "RegionMapInput", 1, 3)
 ENGAGEMENTS = (INCIDENTS, "EngagementSet", 0, 5)
 CHAT_CHANNELS = (INCIDENTS, "ChatbotSnsConfigurationSet", 1, 5)

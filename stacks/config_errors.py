@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
 Loc = tuple[str | int, ...]
 
 
@@ -58,28 +60,40 @@ def one_of(values: Sequence[str]) -> str:
     return ", ".join(values) if values else "none defined"
 
 
-def line_of(data: Any, loc: Loc) -> int:
-    """1-based line of the deepest node of ``data`` (ruamel round-trip YAML) along ``loc``."""
+def line_of(tree: Any, loc: Loc) -> int:
+    """1-based line of the deepest node along ``loc``: a mapping key's own line, a list item's
+    line. ``tree`` is a composed YAML node tree (what the loader keeps) or ruamel round-trip
+    data."""
     line = 1
-    node = data
+    node = tree
     for part in loc:
-        position = _position(node, part)
-        if position is None:
+        found = _child(node, part) if isinstance(node, Node) else _lc_child(node, part)
+        if found is None:
             break
-        line = position + 1
-        node = node[part]
+        line, node = found
     return line
 
 
-def _position(node: Any, part: str | int) -> int | None:
+def _child(node: Node, part: str | int) -> tuple[int, Any] | None:
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if key.value == part or (isinstance(part, int) and key.value == str(part)):
+                return key.start_mark.line + 1, value
+    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        item = node.value[part]
+        return item.start_mark.line + 1, item
+    return None
+
+
+def _lc_child(node: Any, part: str | int) -> tuple[int, Any] | None:
     lc = getattr(node, "lc", None)
     if lc is None:
         return None
     try:
         if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
-            return int(lc.item(part)[0])
+            return int(lc.item(part)[0]) + 1, node[part]
         if isinstance(part, str) and isinstance(node, dict) and part in node:
-            return int(lc.key(part)[0])
+            return int(lc.key(part)[0]) + 1, node[part]
     except (KeyError, TypeError, IndexError):
         return None
     return None

@@ -356,6 +356,55 @@ def check_rotations(config: EnvironmentConfig) -> Iterator[Problem]:
                         ("rotations", ri, "shift_coverages", day, ki),
                         (f"start and end are both {coverage.start}; a coverage must have a length"),
                     )
+            spans = [(_minute(c.start), _minute(c.end)) for c in coverages]
+            for later, earlier, start, end in coverage_overlaps(spans):
+                first, second = coverages[earlier], coverages[later]
+                merged = f"{_clock(min(spans[earlier][0], spans[later][0]))}-" + _clock(
+                    max(_day_end(spans[earlier]), _day_end(spans[later]))
+                )
+                yield (
+                    ("rotations", ri, "shift_coverages", day, later),
+                    Repeated(
+                        f"{second.start}-{second.end} overlaps {first.start}-{first.end} from "
+                        f"{_clock(start)} to {_clock(end)} on {day}; AWS accepts overlapping "
+                        "coverages (the ssm-contacts model sets no rule for CoverageTime), but "
+                        f"they mean one coverage: write {merged}, or fix the hours",
+                        ("rotations", ri, "shift_coverages", day, earlier),
+                    ),
+                )
+
+
+DAY_MINUTES = 24 * 60
+
+
+def _minute(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _clock(minute: int) -> str:
+    return "24:00" if minute == DAY_MINUTES else f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _day_end(span: tuple[int, int]) -> int:
+    """Where a coverage ends on its own day: an end at or before the start (22:00-06:00, or
+    an end of 00:00) runs past midnight, so on this day it covers up to midnight."""
+    start, end = span
+    return end if end > start else DAY_MINUTES
+
+
+def coverage_overlaps(spans: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """For each coverage of one day (start and end minute) that overlaps an earlier one:
+    (its index, the earlier one's index, first and last minute they share)."""
+    found = []
+    for later, span in enumerate(spans):
+        for earlier in range(later):
+            start = max(span[0], spans[earlier][0])
+            end = min(_day_end(span), _day_end(spans[earlier]))
+            if start < end and span[0] != span[1] and spans[earlier][0] != spans[earlier][1]:
+                found.append((later, earlier, start, end))
+                break
+    return found
 
 
 def check_oncall_schedules(config: EnvironmentConfig) -> Iterator[Problem]:

@@ -358,7 +358,11 @@ class OnCallScheduleConfig(_Model):
     # CloudFormation or the provider's rotation_ids needs no change.
     display_name: Annotated[str, Field(min_length=1), api.api_check(api.CONTACT_NAME)]
     # The model allows an empty RotationIds list; AWS refuses a schedule without rotations.
-    rotations: Annotated[list[str], Field(min_length=1, max_length=api.SCHEDULE_ROTATIONS[3])]
+    rotations: Annotated[
+        list[str],
+        Field(min_length=1),
+        api.documented_quota(api.SCHEDULE_ROTATIONS_QUOTA, "rotations"),
+    ]
     tags: ContactsTags = Field(default_factory=dict)
 
 

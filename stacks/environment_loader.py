@@ -11,8 +11,10 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import Node
 
 from constructs_lib.runbook_document import not_utf8
+from stacks.account_checks import AccountMember, check_shared_accounts
 from stacks.config_errors import (
     ConfigError,
     ConfigProblem,
@@ -24,7 +26,7 @@ from stacks.config_errors import (
 )
 from stacks.environment_checks import Repeated, UnknownName, check_environment
 from stacks.environment_config import EnvironmentConfig
-from stacks.pydantic_messages import clean_loc, message_for
+from stacks.partial_config import validate_partially
 
 ENVIRONMENTS_DIR = Path("stacks") / "environments"
 STACK_PREFIX = "incident-manager-"
@@ -109,9 +111,15 @@ def _read_text(path: Path, shown: str) -> str:
         raise ConfigError([ConfigProblem(shown, line, "", not_utf8(data, error))]) from None
 
 
-def _parse(text: str, shown: str, typ: str) -> Any:
+def _parse(text: str, shown: str) -> tuple[Any, Node | None]:
+    """The file's data and its node tree, from one read with libyaml (~6x faster than ruamel's
+    pure-Python round-trip reader on a 1,000-contact file). The node tree gives line numbers;
+    a second reader for them would disagree on some valid files (a tab after a colon) and then
+    hide the file's real mistakes behind a YAML error."""
+    yaml = YAML(typ="safe")
     try:
-        return YAML(typ=typ).load(text)
+        root = yaml.compose(text)
+        return yaml.constructor.construct_document(root), root
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -121,10 +129,8 @@ def _parse(text: str, shown: str, typ: str) -> Any:
         raise ConfigError([ConfigProblem(shown, 1, "", f"not valid YAML: {error}")]) from None
 
 
-def _valid_config(text: str, shown: str, project_root: Path) -> EnvironmentConfig | None:
-    """The config if the file has no problem at all, read the fast way (libyaml, no line
-    numbers: ~6x faster on a 1,000-contact file); None if anything needs reporting."""
-    data = _parse(text, shown, "safe")
+def _valid_config(data: Any, project_root: Path) -> EnvironmentConfig | None:
+    """The config if the file has no problem at all; None if anything needs reporting."""
     if not isinstance(data, dict):
         return None
     try:
@@ -149,104 +155,34 @@ def load_environment(path: Path, project_root: Path) -> Environment:
                 "(lowercase letters, digits and '-', starting with a letter, at most 40)",
             )
         )
-    text = _read_text(path, shown)
-    config = None if problems else _valid_config(text, shown, project_root)
+    data, root = _parse(_read_text(path, shown), shown)
+    config = None if problems else _valid_config(data, project_root)
     if config is not None:
         return Environment(name=name, path=path, config=config, shown_path=shown)
-    # Something is wrong: read the file again keeping line numbers, to say where.
-    data = _parse(text, shown, "rt")
     if not isinstance(data, dict):
         raise ConfigError(
             [*problems, ConfigProblem(shown, 1, "", "an environment file is a YAML mapping")]
         )
 
     def problem(loc: Loc, message: str) -> ConfigProblem:
-        return ConfigProblem(shown, line_of(data, loc), format_path(loc), message)
+        return ConfigProblem(shown, line_of(root, loc), format_path(loc), message)
 
-    try:
-        config = EnvironmentConfig.model_validate(data)
-        recovered = _Recovered(config, {}, frozenset())
-    except ValidationError as error:
-        details = error.errors()
-        locs = [clean_loc(detail, data) for detail in details]
-        problems.extend(
-            problem(loc, message_for(detail, EnvironmentConfig, loc))
-            for detail, loc in zip(details, locs, strict=True)
-        )
-        partial = _without_invalid_entries(data, locs)
-        if partial is None:
-            raise ConfigError(problems) from None
-        recovered = partial
-    for loc, message in check_environment(recovered.config, project_root):
-        if isinstance(message, UnknownName) and message.name in recovered.invalid_names:
+    validated = validate_partially(data)
+    problems.extend(problem(loc, message) for loc, message in validated.problems)
+    partial = validated.partial
+    if partial is None:
+        raise ConfigError(problems)
+    for loc, message in check_environment(partial.config, project_root):
+        if isinstance(message, UnknownName) and message.name in partial.invalid_names:
             continue  # defined by an entry reported above; not unknown, only invalid
         text = message
         if isinstance(message, Repeated):
-            first = recovered.original_loc(message.first)
-            text = message.placed(first, line_of(data, first))
-        problems.append(problem(recovered.original_loc(loc), text))
+            first = partial.original_loc(message.first)
+            text = message.placed(first, line_of(root, first))
+        problems.append(problem(partial.original_loc(loc), text))
     if problems:
         raise ConfigError(problems)
-    return Environment(name=name, path=path, config=recovered.config, shown_path=shown)
-
-
-# Lists whose invalid entries can be set aside so that the rest of the file is still checked.
-ENTRY_SECTIONS = (
-    "contacts",
-    "escalation_plans",
-    "rotations",
-    "topics",
-    "runbooks",
-    "runbook_roles",
-    "response_plans",
-    "alarms",
-)
-REQUIRED_SECTIONS = ("account_id", "region", "replication_set")
-
-
-@dataclass(frozen=True)
-class _Recovered:
-    """A config validated without the entries that failed, and how to map locations back."""
-
-    config: EnvironmentConfig
-    kept: dict[str, list[int]]
-    invalid_names: frozenset[str]
-
-    def original_loc(self, loc: Loc) -> Loc:
-        if len(loc) > 1 and loc[0] in self.kept and isinstance(loc[1], int):
-            return (loc[0], self.kept[str(loc[0])][loc[1]], *loc[2:])
-        return loc
-
-
-def _without_invalid_entries(data: dict[str, Any], locs: list[Loc]) -> _Recovered | None:
-    """The file minus every list entry (and optional setting) that failed validation, so the
-    checks across entries can still run; None when a required setting itself failed."""
-    invalid: dict[str, set[int]] = {}
-    dropped: set[str] = set()
-    for loc in locs:
-        top = str(loc[0]) if loc else ""
-        if top in REQUIRED_SECTIONS or not top:
-            return None
-        if top in ENTRY_SECTIONS and len(loc) > 1 and isinstance(loc[1], int):
-            invalid.setdefault(top, set()).add(loc[1])
-        else:
-            dropped.add(top)
-    partial = {k: v for k, v in data.items() if k not in dropped}
-    kept: dict[str, list[int]] = {}
-    names: set[str] = set()
-    for section, bad in invalid.items():
-        entries = data[section]
-        kept[section] = [i for i in range(len(entries)) if i not in bad]
-        partial[section] = [entries[i] for i in kept[section]]
-        for index in bad:
-            entry = entries[index]
-            if isinstance(entry, dict):
-                names.update(str(entry[k]) for k in ("alias", "name") if k in entry)
-    try:
-        config = EnvironmentConfig.model_validate(partial)
-    except ValidationError:
-        return None
-    return _Recovered(config, kept, frozenset(names))
+    return Environment(name=name, path=path, config=partial.config, shown_path=shown)
 
 
 def load_environments(project_root: Path, names: Sequence[str] = ()) -> list[Environment]:
@@ -280,6 +216,43 @@ def load_environments(project_root: Path, names: Sequence[str] = ()) -> list[Env
             environments.append(load_environment(path, project_root))
         except ConfigError as error:
             problems.extend(error.problems)
+    problems.extend(_account_problems(files, selected, environments, project_root))
     if problems:
         raise ConfigError(problems)
     return environments
+
+
+def _account_problems(
+    files: dict[str, Path], selected: list[Path], loaded: list[Environment], project_root: Path
+) -> list[ConfigProblem]:
+    """The rules across environments of one account, between the files loaded and every other
+    valid file of the folder (a file not asked for still shares the account)."""
+    by_path = {environment.path: environment for environment in loaded}
+    members: list[AccountMember] = []
+    paths: dict[str, Path] = {}
+    for path in files.values():
+        environment = by_path.get(path)
+        shown = relative_name(path, project_root)
+        config = environment.config if environment else _config_if_valid(path, shown)
+        if config is not None:
+            members.append(AccountMember(shown, config))
+            paths[shown] = path
+    asked = {relative_name(path, project_root) for path in selected}
+    roots: dict[str, Node | None] = {}
+
+    def line(shown: str, loc: Loc) -> int:
+        if shown not in roots:
+            roots[shown] = _parse(_read_text(paths[shown], shown), shown)[1]
+        return line_of(roots[shown], loc)
+
+    return check_shared_accounts(members, line, lambda shown: shown in asked)
+
+
+def _config_if_valid(path: Path, shown: str) -> EnvironmentConfig | None:
+    """A file's config for the rules across files, or None if it does not validate (its own
+    problems are reported when it is loaded)."""
+    try:
+        data = _parse(_read_text(path, shown), shown)[0]
+        return EnvironmentConfig.model_validate(data) if isinstance(data, dict) else None
+    except (ConfigError, ValidationError):
+        return None

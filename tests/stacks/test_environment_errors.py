@@ -558,3 +558,82 @@ response_plans:
         "dynamic_parameters: {IncidentRecordArn: INCIDENT_RECORD_ARN}, each declared by the "
         "runbook document"
     ]
+
+
+def test_a_tab_after_a_colon_does_not_hide_the_real_mistake(tmp_path: Path) -> None:
+    # libyaml reads "at_minute:<tab>0" as YAML allows; ruamel's pure-Python reader, once used
+    # for line numbers, refused it and named only the tab.
+    text = MINIMAL.replace("at_minute: 0", "at_minute:\t0") + (
+        "response_plans:\n  - name: AppDown\n    incident: {title: down, impact: huge}\n"
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:16: response_plans[0].incident.impact: 'huge' is not allowed; "
+        "allowed: critical, high, medium, low, none"
+    ]
+
+
+def test_a_misspelt_key_and_a_bad_channel_in_one_contact_are_both_named(tmp_path: Path) -> None:
+    text = MINIMAL.replace("    channels:\n", "    dispaly_name: Responder\n    channels:\n")
+    text = text.replace(
+        "        address: responder@example.com\n",
+        "        address: responder@example.com\n      - name: mobile\n        type: SMS\n"
+        "        address: '+12065550100'\n",
+    ) + ("      - channel: mobil\n        at_minute: 5\n")
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:7: contacts[0].dispaly_name: unknown field 'dispaly_name'; did you mean "
+        "'display_name'? (allowed: alias, display_name, channels, engagement, tags)",
+        f"{FILE}:18: contacts[0].engagement[1].channel: unknown channel 'mobil'; did you mean "
+        "'mobile'? (defined: email, mobile)",
+    ]
+
+
+def test_a_misspelt_key_does_not_hide_a_rule_of_its_own_entry(tmp_path: Path) -> None:
+    # "target" for "targets": the stage is then a 0-minute stage without targets, which is
+    # a mistake of its own; a misspelt address leaves the channel without one.
+    text = MINIMAL.replace("address:", "adress:") + (
+        "escalation_plans:\n  - alias: plan\n    stages:\n      - duration_minutes: 0\n"
+        "        target: [{contact: incident-responder}]\n"
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:8: contacts[0].channels[0]: needs an address, or secret: true to supply it at "
+        "plan time",
+        f"{FILE}:10: contacts[0].channels[0].adress: unknown field 'adress'; did you mean "
+        "'address'? (allowed: name, type, address, secret)",
+        f"{FILE}:17: escalation_plans[0].stages[0]: a 0-minute stage must have at least one target",
+        f"{FILE}:18: escalation_plans[0].stages[0].target: unknown field 'target'; did you mean "
+        "'targets'? (allowed: duration_minutes, targets)",
+    ]
+
+
+def test_an_invalid_optional_value_does_not_drop_its_entry(tmp_path: Path) -> None:
+    # A bad display name is set aside alone: the contact's alias stays defined (no "unknown
+    # contact" where it is engaged) and its own references are still checked.
+    text = MINIMAL.replace("    channels:\n", "    display_name: Bad!\n    channels:\n").replace(
+        "channel: email", "channel: emial"
+    ) + (
+        "escalation_plans:\n  - alias: plan\n    stages:\n      - duration_minutes: 1\n"
+        "        targets: [{contact: incident-responder}]\n"
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:7: contacts[0].display_name: 'Bad!' is not valid: expected letters, digits, "
+        "spaces, '_', '.' and '-' (ssm-contacts ContactName)",
+        f"{FILE}:13: contacts[0].engagement[0].channel: unknown channel 'emial'; did you mean "
+        "'email'? (defined: email)",
+    ]
+
+
+def test_fails_on_overlapping_coverages_of_one_day_naming_the_hours(tmp_path: Path) -> None:
+    text = MINIMAL + (
+        "rotations:\n  - name: business-hours\n    contacts: [incident-responder]\n"
+        "    time_zone: Etc/UTC\n    start_time: 2026-01-05T08:00:00+00:00\n"
+        '    hand_off: {daily: ["08:00"]}\n    shift_coverages:\n      MON:\n'
+        '        - {start: "08:00", end: "12:00"}\n        - {start: "11:30", end: "17:00"}\n'
+        '      TUE:\n        - {start: "08:00", end: "12:00"}\n'
+        '        - {start: "12:00", end: "17:00"}\n'
+    )
+    assert problems_of(tmp_path, text) == [
+        f"{FILE}:23: rotations[0].shift_coverages.MON[1]: 11:30-17:00 overlaps 08:00-12:00 from "
+        "11:30 to 12:00 on MON; AWS accepts overlapping coverages (the ssm-contacts model sets "
+        "no rule for CoverageTime), but they mean one coverage: write 08:00-17:00, or fix the "
+        "hours (first at rotations[0].shift_coverages.MON[0], line 22)"
+    ]

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from stacks.config_errors import ConfigError
+from stacks.environment_checks import coverage_overlaps
 from stacks.environment_loader import load_environments
 from stacks.synthesize import build_app
 from tests.conftest import PROJECT_ROOT
@@ -196,3 +197,76 @@ def test_a_typo_in_a_reference_or_key_is_always_caught(
     write(root, broken)
     with pytest.raises(ConfigError):
         load_environments(root)
+
+
+MISTAKES = ("unknown key", "bad channel", "bad reference", "unknown stage key", "region")
+
+
+@SETTINGS
+@given(
+    env=environments(),
+    mistakes=st.sets(st.sampled_from(MISTAKES), min_size=1),
+    tab=st.booleans(),
+)
+def test_every_mistake_of_a_file_is_named_in_one_run(
+    root: Path, env: Env, mistakes: set[str], tab: bool
+) -> None:
+    """Whatever mix of unknown keys and bad references a file holds (and a tab after a colon,
+    which is valid YAML), each mistake is named in the first run."""
+    broken = copy.deepcopy(env)
+    expected = set()
+    if "unknown key" in mistakes:
+        broken["contacts"][0]["dispaly_name"] = "x"
+        expected.add("contacts[0].dispaly_name")
+    if "bad channel" in mistakes:
+        broken["contacts"][0]["engagement"][0]["channel"] = "no such channel"
+        expected.add("contacts[0].engagement[0].channel")
+    if mistakes & {"bad reference", "unknown stage key"}:
+        index = len(broken["escalation_plans"])
+        stage: Env = {"duration_minutes": 1, "targets": [{"contact": "nobody"}]}
+        if "unknown stage key" in mistakes:
+            stage["duration"] = 5
+            expected.add(f"escalation_plans[{index}].stages[0].duration")
+        if "bad reference" not in mistakes:
+            stage["targets"] = []
+        else:
+            expected.add(f"escalation_plans[{index}].stages[0].targets[0].contact")
+        broken["escalation_plans"].append({"alias": "zz-plan", "stages": [stage]})
+    if "region" in mistakes:
+        broken["region"] = "us-west-2"
+        expected.add("region")
+    write(root, broken)
+    if tab:
+        file = root / "stacks" / "environments" / "generated.yaml"
+        text = file.read_text(encoding="utf-8")
+        file.write_text(text.replace("account_id: ", "account_id:\t", 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_environments(root)
+    assert {p.path for p in error.value.problems} == expected
+
+
+day_minutes = st.integers(0, 24 * 60 - 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spans=st.lists(st.tuples(day_minutes, day_minutes), max_size=5))
+def test_coverage_overlaps_are_what_a_minute_by_minute_check_finds(
+    spans: list[tuple[int, int]],
+) -> None:
+    def minutes(span: tuple[int, int]) -> set[int]:
+        start, end = span
+        if start == end:
+            return set()  # refused on its own: a coverage must have a length
+        return set(range(start, end if end > start else 24 * 60))
+
+    found = {
+        later: (earlier, start, end) for later, earlier, start, end in coverage_overlaps(spans)
+    }
+    for later, span in enumerate(spans):
+        shared = [(e, minutes(span) & minutes(spans[e])) for e in range(later)]
+        shared = [(e, m) for e, m in shared if m]
+        if not shared:
+            assert later not in found
+            continue
+        earlier, common = shared[0]
+        assert found[later] == (earlier, min(common), max(common) + 1)

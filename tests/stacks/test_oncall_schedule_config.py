@@ -70,12 +70,26 @@ def test_fails_without_rotations_or_display_name(tmp_path: Path) -> None:
     assert "at least 1" in problems[1]
 
 
-def test_fails_on_more_rotations_than_the_api_allows(tmp_path: Path) -> None:
-    names = ", ".join(["weekly"] * 26)
-    text = with_schedule(f"  - {{alias: app-oncall, display_name: App, rotations: [{names}]}}\n")
+def test_fails_on_more_rotations_than_the_user_guide_allows(tmp_path: Path) -> None:
+    # The model allows 25 RotationIds; the user guide: "up to eight rotations".
+    rotations = "".join(
+        ROTATION.replace("name: weekly", f"name: r{i}").split("\n", 1)[1] for i in range(9)
+    )
+    names = ", ".join(f"r{i}" for i in range(9))
+    text = (
+        MINIMAL
+        + "rotations:\n"
+        + rotations
+        + f"oncall_schedules:\n  - {{alias: app-oncall, display_name: App, rotations: [{names}]}}\n"
+    )
     (problem,) = problems_of(tmp_path, text)
-    assert problem.startswith(f"{FILE}:21: oncall_schedules[0].rotations: ")
-    assert "at most 25" in problem
+    assert problem == (
+        f"{FILE}:61: oncall_schedules[0].rotations: has 9 rotations; at most 8 (AWS Incident "
+        "Manager User Guide, 'Managing responder rotations with on-call schedules'; the service "
+        "model allows 25, but AWS documents 8)"
+    )
+    eight = text.replace(", r8]", "]")
+    assert len(load_environments(project_with(tmp_path / "eight", eight, name="eight"))) == 1
 
 
 def test_fails_on_a_rotation_listed_twice(tmp_path: Path) -> None:
@@ -137,3 +151,22 @@ def test_a_misspelt_schedule_in_a_response_plan_is_suggested(tmp_path: Path) -> 
     (problem,) = problems_of(tmp_path, text)
     assert "unknown contact, escalation plan or on-call schedule 'app-oncal'" in problem
     assert "did you mean 'app-oncall'?" in problem
+
+
+def test_an_invalid_schedule_alias_is_not_reported_again_where_it_is_engaged(
+    tmp_path: Path,
+) -> None:
+    text = VALID.replace("app-oncall", "App-Oncall")
+    (problem,) = problems_of(tmp_path, text)
+    assert problem.startswith(f"{FILE}:21: oncall_schedules[0].alias: 'App-Oncall' is not valid")
+
+
+def test_a_schedule_with_a_bad_tag_still_has_its_rotations_checked(tmp_path: Path) -> None:
+    text = with_schedule(
+        "  - {alias: app-oncall, display_name: App, rotations: [weekyl], tags: {a b: c}}\n"
+    )
+    problems = problems_of(tmp_path, text)
+    assert [p.split(": ")[1] for p in problems] == [
+        "oncall_schedules[0].rotations[0]",
+        "oncall_schedules[0].tags.a b",
+    ]

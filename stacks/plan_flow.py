@@ -32,7 +32,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -243,11 +243,12 @@ def copy_lock_file(directory: Path, project_root: Path) -> None:
 
 @dataclass(frozen=True)
 class CheckOutcome:
-    """What the drift check and the guard said of one plan."""
+    """What the drift check and the guard said of one plan (``plan``: the JSON they read)."""
 
     refusals: list[str]
     refusal_kinds: list[str]
     drift_status: int
+    plan: Json = field(default_factory=dict, repr=False)
 
     @property
     def status(self) -> int:
@@ -405,12 +406,12 @@ def check_plan_file(
     refusals, kinds = guard_refusals(plan, allow)
     if refusals:
         plan_path.replace(directory / REFUSED_PLAN)
-        return CheckOutcome(refusals, kinds, drift)
+        return CheckOutcome(refusals, kinds, drift, plan)
     (directory / REFUSED_PLAN).unlink(missing_ok=True)
     record = {"sha256": digest, "allow": sorted(set(allow))}
     write_private(directory / CHECKED_RECORD, json.dumps(record) + "\n")
     print(f"plan guard: nothing dangerous in {_shown(plan_path, project_root)}")
-    return CheckOutcome([], [], drift)
+    return CheckOutcome([], [], drift, plan)
 
 
 def _report(outcome: CheckOutcome) -> int:
@@ -503,16 +504,18 @@ def _apply(environment: str, wait: str, project_root: Path, terraform_binary: st
     outcome = check_plan_file(terraform, allowed, project_root, with_drift=False)
     if outcome.refusals:
         return _report(outcome)
-    (directory / CHECKED_RECORD).unlink(missing_ok=True)
     status = terraform.run("apply", "-input=false", f"-lock-timeout={wait}", PLAN_FILE)
     tighten_modes(directory)
-    # Applied or not, this plan is spent: Terraform refuses a saved plan once the state moved.
-    (directory / PLAN_FILE).unlink(missing_ok=True)
     message = errored_state_message(directory, project_root)
     if message is not None:
         print(message, file=sys.stderr)
     if status != EXIT_OK:
+        # Kept: after a lock timeout the same plan can be applied again; after a partial apply
+        # Terraform itself refuses it ("Saved plan is stale").
         return EXIT_FAILED
+    # Spent: a second apply is told to plan again rather than Terraform's "stale" error.
+    for spent in (PLAN_FILE, CHECKED_RECORD):
+        (directory / spent).unlink(missing_ok=True)
     # Adoption's import blocks are applied now; kept, one pointing at an object deleted later
     # would fail every plan (stacks/adopted/<env>.imports.json; the stack emits them while it
     # exists).

@@ -89,38 +89,23 @@ diff deploy: $(INSTALLED) $(NODE_INSTALLED)
 	@# As after make apply: an adoption's import blocks are applied now (stacks/adopted/).
 	@if [ "$@" = deploy ]; then rm -f stacks/adopted/$(ENV).imports.json; fi
 
-STACK = incident-manager-$(ENV)
-STACK_DIR = cdktf.out/stacks/$(STACK)
-LOCK_FILE = stacks/terraform-locks/$(STACK).terraform.lock.hcl
 # Kinds of dangerous change to let through on purpose, e.g. ALLOW="contact-replace".
 ALLOW ?=
+# How long plan-check and apply wait for a state lock another run holds (Terraform's -lock-timeout).
+LOCK_TIMEOUT ?= 60s
+# plan-check and apply are one command each (stacks/plan_flow.py): GNU make ends with status 2
+# whenever a recipe fails, so CI calls `python main.py plan-check|apply` for the codes
+# (0 ok, 2 bad input, 3 refused by the guard, 4 drift; make's "Error N" line shows N too).
 
-## Plan one environment for real and refuse dangerous changes: `make plan-check ENV=prod`
+## Plan one environment for real, then the drift check and plan guard on that plan: `make plan-check ENV=prod`
 plan-check: $(INSTALLED)
-	@test -n "$(ENV)" || { echo "usage: make plan-check ENV=<environment> [ALLOW=kind]" >&2; exit 2; }
-	$(BIN)/python main.py synth $(ENV)
-	$(BIN)/python main.py secrets --missing $(ENV)
-	cd $(STACK_DIR) && terraform init -input=false
-	@# The provider lock file goes to git (stacks/terraform-locks/); synth puts it back.
-	@mkdir -p $(dir $(LOCK_FILE)) && cmp -s $(STACK_DIR)/.terraform.lock.hcl $(LOCK_FILE) || \
-		{ cp $(STACK_DIR)/.terraform.lock.hcl $(LOCK_FILE) && echo "wrote $(LOCK_FILE): commit it"; }
-	cd $(STACK_DIR) && terraform plan -input=false -out=tfplan
-	cd $(STACK_DIR) && terraform show -json tfplan > tfplan.json
-	@# On-call schedules and rotation shift coverages (written through the SDK): compare the live
-	@# ones with the config (exit 4: drift), then the guard.
-	$(BIN)/python -m stacks.oncall_schedule_sync check $(STACK_DIR)/tfplan.json; drift=$$?; \
-	$(BIN)/python -m stacks.plan_guard $(STACK_DIR)/tfplan.json $(foreach kind,$(ALLOW),--allow $(kind)) \
-	  && exit $$drift
+	@test -n "$(ENV)" || { echo "usage: make plan-check ENV=<environment> [ALLOW=kind] [LOCK_TIMEOUT=60s]" >&2; exit 2; }
+	$(BIN)/python main.py plan-check $(ENV) $(foreach kind,$(ALLOW),--allow $(kind)) --lock-timeout $(LOCK_TIMEOUT)
 
-## Apply exactly the plan that `make plan-check` checked (checked again first)
+## Apply exactly the plan that `make plan-check` checked (read and guarded again first)
 apply: $(INSTALLED)
-	@test -n "$(ENV)" || { echo "usage: make apply ENV=<environment> [ALLOW=kind]" >&2; exit 2; }
-	@test -f $(STACK_DIR)/tfplan.json || { echo "run make plan-check ENV=$(ENV) first" >&2; exit 2; }
-	$(BIN)/python -m stacks.plan_guard $(STACK_DIR)/tfplan.json $(foreach kind,$(ALLOW),--allow $(kind))
-	cd $(STACK_DIR) && terraform apply -input=false tfplan
-	@# Adoption's import blocks are applied now; kept, one pointing at an object deleted later
-	@# would fail every plan (stacks/adopted/<env>.imports.json; the stack emits them while it exists).
-	@rm -f stacks/adopted/$(ENV).imports.json
+	@test -n "$(ENV)" || { echo "usage: make apply ENV=<environment> [LOCK_TIMEOUT=60s]" >&2; exit 2; }
+	$(BIN)/python main.py apply $(ENV) --lock-timeout $(LOCK_TIMEOUT)
 
 ## Remove generated output and tool caches (not the installs, not state, not locks)
 clean:

@@ -7,6 +7,8 @@
     python main.py synth --hcl         # HCL instead of JSON, into cdktf.out.hcl/
     python main.py preview prod        # who gets paged, and when (no cdktf)
     python main.py preview-diff prod --base main   # what a change does to paging (Markdown)
+    python main.py plan-check prod     # terraform plan, then drift check and plan guard (0/2/3/4)
+    python main.py apply prod          # apply exactly the plan plan-check checked
 
 `python main.py --help` and `python main.py <command> --help` say more. A mistake in an
 environment file prints every problem found (file:line: field: message) and exits with status 2;
@@ -165,9 +167,10 @@ def _add_secrets(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.set_defaults(run=_secrets)
 
 
-# Commands in modules of their own: name -> (module exposing add_parser(subparsers) and
-# run(args), one-line summary). A module is imported only when its command runs: `check` must
-# stay free of cdktf, moto and boto3.
+# Commands in modules of their own: name -> (module exposing add_parser(subparsers), or
+# "module:function" naming another such function, and one-line summary); the parser sets
+# ``run``. A module is imported only when its command runs: `check` must stay free of cdktf,
+# moto and boto3.
 COMMAND_MODULES: dict[str, tuple[str, str]] = {
     "adopt": (
         "stacks.adopt.command",
@@ -180,6 +183,14 @@ COMMAND_MODULES: dict[str, tuple[str, str]] = {
     "preview-diff": (
         "stacks.paging.diff_command",
         "what a change does to paging, against a git ref, as Markdown",
+    ),
+    "plan-check": (
+        "stacks.plan_flow:add_plan_check_parser",
+        "plan one environment with Terraform and run the drift check and plan guard on that plan",
+    ),
+    "apply": (
+        "stacks.plan_flow:add_apply_parser",
+        "apply the plan that plan-check checked, and nothing else",
     ),
     "rehearse": (
         "local_aws.rehearse",
@@ -218,7 +229,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         add(subparsers)
     for name, (module_name, summary) in COMMAND_MODULES.items():
         if name == command:
-            importlib.import_module(module_name).add_parser(subparsers)
+            module, _, function = module_name.partition(":")
+            getattr(importlib.import_module(module), function or "add_parser")(subparsers)
         else:
             subparsers.add_parser(name, help=summary)
     return parser

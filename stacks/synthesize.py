@@ -59,7 +59,9 @@ def synthesize(
     ``complete``: the environments are all there are, so stack directories of environments
     that no longer exist are dropped; otherwise (``make synth ENV=x``) the other stacks'
     directories stay exactly as they were. Files people keep in a stack directory
-    (``KEPT_IN_STACK_DIR``) survive, and a lock file committed under ``LOCKS_DIR`` is put in."""
+    (``KEPT_IN_STACK_DIR``, Terraform's state files among them) survive, a dropped environment's
+    directory stays while it holds state, and a lock file committed under ``LOCKS_DIR`` is put
+    in."""
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.new-", dir=outdir.parent))
@@ -200,8 +202,11 @@ def tidy_hcl(hcl: str) -> str:
 
 
 # What a person or Terraform puts in a stack directory and a new synth must not lose: secret
-# addresses in variable files, the provider lock file, and `terraform init`'s working data.
+# addresses in variable files, the provider lock file, `terraform init`'s working data, and any
+# state Terraform leaves there: above all `errored.tfstate`, written when an apply could not save
+# its state (a network cut, a dead backend), the only record of what that apply created.
 # A saved plan (tfplan) is not kept: after a synth it no longer matches the configuration.
+STATE_FILES = "*.tfstate*"
 KEPT_IN_STACK_DIR = (
     "*.auto.tfvars",
     "*.auto.tfvars.json",
@@ -209,6 +214,7 @@ KEPT_IN_STACK_DIR = (
     "terraform.tfvars.json",
     ".terraform.lock.hcl",
     ".terraform",
+    STATE_FILES,
 )
 # Committed provider lock files, one per stack: <stack>.terraform.lock.hcl.
 LOCKS_DIR = Path("stacks") / "terraform-locks"
@@ -242,6 +248,10 @@ def _carry_over(old_stack: Path, new_stack: Path) -> None:
                 item.rename(target)
 
 
+def _holds_state(stack_dir: Path) -> bool:
+    return any(stack_dir.glob(STATE_FILES))
+
+
 def _merge_manifest(staging: Path, outdir: Path, kept: list[str]) -> None:
     """cdktf's manifest.json lists every stack in the output: the new ones and the kept ones."""
     new_path = staging / "manifest.json"
@@ -263,7 +273,8 @@ def _swap_in(staging: Path, outdir: Path, *, keep_other_stacks: bool) -> None:
         for old_stack in _stack_dirs(outdir):
             if old_stack.name in new_names:
                 _carry_over(old_stack, staging / "stacks" / old_stack.name)
-            elif keep_other_stacks:
+            elif keep_other_stacks or _holds_state(old_stack):
+                # An environment whose file is gone keeps its directory while state is there.
                 (staging / "stacks").mkdir(exist_ok=True)
                 old_stack.rename(staging / "stacks" / old_stack.name)
                 kept.append(old_stack.name)

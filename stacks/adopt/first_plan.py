@@ -1,12 +1,12 @@
 """The plan that ends ``adopt``: synthesize the new environment and run the real Terraform in
 the stack's own directory, with the caller's environment (credentials, ``AWS_ENDPOINT_URL`` for
-a local Incident Manager, ``TF_CLI_CONFIG_FILE``), leaving ``tfplan`` and ``tfplan.json`` as
-``make plan-check`` does, so that ``make apply`` applies exactly the plan that was checked.
+a local Incident Manager, ``TF_CLI_CONFIG_FILE``), leaving ``tfplan``, its check record and a
+redacted ``tfplan.json`` as ``make plan-check`` does (``stacks.plan_flow``), so that ``make
+apply`` applies exactly the plan that was checked.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import time
@@ -21,6 +21,7 @@ from stacks.environment_loader import (
     Environment,
     load_environment,
 )
+from stacks.plan_flow import Terraform, check_plan_file, private_files
 
 SECRETS_FILE = "adopted-addresses.auto.tfvars.json"
 Progress = Callable[[str], None]
@@ -71,12 +72,17 @@ def plan_adopted(
         timings.append(f"{args[0]} {time.monotonic() - step:.1f} s")
         return done.stdout
 
-    terraform("init", "-input=false")
-    terraform("plan", "-input=false", "-out=tfplan")
-    shown = terraform("show", "-json", "tfplan")
-    (directory / "tfplan.json").write_text(shown, encoding="utf-8")
+    # The plan and state hold the adopted addresses: the owner's only (umask 077).
+    with private_files():
+        terraform("init", "-input=false")
+        terraform("plan", "-input=false", "-out=tfplan")
+    # The plan guard reads the plan once, in memory, and records it for make apply; a refused
+    # plan becomes tfplan.refused and shows below as changes other than imports.
+    step = time.monotonic()
+    checked = check_plan_file(Terraform(directory), (), project_root, with_drift=False)
+    timings.append(f"show and guard {time.monotonic() - step:.1f} s")
     progress(f"terraform {', '.join(timings)}")
-    return check_adoption_plan(json.loads(shown))
+    return check_adoption_plan(checked.plan)
 
 
 def _terraform_environment() -> dict[str, str]:

@@ -92,7 +92,7 @@ def summary(log: Path) -> str:
     """Per module: provider starts, terraform runs by subcommand, terraform seconds."""
     providers: Counter[str] = Counter()
     runs: dict[str, Counter[str]] = defaultdict(Counter)
-    seconds: Counter[str] = Counter()
+    seconds: defaultdict[str, float] = defaultdict(float)
     for line in log.read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         module = _module(entry["test"])

@@ -405,8 +405,10 @@ class LocalWorkdir:
             # An applied import block must go: one pointing at an object deleted later fails.
             (self.path / IMPORTS_FILE).unlink()
 
-    def destroy(self) -> list[Change]:
-        """Destroy everything, ``prevent_destroy`` lifted in the copy only."""
+    def destroy(self, *, refresh: bool = True) -> list[Change]:
+        """Destroy everything, ``prevent_destroy`` lifted in the copy only; without ``refresh``
+        the state is taken as it is (for a destroy right after a plan that read everything back
+        and found no changes)."""
         unprotect = unprotect_override(self.stack)
         if unprotect:
             (self.path / UNPROTECT_FILE).write_text(json.dumps(unprotect), encoding="utf-8")
@@ -417,6 +419,7 @@ class LocalWorkdir:
             "-auto-approve",
             "-json",
             f"-var-file={VAR_FILE}",
+            *([] if refresh else ["-refresh=false"]),
         )
         return planned_changes(out)
 

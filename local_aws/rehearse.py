@@ -20,8 +20,12 @@ import tarfile
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from local_aws.local_apply import (
     Change,
@@ -174,15 +178,63 @@ def _synthesize_trees(environment: str, before: str | None, workroot: Path) -> T
             f"{ENVIRONMENTS_DIR.as_posix()}/{environment}.yaml: no such environment; known: "
             f"{', '.join(known)}"
         )
-    before_root = None
-    if before:
-        before_root = _export(before, workroot / "before-tree")
-        if environment not in environment_files(before_root):
-            raise UsageError(f"--before {before}: environment {environment} does not exist there")
-    now_dir = _synthesize(PROJECT_ROOT, environment, workroot / "now")
-    if before_root is None:
-        return Trees(now_dir, None, None)
-    return Trees(now_dir, _synthesize(before_root, environment, workroot / "before"), before_root)
+    if not before:
+        return Trees(_synthesize(PROJECT_ROOT, environment, workroot / "now"), None, None)
+    before_root = _export(before, workroot / "before-tree")
+    if environment not in environment_files(before_root):
+        raise UsageError(f"--before {before}: environment {environment} does not exist there")
+    # Two independent child processes, each mostly waiting on its own imports: side by side.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        now = pool.submit(_synthesize, PROJECT_ROOT, environment, workroot / "now")
+        then = pool.submit(_synthesize, before_root, environment, workroot / "before")
+        return Trees(now.result(), then.result(), before_root)
+
+
+def _named_account(environment: str) -> str | None:
+    """The ``account_id`` the working tree's environment file names, read without loading the
+    app, so that the server can start while synthesis runs (None: unreadable; the stack's
+    account decides once it is synthesized)."""
+    from stacks.environment_loader import environment_files
+
+    path = environment_files(PROJECT_ROOT).get(environment)
+    if path is None:
+        return None
+    try:
+        document = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except YAMLError:
+        return None
+    value = document.get("account_id") if isinstance(document, dict) else None
+    return str(value) if value is not None else None
+
+
+def _start_server(
+    workroot: Path, environment: str, before: str | None, timings: Timings
+) -> tuple[Trees, LocalAwsProcess]:
+    """Synthesis and the server's start side by side (both are child processes that mostly
+    import Python modules); the server is started again in the stack's own account when the
+    environment file named another (an older tree given with --before may)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        started = time.monotonic()
+        synthesis = pool.submit(_synthesize_trees, environment, before, workroot)
+        named = _named_account(environment)
+        server_started = time.monotonic()
+        server = LocalAwsProcess.start(workroot / "server", named) if named else None
+        timings.timed("server start", server_started)
+        try:
+            trees = synthesis.result()
+        except BaseException:
+            if server is not None:
+                server.stop()
+            raise
+        timings.timed("synthesize (server started alongside)", started)
+    account = stack_account(_read(trees.before or trees.now))
+    if server is None or account != named:
+        if server is not None:
+            server.stop()
+        started = time.monotonic()
+        server = LocalAwsProcess.start(workroot / "server-again", account)
+        timings.timed("server start again", started)
+    return trees, server
 
 
 def _read(stack_dir: Path) -> Json:
@@ -214,7 +266,10 @@ def _check_and_destroy(
     say("\nPlan again: no changes.")
     started = time.monotonic()
     seen = len(server.requests())
-    destroyed = work.destroy()
+    # The plan above has just read every object back from the server and found it as
+    # configured: the destroy's own refresh would read the same again (two provider starts
+    # for prod's two provider configurations) and prove nothing new.
+    destroyed = work.destroy(refresh=False)
     timings.timed("destroy", started)
     _print_changes(
         say,
@@ -228,15 +283,10 @@ def _check_and_destroy(
 def rehearse(environment: str, before: str | None, workroot: Path, say: Printer) -> Timings:
     """The rehearsal; raises StepFailedError (exit 1) or UsageError (exit 2)."""
     timings = Timings([])
-    started = time.monotonic()
-    trees = _synthesize_trees(environment, before, workroot)
-    timings.timed("synthesize", started)
+    trees, server = _start_server(workroot, environment, before, timings)
     first_dir = trees.before or trees.now
     first_stack = _read(first_dir)
     account = stack_account(first_stack)
-    started = time.monotonic()
-    server = LocalAwsProcess.start(workroot, account)
-    timings.timed("server start", started)
     try:
         say(f"Local Incident Manager at {server.url}, account {account or 'any'}")
         terraform = TerraformCli.offline(provider_version(first_stack), workroot)

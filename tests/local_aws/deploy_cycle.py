@@ -76,7 +76,8 @@ def run_cycle(  # noqa: PLR0917 - one call site, every argument named there
         cycle.imported_addresses = incident_manager_addresses(ids)
         step("import", lambda: work.forget_and_import(cycle.imported_addresses, ids))
         step("plan after import", work.pending_changes)
-        step("destroy", work.destroy)
+        # "plan after import" has just read everything back: no second refresh to destroy it.
+        step("destroy", lambda: work.destroy(refresh=False))
     except StepFailedError as failure:
         cycle.failure = f"{failure.step}:\n{failure.output}"
     finally:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from local_aws import rehearse
+from local_aws.process import LocalAwsProcess
 from tests.conftest import PROJECT_ROOT
 
 KEPT = {"aws_ssmincidents_replication_set", "aws_ssmcontacts_contact"}
@@ -71,3 +72,67 @@ def test_a_refused_alias_fails_with_aws_s_message(
         "ValidationException: 1 validation error detected: Value 'Bad Alias!' at 'alias'" in error
     )
     assert "Member must satisfy regular expression pattern: ^[a-z0-9_\\-]*$" in error
+
+
+class FakeServer:
+    """Stands in for the server process: records the account it was started in."""
+
+    def __init__(self, started: list[FakeServer], account: str | None) -> None:
+        self.account = account
+        self.stopped = False
+        started.append(self)
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def start_with(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, named: str | None, synthesized: str
+) -> tuple[list[FakeServer], FakeServer]:
+    """``_start_server`` with the environment file naming ``named`` and the synthesized stack
+    allowing ``synthesized``: every server started, and the one rehearse goes on with."""
+    stack_dir = tmp_path / "stack"
+    stack_dir.mkdir()
+    stack = {"provider": {"aws": [{"allowed_account_ids": [synthesized]}]}}
+    (stack_dir / "cdk.tf.json").write_text(json.dumps(stack), encoding="utf-8")
+    started: list[FakeServer] = []
+    monkeypatch.setattr(rehearse, "_named_account", lambda environment: named)
+    monkeypatch.setattr(
+        rehearse,
+        "_synthesize_trees",
+        lambda environment, before, workroot: rehearse.Trees(stack_dir, None, None),
+    )
+    monkeypatch.setattr(
+        LocalAwsProcess,
+        "start",
+        lambda workdir, account_id=None: FakeServer(started, account_id),
+    )
+    _, server = rehearse._start_server(tmp_path, "dev", None, rehearse.Timings([]))
+    assert isinstance(server, FakeServer)
+    return started, server
+
+
+def test_the_server_started_beside_synthesis_is_kept_in_the_stack_s_account(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    started, server = start_with(monkeypatch, tmp_path, "111122223333", "111122223333")
+    assert [s.account for s in started] == ["111122223333"]
+    assert not server.stopped
+
+
+def test_the_server_starts_again_when_the_stack_names_another_account(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    started, server = start_with(monkeypatch, tmp_path, "111122223333", "444455556666")
+    assert [s.account for s in started] == ["111122223333", "444455556666"]
+    assert started[0].stopped
+    assert server is started[1]
+    assert not server.stopped
+
+
+def test_the_named_account_is_read_from_the_environment_file() -> None:
+    from stacks.environment_loader import load_environments
+
+    (environment,) = load_environments(PROJECT_ROOT, ["prod"])
+    assert rehearse._named_account("prod") == environment.config.account_id
+    assert rehearse._named_account("nowhere") is None

@@ -20,6 +20,8 @@ from typing import Any, TextIO
 Json = dict[str, Any]
 
 REPLICATION_SET = "aws_ssmincidents_replication_set"
+# ssm-incidents 2018-05-10: CreateReplicationSet's RegionMapInput holds 1 to 3 regions.
+MAX_REPLICATION_REGIONS = 3
 CONTACT = "aws_ssmcontacts_contact"
 # Resources whose arguments name contacts by ARN.
 REFERRERS = (
@@ -40,7 +42,8 @@ TAINTED = "replace_because_tainted"
 
 KINDS = {
     "replication-set-delete": "destroying or replacing the replication set",
-    "replication-regions": "adding or removing more than one replication region in one apply",
+    "replication-regions": "adding or removing more than one replication region of an existing "
+    "set in one apply (or creating a set with more than 3)",
     "replication-key": "changing the KMS key of a replication region",
     "contact-replace": "replacing a contact, escalation plan or on-call schedule",
     "referenced-contact-delete": "deleting a contact or on-call schedule that something still "
@@ -119,6 +122,17 @@ def _replication_set(change: Json) -> Iterator[Refusal]:
         )
         return
     before, after = _regions(body.get("before")), _regions(body.get("after"))
+    if _actions(change) == ["create"]:
+        # CreateReplicationSet takes every region in one call: no region changes one by one.
+        if len(after) > MAX_REPLICATION_REGIONS:
+            yield Refusal(
+                "replication-regions",
+                address,
+                f"this apply would create the replication set with {len(after)} regions "
+                f"{sorted(after)}; Incident Manager allows 1 to {MAX_REPLICATION_REGIONS} and "
+                "the apply would fail.",
+            )
+        return
     added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
     if len(added) + len(removed) > 1:
         yield Refusal(

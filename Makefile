@@ -104,7 +104,7 @@ plan-check: $(INSTALLED)
 	@# The provider lock file goes to git (stacks/terraform-locks/); synth puts it back.
 	@mkdir -p $(dir $(LOCK_FILE)) && cmp -s $(STACK_DIR)/.terraform.lock.hcl $(LOCK_FILE) || \
 		{ cp $(STACK_DIR)/.terraform.lock.hcl $(LOCK_FILE) && echo "wrote $(LOCK_FILE): commit it"; }
-	cd $(STACK_DIR) && terraform plan -input=false -out=tfplan
+	cd $(STACK_DIR) && terraform plan -input=false -out=tfplan $(foreach address,$(REPLACE),-replace='$(address)')
 	cd $(STACK_DIR) && terraform show -json tfplan > tfplan.json
 	@# On-call schedules and rotation shift coverages (written through the SDK): compare the live
 	@# ones with the config (exit 4: drift), then the guard.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stacks.drift_report import PlanNames, console_edits, engagement_words, plan_names
-from stacks.oncall_schedule_sync import drift_check
+from stacks.oncall_schedule_sync import Restore, drift_check
+from tests.conftest import PROJECT_ROOT
 
 Json = dict[str, Any]
 RECORDED = Path(__file__).parent / "recorded" / "console_drift.plan.json"
@@ -126,3 +128,19 @@ def test_engagement_minutes_are_the_sums_of_earlier_durations(
             expected.append(f"{said} at minute {start}")
         start += minutes
     assert words == (", ".join(expected) or "nobody")
+
+
+def test_the_printed_replace_command_reaches_terraform_plan() -> None:
+    address = 'terraform_data.oncall_schedule_settings["app-oncall"]'
+    command = Restore("dev").replace(address)
+    assert command.startswith(f"make plan-check ENV=dev REPLACE='{address}'")
+    shown = subprocess.run(
+        ["make", "-n", "plan-check", "ENV=dev", f"REPLACE={address}"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    (plan,) = [line for line in shown.splitlines() if "terraform plan" in line]
+    assert plan.endswith(f"-out=tfplan -replace='{address}'")

@@ -99,8 +99,8 @@ LOCK_TIMEOUT ?= 60s
 
 ## Plan one environment for real, then the drift check and plan guard on that plan: `make plan-check ENV=prod`
 plan-check: $(INSTALLED)
-	@test -n "$(ENV)" || { echo "usage: make plan-check ENV=<environment> [ALLOW=kind] [LOCK_TIMEOUT=60s]" >&2; exit 2; }
-	$(BIN)/python main.py plan-check $(ENV) $(foreach kind,$(ALLOW),--allow $(kind)) --lock-timeout $(LOCK_TIMEOUT)
+	@test -n "$(ENV)" || { echo "usage: make plan-check ENV=<environment> [ALLOW=kind] [REPLACE=address] [LOCK_TIMEOUT=60s]" >&2; exit 2; }
+	$(BIN)/python main.py plan-check $(ENV) $(foreach kind,$(ALLOW),--allow $(kind)) --lock-timeout $(LOCK_TIMEOUT)$(foreach address,$(REPLACE), --replace '$(address)')
 
 ## Apply exactly the plan that `make plan-check` checked (read and guarded again first)
 apply: $(INSTALLED)

@@ -49,8 +49,9 @@ examples:
   IM_ONCALL_SCHEDULE='{"arn": ..., "alias": ..., ...}' python -m stacks.oncall_schedule_sync create
   python -m stacks.oncall_schedule_sync check cdktf.out/stacks/incident-manager-dev/tfplan.json
 
-exit status: 0 done or no drift; 1 refused (other account, alias taken) or AWS error;
-2 bad input; 4 drift that the plan does not correct.
+exit status: 0 done, or no drift this plan leaves (console edits it sets back are printed);
+1 refused (other account, alias taken) or AWS error; 2 bad input; 4 drift that the plan does
+not correct (the restoring command is printed).
 
 environment: IM_ONCALL_SCHEDULE (create/update/delete), the AWS SDK's credential chain
 (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...), AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SSM_CONTACTS,
@@ -252,8 +253,8 @@ def update(schedule: Schedule, client: Any) -> str:
     if live is None:
         raise SyncError(
             f"on-call schedule {schedule.arn} does not exist (deleted outside Terraform?). To "
-            "create it again, let Terraform forget it and apply (never -replace it: the "
-            "replaced instance's destroy-time provisioner would delete the new schedule): "
+            "create it again, let Terraform forget it and apply (the plan guard refuses "
+            "-replace of it): "
             f"terraform state rm 'terraform_data.oncall_schedule[\"{schedule.alias}\"]'"
         )
     _refuse_other_type(schedule, live)
@@ -271,8 +272,15 @@ def delete(schedule: Schedule, client: Any) -> str:
     return f"deleted on-call schedule {schedule.arn}"
 
 
-def differences(schedule: Schedule, live: Json | None, check_rotations: bool = True) -> list[str]:
-    """What the live schedule has that the config does not, one sentence each."""
+def differences(
+    schedule: Schedule,
+    live: Json | None,
+    check_rotations: bool = True,
+    rotation_name: Callable[[str], str | None] = lambda arn: None,
+) -> list[str]:
+    """What the live schedule has that the config does not, one sentence each; rotations by
+    name (``rotation_name``: ARN to name, None when unknown), with the ARN of any rotation the
+    config does not have (rotation names are not unique)."""
     if live is None:
         return ["does not exist"]
     if live.get("Type") != SCHEDULE_TYPE:
@@ -283,16 +291,18 @@ def differences(schedule: Schedule, live: Json | None, check_rotations: bool = T
         found.append(f"display name is {live_name!r}, config says {schedule.display_name!r}")
     live_rotations = list((live.get("Plan") or {}).get("RotationIds") or [])
     if check_rotations and live_rotations != list(schedule.rotation_ids):
+
+        def words(arns: Sequence[str]) -> str:
+            return "[" + ", ".join(rotation_name(a) or a for a in arns) + "]"
+
+        sentence = (
+            f"rotations differ: now {words(live_rotations)}; config {words(schedule.rotation_ids)}"
+        )
         extra = [r for r in live_rotations if r not in schedule.rotation_ids]
-        missing = [r for r in schedule.rotation_ids if r not in live_rotations]
-        parts = []
-        if extra:
-            parts.append(f"not in config: {', '.join(extra)}")
-        if missing:
-            parts.append(f"missing: {', '.join(missing)}")
-        if not parts:
-            parts.append(f"order differs: live {live_rotations}")
-        found.append("rotations differ (" + "; ".join(parts) + ")")
+        named = [f"{rotation_name(r)} is {r}" for r in extra if rotation_name(r)]
+        if named:
+            sentence += f" (not in the config: {', '.join(named)})"
+        found.append(sentence)
     live_tags = live.get("TagMap") or {}
     if dict(live_tags) != dict(schedule.tags):
         found.append(
@@ -371,21 +381,83 @@ def read_plan(plan_path: Path) -> Json:
     return plan
 
 
+STACK_PREFIX = "incident-manager-"
+
+
+def environment_of(plan_path: Path) -> str | None:
+    """The environment whose stack directory (``cdktf.out/stacks/incident-manager-<env>``)
+    holds ``plan_path``; None elsewhere."""
+    directory = plan_path.resolve().parent.name
+    return directory[len(STACK_PREFIX) :] if directory.startswith(STACK_PREFIX) else None
+
+
+@dataclass(frozen=True)
+class Restore:
+    """The commands that put the config back, for one environment (``<environment>`` when the
+    plan's environment is not known)."""
+
+    environment: str | None = None
+
+    @property
+    def env(self) -> str:
+        return self.environment or "<environment>"
+
+    def apply(self) -> str:
+        return f"This plan restores the config: make apply ENV={self.env}"
+
+    def replace(self, address: str) -> str:
+        return (
+            f"make plan-check ENV={self.env} REPLACE='{address}', then make apply "
+            f"ENV={self.env} (in the stack directory: terraform apply -replace='{address}')"
+        )
+
+
 def check(plan_path: Path, out: Any = None) -> int:
     """Compare every live schedule, and every shift coverage the stack writes through the SDK,
     of a saved plan with the config; print what differs."""
+    return drift_check(read_plan(plan_path), out, environment_of(plan_path))
+
+
+def drift_check(plan: Json, out: Any = None, environment: str | None = None) -> int:
+    """``check`` of a parsed plan (``terraform show -json``): print console edits this plan sets
+    back, and how each schedule and shift coverage compares with the config; EXIT_DRIFT when
+    something differs that this plan does not correct. ``environment`` names the environment
+    in the commands printed. AWS errors and refusals raise (``report_errors`` prints them)."""
     # Imported here: stacks.rotation_coverage_sync builds on this module.
+    from stacks.drift_report import console_edits
     from stacks.rotation_coverage_sync import check_coverages
 
     out = out or sys.stdout
-    plan = read_plan(plan_path)
-    drifted = check_schedules(plan, out) + check_coverages(plan, out)
+    restore = Restore(environment)
+    for sentence in console_edits(plan, restore.apply()):
+        print(sentence, file=out)
+    drifted = check_schedules(plan, out, restore) + check_coverages(plan, out, restore)
     return EXIT_DRIFT if drifted else EXIT_OK
 
 
-def check_schedules(plan: Json, out: Any) -> int:
+def _rotation_names(plan: Json, client: Any) -> Callable[[str], str | None]:
+    """ARN to name: the plan's rotations, else GetRotation (a rotation made in the console)."""
+    from botocore.exceptions import ClientError
+
+    from stacks.drift_report import plan_names
+
+    known = dict(plan_names(plan).rotations)
+
+    def name(arn: str) -> str | None:
+        if arn not in known:
+            try:
+                known[arn] = str(client.get_rotation(RotationId=arn)["Name"])
+            except ClientError:
+                return None
+        return known[arn]
+
+    return name
+
+
+def check_schedules(plan: Json, out: Any, restore: Restore | None = None) -> int:
     """Print how each schedule of ``plan`` compares with the config; the number that drifted
     (differences this plan does not correct)."""
+    restore = restore or Restore()
     planned = list(planned_schedules(plan))
     if not planned:
         print("on-call schedules: none in this plan", file=out)
@@ -395,7 +467,7 @@ def check_schedules(plan: Json, out: Any) -> int:
         schedule = item.schedule
         client = session_for(schedule).client("ssm-contacts")
         live = read_live(client, schedule.arn)
-        found = differences(schedule, live, item.rotations_known)
+        found = differences(schedule, live, item.rotations_known, _rotation_names(plan, client))
         if not found:
             print(f"on-call schedule {schedule.alias!r}: matches the config", file=out)
             continue
@@ -412,13 +484,15 @@ def check_schedules(plan: Json, out: Any) -> int:
             print(
                 f"on-call schedule {schedule.alias!r}: DRIFT: does not exist (deleted outside "
                 "Terraform?). To create it again: terraform state rm "
-                f"'terraform_data.oncall_schedule[\"{schedule.alias}\"]', then plan and apply",
+                f"'terraform_data.oncall_schedule[\"{schedule.alias}\"]' in the stack "
+                f"directory, then make plan-check ENV={restore.env} and make apply "
+                f"ENV={restore.env}",
                 file=out,
             )
             continue
         print(
             f"on-call schedule {schedule.alias!r}: DRIFT: {listed}. This plan does not change it; "
-            f"to write the config's settings again: terraform apply -replace='{item.address}'",
+            f"to write the config's settings again: {restore.replace(item.address)}",
             file=out,
         )
     return drifted

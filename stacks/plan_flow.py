@@ -1,6 +1,6 @@
 """``plan-check`` and ``apply`` of one environment: the plan the checks read is the plan that runs.
 
-    python main.py plan-check ENV [--allow KIND ...] [--lock-timeout 60s]
+    python main.py plan-check ENV [--allow KIND ...] [--replace ADDRESS ...] [--lock-timeout 60s]
     python main.py apply ENV [--lock-timeout 60s]
     make plan-check ENV=prod [ALLOW=kind] [LOCK_TIMEOUT=60s]; make apply ENV=prod
 
@@ -421,19 +421,29 @@ def _report(outcome: CheckOutcome) -> int:
     return outcome.status
 
 
-def plan_check(
+def plan_check(  # noqa: PLR0917 - the command line's options, named at every call site
     environment: str,
     allow: Sequence[str],
     wait: str = DEFAULT_LOCK_TIMEOUT,
     project_root: Path = PROJECT_ROOT,
     terraform_binary: str = "terraform",
+    replace: Sequence[str] = (),
 ) -> int:
-    """Synthesize, plan and check one environment (see the module's docstring); the exit status."""
-    return _stopped(lambda: _plan_check(environment, allow, wait, project_root, terraform_binary))
+    """Synthesize, plan and check one environment (see the module's docstring); the exit status.
+    ``replace``: addresses planned for replacement (``terraform plan -replace``), e.g. the
+    on-call schedule record the drift check names."""
+    return _stopped(
+        lambda: _plan_check(environment, allow, wait, project_root, terraform_binary, replace)
+    )
 
 
-def _plan_check(
-    environment: str, allow: Sequence[str], wait: str, project_root: Path, terraform_binary: str
+def _plan_check(  # noqa: PLR0917
+    environment: str,
+    allow: Sequence[str],
+    wait: str,
+    project_root: Path,
+    terraform_binary: str,
+    replace: Sequence[str] = (),
 ) -> int:
     directory = stack_dir(project_root, environment)
     stop_if_errored_state(directory, project_root)
@@ -450,7 +460,13 @@ def _plan_check(
     if status != EXIT_OK:
         return EXIT_FAILED
     copy_lock_file(directory, project_root)
-    status = terraform.run("plan", "-input=false", f"-lock-timeout={wait}", f"-out={PLAN_FILE}")
+    status = terraform.run(
+        "plan",
+        "-input=false",
+        f"-lock-timeout={wait}",
+        f"-out={PLAN_FILE}",
+        *(f"-replace={address}" for address in replace),
+    )
     tighten_modes(directory)
     if status != EXIT_OK:
         return EXIT_FAILED
@@ -555,6 +571,14 @@ def add_plan_check_parser(subparsers: argparse._SubParsersAction[argparse.Argume
         help="let one kind of dangerous change through: "
         + "; ".join(f"{k}: {v}" for k, v in KINDS.items()),
     )
+    check.add_argument(
+        "--replace",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="plan this resource address for replacement (terraform plan -replace), as the drift "
+        "check prints it for an on-call schedule re-pointed in the console",
+    )
     check.set_defaults(run=run_plan_check)
 
 
@@ -588,7 +612,7 @@ def _stopped(work: Callable[[], int]) -> int:
 
 
 def run_plan_check(args: argparse.Namespace) -> int:
-    return plan_check(args.environment, args.allow, args.lock_timeout)
+    return plan_check(args.environment, args.allow, args.lock_timeout, replace=args.replace)
 
 
 def run_apply(args: argparse.Namespace) -> int:

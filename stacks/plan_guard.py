@@ -15,11 +15,13 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 Json = dict[str, Any]
 
 REPLICATION_SET = "aws_ssmincidents_replication_set"
+# ssm-incidents 2018-05-10: CreateReplicationSet's RegionMapInput holds 1 to 3 regions.
+MAX_REPLICATION_REGIONS = 3
 CONTACT = "aws_ssmcontacts_contact"
 # Resources whose arguments name contacts by ARN.
 REFERRERS = (
@@ -29,13 +31,19 @@ REFERRERS = (
 )
 
 # On-call schedules are terraform_data instances (constructs_lib/oncall_schedule.py) recognised
-# by their input's kind; their input holds the schedule's ARN and alias.
+# by their input's kind; their input holds the schedule's ARN and alias. The settings and the
+# shift coverages the stack writes through the SDK are terraform_data records too.
 TERRAFORM_DATA = "terraform_data"
 SCHEDULE_KIND = "ssm-contacts-oncall-schedule"
+SETTINGS_KIND = "ssm-contacts-oncall-schedule-settings"
+COVERAGE_KIND = "ssm-contacts-rotation-coverage"
+# Terraform's resource_changes[].action_reason for an object an interrupted apply left tainted.
+TAINTED = "replace_because_tainted"
 
 KINDS = {
     "replication-set-delete": "destroying or replacing the replication set",
-    "replication-regions": "adding or removing more than one replication region in one apply",
+    "replication-regions": "adding or removing more than one replication region of an existing "
+    "set in one apply (or creating a set with more than 3)",
     "replication-key": "changing the KMS key of a replication region",
     "contact-replace": "replacing a contact, escalation plan or on-call schedule",
     "referenced-contact-delete": "deleting a contact or on-call schedule that something still "
@@ -46,6 +54,8 @@ KINDS = {
 RESPONSE_PLAN = "aws_ssmincidents_response_plan"
 # A runbook action's two maps: the file's name and the provider's attribute.
 MAPS = (("parameters", "parameter"), ("dynamic_parameters", "dynamic_parameters"))
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
 
 
@@ -61,6 +71,17 @@ class Refusal:
         return f"[{self.kind}] {self.address}: {self.consequence}"
 
 
+@dataclass(frozen=True)
+class Note:
+    """A change that looks dangerous but is not, said so that nobody reaches for ``--allow``."""
+
+    address: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.text}"
+
+
 def _actions(change: Json) -> list[str]:
     actions: list[str] = change["change"]["actions"]
     return actions
@@ -72,6 +93,16 @@ def _deletes(change: Json) -> bool:
 
 def _replaces(change: Json) -> bool:
     return "delete" in _actions(change) and "create" in _actions(change)
+
+
+def _leaves_no_provisioner_run(change: Json) -> bool:
+    """Whether Terraform destroys this object without its destroy-time provisioner: a tainted
+    object being replaced, or a deposed one (left by a create_before_destroy replacement that
+    stopped half-way). Terraform documents both ("a destroy-time provisioner within a resource
+    that is tainted will not run"; "destroy provisioners of this resource do not run if
+    create_before_destroy is set", hashicorp/terraform#13549), and 1.11.4 does exactly that
+    (tests/plan_guard/recorded/interrupted_apply.tf)."""
+    return change.get("action_reason") == TAINTED or bool(change.get("deposed"))
 
 
 def _regions(values: Json | None) -> dict[str, str | None]:
@@ -91,6 +122,17 @@ def _replication_set(change: Json) -> Iterator[Refusal]:
         )
         return
     before, after = _regions(body.get("before")), _regions(body.get("after"))
+    if _actions(change) == ["create"]:
+        # CreateReplicationSet takes every region in one call: no region changes one by one.
+        if len(after) > MAX_REPLICATION_REGIONS:
+            yield Refusal(
+                "replication-regions",
+                address,
+                f"this apply would create the replication set with {len(after)} regions "
+                f"{sorted(after)}; Incident Manager allows 1 to {MAX_REPLICATION_REGIONS} and "
+                "the apply would fail.",
+            )
+        return
     added, removed = sorted(set(after) - set(before)), sorted(set(before) - set(after))
     if len(added) + len(removed) > 1:
         yield Refusal(
@@ -184,10 +226,11 @@ def _schedule_input(change: Json) -> Json | None:
 
 def _schedules(changes: list[Json], still_engaged: dict[str, str]) -> Iterator[Refusal]:
     """A schedule is deleted when its terraform_data instance is (its destroy-time provisioner
-    deletes it); replacing that instance adopts the schedule again and then deletes it."""
+    deletes it). An instance destroyed without that provisioner (tainted or deposed: see
+    ``notes``) deletes nothing."""
     for change in changes:
         data = _schedule_input(change)
-        if data is None or not _deletes(change):
+        if data is None or not _deletes(change) or _leaves_no_provisioner_run(change):
             continue
         alias, arn = data.get("alias"), data.get("arn")
         if _replaces(change):
@@ -195,8 +238,10 @@ def _schedules(changes: list[Json], still_engaged: dict[str, str]) -> Iterator[R
                 "contact-replace",
                 change["address"],
                 f"this apply would replace on-call schedule {alias!r}: the new instance adopts "
-                "the schedule, then the old one's destroy-time provisioner deletes it, leaving "
-                "nothing to page. To write its settings again, replace "
+                "the schedule, then the old one is destroyed, and its destroy-time provisioner, "
+                "if it runs, deletes it, leaving nothing to page (Terraform 1.11 skips it for a "
+                "create_before_destroy replacement, hashicorp/terraform#13549; that is not a "
+                "promise to page on). To write its settings again, replace "
                 f'terraform_data.oncall_schedule_settings["{alias}"] instead.',
             )
         elif arn in still_engaged:
@@ -258,6 +303,61 @@ def _runbook_actions(change: Json) -> Iterator[Refusal]:
                 )
 
 
+# What each record stands for, in words: (what is re-created, what an old copy's end keeps).
+RECORD_WORDS = {
+    SCHEDULE_KIND: (
+        "re-creating the record of on-call schedule {name!r} after an interrupted apply: its "
+        "create step adopts the schedule (same ARN) and writes the config's settings",
+        "the schedule is not deleted",
+    ),
+    SETTINGS_KIND: (
+        "re-creating the settings of on-call schedule {name!r} after an interrupted apply: its "
+        "create step writes the config's display name, rotations and tags in place",
+        "nothing is deleted",
+    ),
+    COVERAGE_KIND: (
+        "re-creating the shift coverage record of rotation {name!r} after an interrupted apply: "
+        "its create step writes the config's coverage",
+        "nothing is deleted",
+    ),
+}
+
+
+def _record(change: Json) -> tuple[str, Json] | None:
+    """The kind and ``input`` of one of the stack's terraform_data records, before the apply."""
+    if change["type"] != TERRAFORM_DATA:
+        return None
+    data = (change["change"].get("before") or {}).get("input")
+    if isinstance(data, dict) and data.get("kind") in RECORD_WORDS:
+        return str(data["kind"]), data
+    return None
+
+
+def notes(plan: Json) -> list[Note]:
+    """What an interrupted apply left for this plan to finish, in words: tainted records
+    replaced and deposed ones dropped, none of which deletes anything in AWS."""
+    found = []
+    for change in plan.get("resource_changes") or []:
+        record = _record(change)
+        if record is None or not _leaves_no_provisioner_run(change):
+            continue
+        kind, data = record
+        name = data.get("alias") or data.get("name")
+        recreate, kept = RECORD_WORDS[kind]
+        if change.get("deposed"):
+            text = (
+                f"dropping a leftover copy of this record from a replacement that stopped "
+                f"half-way; Terraform runs no destroy-time provisioner for it, so {kept}"
+            )
+        else:
+            text = (
+                recreate.format(name=name) + "; Terraform runs no destroy-time provisioner for "
+                f"a tainted object, so {kept}"
+            )
+        found.append(Note(str(change["address"]), text))
+    return found
+
+
 def check_plan(plan: Json, allow: Iterable[str] = ()) -> list[Refusal]:
     """Every dangerous change in ``plan`` (``terraform show -json``) not in ``allow``."""
     allowed = set(allow)
@@ -276,6 +376,42 @@ def check_plan(plan: Json, allow: Iterable[str] = ()) -> list[Refusal]:
     return [r for r in refusals if r.kind not in allowed]
 
 
+def run_guard(
+    plan: Json,
+    allow: Iterable[str] = (),
+    source: str = "the plan",
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Check ``plan`` (``terraform show -json``, parsed) as the command line does and print the
+    same words: the exit status (0 nothing dangerous, 2 an unknown kind in ``allow``, 3
+    refused). ``source`` names the plan in what is printed."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        refusals = check_plan(plan, allow)
+    except ValueError as error:
+        print(f"plan guard: {error}", file=err)
+        return EXIT_BAD_INPUT
+    for note in notes(plan):
+        print(f"plan guard: note: {note}", file=out)
+    if not refusals:
+        print(f"plan guard: nothing dangerous in {source}", file=out)
+        return EXIT_OK
+    print(f"plan guard: {len(refusals)} dangerous change(s); not applying:", file=err)
+    for refusal in refusals:
+        print(f"  {refusal}", file=err)
+    kinds = sorted({r.kind for r in refusals})
+    print(
+        "If you mean it, re-run with "
+        + " ".join(f"--allow {k}" for k in kinds)
+        + ' (make plan-check ALLOW="'
+        + " ".join(kinds)
+        + '").',
+        file=err,
+    )
+    return EXIT_REFUSED
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Refuse dangerous Incident Manager plans.")
     parser.add_argument("plan_json", type=Path, help="output of `terraform show -json PLANFILE`")
@@ -292,24 +428,11 @@ def main(argv: list[str] | None = None) -> int:
         plan = json.loads(args.plan_json.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         print(f"{args.plan_json}: cannot read a plan in JSON ({error})", file=sys.stderr)
-        return 2
-    refusals = check_plan(plan, args.allow)
-    if not refusals:
-        print(f"plan guard: nothing dangerous in {args.plan_json}")
-        return 0
-    print(f"plan guard: {len(refusals)} dangerous change(s); not applying:", file=sys.stderr)
-    for refusal in refusals:
-        print(f"  {refusal}", file=sys.stderr)
-    kinds = sorted({r.kind for r in refusals})
-    print(
-        "If you mean it, re-run with "
-        + " ".join(f"--allow {k}" for k in kinds)
-        + ' (make plan-check ALLOW="'
-        + " ".join(kinds)
-        + '").',
-        file=sys.stderr,
-    )
-    return EXIT_REFUSED
+        return EXIT_BAD_INPUT
+    if not isinstance(plan, dict):
+        print(f"{args.plan_json}: not the JSON of a plan (terraform show -json)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return run_guard(plan, args.allow, str(args.plan_json))
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ from stacks.oncall_schedule_sync import (
     EXIT_BAD_INPUT,
     EXIT_OK,
     AssumeRole,
+    Restore,
     SyncError,
     account_session,
     json_variable,
@@ -260,9 +261,10 @@ def planned_coverages(plan: Json) -> Iterator[PlannedCoverage]:
         )
 
 
-def check_coverages(plan: Json, out: Any) -> int:
+def check_coverages(plan: Json, out: Any, restore: Restore | None = None) -> int:
     """Print how each coverage of ``plan`` compares with the live rotation; the number that
     drifted (differences this plan does not correct)."""
+    restore = restore or Restore()
     drifted = 0
     clients: dict[tuple[str, str, AssumeRole | None], Any] = {}
     for item in planned_coverages(plan):
@@ -303,8 +305,7 @@ def check_coverages(plan: Json, out: Any) -> int:
         print(
             f"{coverage.label}: DRIFT: shift coverage differs ({listed}). Terraform cannot see "
             "this (hashicorp/aws 5.100.0 reads coverage minutes back wrong) and this plan does "
-            "not change it; to write the config's coverage again: "
-            f"terraform apply -replace='{item.address}'",
+            f"not change it; to write the config's coverage again: {restore.replace(item.address)}",
             file=out,
         )
     return drifted

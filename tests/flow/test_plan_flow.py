@@ -216,3 +216,15 @@ def test_state_files_made_before_are_made_private(project: FakeProject) -> None:
     assert set(plan_flow.tighten_modes(project.stack)) == {state, backup, errored}
     assert {mode(p) for p in (state, backup, errored)} == {0o600}
     assert mode(unrelated) == 0o644
+
+
+def test_addresses_to_replace_reach_terraform_plan(project: FakeProject) -> None:
+    address = 'terraform_data.oncall_schedule_settings["app-oncall"]'
+    status = plan_flow.plan_check(
+        "dev", (), "5s", project.root, str(project.terraform), replace=[address]
+    )
+    assert status == EXIT_OK
+    assert [
+        "terraform", "plan", "-input=false", "-lock-timeout=5s", "-out=tfplan",
+        f"-replace={address}",
+    ] in project.calls()  # fmt: skip

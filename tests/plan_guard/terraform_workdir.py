@@ -37,6 +37,8 @@ class TerraformWorkdir:
         directory.mkdir(parents=True, exist_ok=True)
         self.terraform: Terraform | None = None
         self.var_args: list[str] = []
+        # The plan that made the prior state (every resource created), once recorded.
+        self.creation_plan: Json | None = None
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         assert self.terraform is not None, "use_stack() first"
@@ -78,6 +80,7 @@ class TerraformWorkdir:
 
     def record_prior_state(self, plan: Json) -> None:
         """Write the state that applying ``plan`` (all creates) would have left."""
+        self.creation_plan = plan
         state = prior_state(plan, self.schema_versions())
         (self.directory / "terraform.tfstate").write_text(
             json.dumps(state, indent=2), encoding="utf-8"

@@ -3,6 +3,7 @@ state for the "before" environment and `terraform plan -refresh=false` for the "
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from stacks.environment_loader import load_environments
-from stacks.plan_guard import check_plan
+from stacks.plan_guard import REPLICATION_SET, check_plan
 from stacks.synthesize import build_app
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT
 from tests.plan_guard.terraform_workdir import TerraformWorkdir
@@ -115,6 +116,35 @@ def test_one_region_change_passes_and_nothing_is_deleted(
     changed = {c["type"] for c in plan["resource_changes"] if "delete" in c["change"]["actions"]}
     assert changed == set()
     assert check_plan(plan) == []
+
+
+def test_creating_a_two_region_set_is_one_call_and_passes(
+    workdirs: dict[str, TerraformWorkdir],
+) -> None:
+    # The plan that made the "cmk" prior state: a first deploy, as of prod.
+    plan = workdirs["cmk"].creation_plan
+    assert plan is not None
+    (created,) = [c for c in plan["resource_changes"] if c["type"] == REPLICATION_SET]
+    assert created["change"]["actions"] == ["create"]
+    assert sorted(r["name"] for r in created["change"]["after"]["region"]) == [
+        "us-east-1",
+        "us-west-2",
+    ]
+    assert check_plan(plan) == []
+
+
+def test_refuses_creating_a_set_with_more_regions_than_aws_allows(
+    workdirs: dict[str, TerraformWorkdir],
+) -> None:
+    plan = copy.deepcopy(workdirs["cmk"].creation_plan)
+    assert plan is not None
+    (created,) = [c for c in plan["resource_changes"] if c["type"] == REPLICATION_SET]
+    regions = created["change"]["after"]["region"]
+    regions += [{**regions[0], "name": name} for name in ("eu-west-1", "eu-central-1")]
+    (refusal,) = check_plan(plan)
+    assert refusal.kind == "replication-regions"
+    assert "create the replication set with 4 regions" in refusal.consequence
+    assert "allows 1 to 3" in refusal.consequence
 
 
 def test_refuses_two_region_changes_in_one_apply(risky_dev_plan: Json) -> None:

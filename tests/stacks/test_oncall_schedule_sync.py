@@ -3,6 +3,7 @@ create, adopt, update, delete, refusals, the account check and the drift compari
 
 from __future__ import annotations
 
+import io
 import json
 import urllib.request
 from collections.abc import Iterator
@@ -253,15 +254,21 @@ def test_differences_name_what_differs() -> None:
         "Plan": {"RotationIds": ["arn:r2", "arn:r3"]},
         "TagMap": {"team": "app", "owner": "console"},
     }
-    assert sync.differences(wanted, live) == [
+    names = {"arn:r1": "day", "arn:r2": "night", "arn:r3": "console-temp"}.get
+    assert sync.differences(wanted, live, rotation_name=names) == [
         "display name is 'B', config says 'A'",
-        "rotations differ (not in config: arn:r3; missing: arn:r1)",
+        "rotations differ: now [night, console-temp]; config [day, night] (not in the config: "
+        "console-temp is arn:r3)",
         "tags are {'owner': 'console', 'team': 'app'}, config says {'team': 'app'}",
     ]
     reordered = {**live, "DisplayName": "A", "Plan": {"RotationIds": ["arn:r2", "arn:r1"]}}
     reordered["TagMap"] = {"team": "app"}
+    assert sync.differences(wanted, reordered, rotation_name=names) == [
+        "rotations differ: now [night, day]; config [day, night]"
+    ]
+    # Without names (a rotation deleted since), the ARN stands in.
     assert sync.differences(wanted, reordered) == [
-        "rotations differ (order differs: live ['arn:r2', 'arn:r1'])"
+        "rotations differ: now [arn:r2, arn:r1]; config [arn:r1, arn:r2]"
     ]
     assert sync.differences(wanted, reordered, check_rotations=False) == []
     assert sync.differences(wanted, None) == ["does not exist"]
@@ -329,3 +336,45 @@ def test_check_accepts_differences_this_plan_writes(
         "on-call schedule 'app-oncall': display name is 'App on-call', config says 'New' "
         "(this plan writes the config's settings)\n"
     )
+
+
+def test_check_names_a_console_rotation_and_gives_the_make_commands_that_restore(
+    contacts: Any, tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day, temp = rotation(contacts, "business-hours"), rotation(contacts, "console-temp")
+    assert run("create", payload(rotation_ids=[temp])) == 0
+    change = settings_change(["no-op"], payload(rotation_ids=[day]))
+    # The config's rotation is in the plan's state; the console's is found through the API.
+    state = {
+        "values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "type": "aws_ssmcontacts_rotation",
+                        "values": {"arn": day, "name": "business-hours"},
+                    }
+                ]
+            }
+        }
+    }
+    stack = tmp_path / "cdktf.out" / "stacks" / "incident-manager-staging"
+    stack.mkdir(parents=True)
+    plan = stack / "tfplan.json"
+    plan.write_text(
+        json.dumps({"resource_changes": [change], "prior_state": state}), encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert sync.main(["check", str(plan)], {}) == 4
+    out = capsys.readouterr().out
+    assert (
+        "on-call schedule 'app-oncall': DRIFT: rotations differ: now [console-temp]; config "
+        f"[business-hours] (not in the config: console-temp is {temp})" in out
+    )
+    settings = 'terraform_data.oncall_schedule_settings["app-oncall"]'
+    assert f"make plan-check ENV=staging REPLACE='{settings}', then make apply ENV=staging" in out
+
+
+def test_drift_check_takes_the_parsed_plan() -> None:
+    out = io.StringIO()
+    assert sync.drift_check({"resource_changes": []}, out) == 0
+    assert out.getvalue() == "on-call schedules: none in this plan\n"

@@ -225,6 +225,8 @@ def test_check_reports_a_coverage_changed_outside_terraform_as_drift(
     ) in out
     assert "SAT is not covered, config says 10:00-12:00)" in out
     assert f"terraform apply -replace='{ADDRESS}'" in out
+    # Outside a stack directory the environment is not known: the command says where it goes.
+    assert f"make plan-check ENV=<environment> REPLACE='{ADDRESS}', then make apply" in out
 
 
 def test_check_accepts_what_this_plan_writes_and_what_matches(

@@ -32,8 +32,10 @@ STATE = Path("terraform.incident-manager-flow.tfstate")
 # Fictional addresses: neither may appear in a file the product writes, but the state.
 EMAIL = "flow-secret-4711@example.com"
 PHONE = "+15555550147"
+# An account of its own: environments of one account share one replication set (dev's).
+ACCOUNT = "999988887777"
 ENVIRONMENT = """\
-account_id: "111122223333"
+account_id: "999988887777"
 region: us-east-1
 replication_set:
   regions: [us-east-1]
@@ -97,7 +99,7 @@ def applied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Applied]:
     workdir = tmp_path_factory.mktemp("flow")
     repo = fresh_copy(workdir)
     (repo / "stacks/environments/flow.yaml").write_text(ENVIRONMENT, encoding="utf-8")
-    server = LocalAwsProcess.start(workdir / "server", "111122223333", request_log=False)
+    server = LocalAwsProcess.start(workdir / "server", ACCOUNT, request_log=False)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
     env.update(server.environment())
     env["TF_CLI_CONFIG_FILE"] = str(

@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 
 from stacks.environment_loader import environment_files
 
+# Suffixed with the environment's name: environments of one account may not share an alias.
 ADDED_ALIAS = "deploy-test-added"
 ADDED_CHANNEL = "added email"
 
@@ -36,33 +37,34 @@ def _yaml() -> YAML:
     return yaml
 
 
-def change_environment(text: str) -> tuple[str, Edits]:
+def change_environment(text: str, environment: str) -> tuple[str, Edits]:
     """``text`` (an environment file) with every applicable everyday change made."""
     yaml = _yaml()
     document: Any = yaml.load(text)
     edits = Edits()
+    added = f"{ADDED_ALIAS}-{environment}"
     document.setdefault("contacts", []).append(
         {
-            "alias": ADDED_ALIAS,
+            "alias": added,
             "display_name": "Deploy Test Added",
             "channels": [{"name": ADDED_CHANNEL, "type": "EMAIL", "address": "added@example.com"}],
             "engagement": [{"channel": ADDED_CHANNEL, "at_minute": 0}],
         }
     )
-    edits.contact_added = ADDED_ALIAS
+    edits.contact_added = added
     plans = document.get("escalation_plans") or []
     if plans:
-        plans[0]["stages"].append({"duration_minutes": 5, "targets": [{"contact": ADDED_ALIAS}]})
+        plans[0]["stages"].append({"duration_minutes": 5, "targets": [{"contact": added}]})
         edits.escalation_stage_added_to = str(plans[0]["alias"])
     rotations = document.get("rotations") or []
     if rotations:
-        rotations[0]["contacts"].append(ADDED_ALIAS)
+        rotations[0]["contacts"].append(added)
         edits.rotation_members_changed = str(rotations[0]["name"])
     response_plans = document.get("response_plans") or []
     if response_plans:
         incident = response_plans[0]["incident"]
         incident["impact"] = "high" if incident.get("impact") != "high" else "low"
-        response_plans[0].setdefault("engagements", []).append(ADDED_ALIAS)
+        response_plans[0].setdefault("engagements", []).append(added)
         edits.response_plan_changed = str(response_plans[0]["name"])
     out = io.StringIO()
     yaml.dump(document, out)
@@ -77,7 +79,7 @@ def changed_project(project_root: Path, destination: Path) -> tuple[Path, dict[s
     shutil.copytree(project_root / "stacks" / "runbooks", destination / "stacks" / "runbooks")
     edits: dict[str, Edits] = {}
     for path in environment_files(project_root).values():
-        text, made = change_environment(path.read_text(encoding="utf-8"))
+        text, made = change_environment(path.read_text(encoding="utf-8"), path.stem)
         (environments / path.name).write_text(text, encoding="utf-8")
         edits[path.stem] = made
     return destination, edits

@@ -18,7 +18,7 @@ from local_aws.stack_inputs import secret_address_types
 from stacks.environment_loader import environment_files, load_environments
 from tests.conftest import PROJECT_ROOT
 from tests.local_aws.deploy_cycle import DeployCycle, run_cycle
-from tests.local_aws.environment_changes import ADDED_ALIAS, Edits, changed_project
+from tests.local_aws.environment_changes import Edits, changed_project
 
 ENVIRONMENTS = sorted(environment_files(PROJECT_ROOT))
 
@@ -125,7 +125,7 @@ def test_everyday_changes_apply_in_place(
         "aws_ssmcontacts_contact",
         "aws_ssmcontacts_contact_channel",
         "aws_ssmcontacts_plan",
-    ], f"{ADDED_ALIAS}: a contact, its channel and its engagement plan"
+    ], f"{edits.contact_added}: a contact, its channel and its engagement plan"
     updated_kinds = sorted(a.split(".")[0] for a, action in actions.items() if action == "update")
     expected = sorted(
         kind

@@ -116,7 +116,9 @@ class QuickGuard:
         original_listen = self._saved["listen"]
 
         def guarded_init(popen: Any, args: Any, *rest: Any, **options: Any) -> None:
-            command = [args] if isinstance(args, (str, bytes, os.PathLike)) else list(args)
+            command: list[Any] = (
+                [args] if isinstance(args, (str, bytes, os.PathLike)) else list(args)
+            )
             if options.get("shell") and isinstance(args, str):
                 command = args.split()
             refused = _refusal([os.fsdecode(c) for c in command])
@@ -130,8 +132,8 @@ class QuickGuard:
             guard._refuse(f"a server listening on {sock.getsockname()}")
             original_listen(sock, *args)
 
-        subprocess.Popen.__init__ = guarded_init  # type: ignore[method-assign]
-        socket.socket.listen = guarded_listen  # type: ignore[method-assign]
+        subprocess.Popen.__init__ = guarded_init  # type: ignore[method-assign,assignment]
+        socket.socket.listen = guarded_listen  # type: ignore[method-assign,assignment]
         os.environ["PATH"] = f"{self.shim_dir}{os.pathsep}{self._saved['PATH']}"
         python_path = self._saved["PYTHONPATH"]
         os.environ["PYTHONPATH"] = os.pathsep.join(

@@ -13,6 +13,7 @@ here, is caught at run time by tests/quick_guard.py.
 from __future__ import annotations
 
 import builtins
+import importlib
 import inspect
 import sys
 import types
@@ -24,6 +25,7 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Installs inside the project folder are not the project's code.
 _NOT_OURS = ("/.venv", "/.venv-checkov", "/node_modules")
+_OUR_PACKAGES = frozenset({"benchmarks", "constructs_lib", "local_aws", "main", "stacks", "tests"})
 
 # The ways this repository starts something a quick run must not: "module.qualname" -> what.
 # A new way (another server, another tool) belongs here; tests/quick_guard.py fails a quick run
@@ -93,6 +95,19 @@ def _members(module: types.ModuleType, names: set[str], depth: int = 3) -> Itera
             yield member
 
 
+def _our_module(name: str) -> types.ModuleType | None:
+    """The module ``name`` (an import inside a function) when it is this repository's,
+    imported now if nothing has yet."""
+    if name in sys.modules:
+        return sys.modules[name]
+    if name.split(".", 1)[0] not in _OUR_PACKAGES:
+        return None
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
 @dataclass(frozen=True)
 class _ServerCommand:
     module: str
@@ -105,15 +120,16 @@ class StarterFinder:
         self.starters = STARTERS if starters is None else starters
         self._seen: dict[int, str | None] = {}
 
-    def reached(self, value: Any) -> str | None:
-        """The starter ``value`` (a function or class) can reach, as "name (what)", or None."""
+    def reached(self, value: Any, *, root: bool = False) -> str | None:
+        """The starter ``value`` (a function or class) can reach, as "name (what)", or None.
+        A ``root`` (a test or fixture) is followed wherever it is defined."""
         if isinstance(value, _ServerCommand):
             return f"python -m {value.module} (a server)"
         value = _unwrap(value)
         name = _qualified_name(value)
         if name in self.starters:
             return f"{name} ({self.starters[name]})"
-        if not _is_ours(value):
+        if not (root or _is_ours(value)):
             return None
         key = id(value)
         if key in self._seen:
@@ -148,7 +164,7 @@ class StarterFinder:
                 continue
         names = {name for part in _code_objects(code) for name in part.co_names}
         for name in names:
-            found = namespace.get(name, sys.modules.get(name))
+            found = namespace.get(name) or _our_module(name)
             if found is None or found is getattr(builtins, name, None):
                 continue
             if isinstance(found, types.ModuleType):
@@ -162,7 +178,7 @@ def slow_reason(
 ) -> str | None:
     """Why a test with this function and these fixture functions is not quick, or None."""
     for value in (function, *fixtures):
-        reached = finder.reached(value)
+        reached = finder.reached(value, root=True)
         if reached is not None:
             where = _qualified_name(_unwrap(value)) or repr(value)
             return f"{where} reaches {reached}"

@@ -164,7 +164,7 @@ class StarterFinder:
                 continue
         names = {name for part in _code_objects(code) for name in part.co_names}
         for name in names:
-            found = namespace.get(name) or _our_module(name)
+            found = namespace[name] if name in namespace else _our_module(name)
             if found is None or found is getattr(builtins, name, None):
                 continue
             if isinstance(found, types.ModuleType):

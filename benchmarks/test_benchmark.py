@@ -9,8 +9,9 @@ How it counts:
 - terraform runs: a `terraform` wrapper first on PATH logs each run, then execs the real one
   (every run in the suite finds Terraform on PATH);
 - provider starts: /proc is read every 50 ms for `terraform-provider-aws*` processes, each
-  (pid, start time) counted once, and attributed to the test module named in the process's
-  PYTEST_CURRENT_TEST (pytest sets it; Terraform passes its environment on). A provider
+  (pid, start time) counted once when its environment holds this run's IM_BENCH_TESTS_RUN,
+  and attributed to the test module named in its PYTEST_CURRENT_TEST (pytest sets it;
+  Terraform passes its environment on). A provider
   lives at least several hundred milliseconds (it loads its schema first), so none is missed.
 """
 
@@ -33,6 +34,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_PREFIX = "terraform-provider-aws"
 POLL_SECONDS = 0.05
+RUN_VARIABLE = "IM_BENCH_TESTS_RUN"
 WRAPPER = """#!/bin/sh
 echo "$PYTEST_CURRENT_TEST" >> "{log}"
 exec "{real}" "$@"
@@ -41,8 +43,10 @@ exec "{real}" "$@"
 
 @dataclass
 class ProviderCounter:
-    """Counts provider processes seen in /proc while it runs (a background thread)."""
+    """Counts the provider processes of one run (``RUN_VARIABLE=run_id`` in their environment)
+    seen in /proc while it runs (a background thread)."""
 
+    run_id: str
     seen: dict[tuple[int, str], str] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -71,7 +75,10 @@ class ProviderCounter:
             started = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
             key = (pid, started)
             if key not in self.seen:
-                self.seen[key] = _test_module(Path(f"/proc/{pid}/environ").read_bytes())
+                environ = Path(f"/proc/{pid}/environ").read_bytes()
+                # Only this run's: other work on the machine starts providers too.
+                if f"{RUN_VARIABLE}={self.run_id}".encode() in environ.split(b"\0"):
+                    self.seen[key] = _test_module(environ)
         except OSError:  # gone, or not ours to read
             return
 
@@ -106,7 +113,9 @@ def run_suite(tests: list[str], durations: int) -> SuiteRun:
             wrapper.write_text(WRAPPER.format(log=log, real=real), encoding="utf-8")
             wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
             env["PATH"] = f"{wrapper.parent}{os.pathsep}{env.get('PATH', '')}"
-        counter = ProviderCounter()
+        run_id = f"{os.getpid()}-{time.time_ns()}"
+        env[RUN_VARIABLE] = run_id
+        counter = ProviderCounter(run_id)
         counter.start()
         started = time.monotonic()
         result = subprocess.run(

@@ -18,8 +18,8 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install synth synth-hcl check secrets lint test bench diff deploy plan-check apply \
-	clean snapshot-update
+.PHONY: help install synth synth-hcl check secrets lint test test-quick bench bench-tests diff deploy \
+	plan-check apply clean snapshot-update
 
 ## List the targets with one line each
 help:
@@ -29,25 +29,43 @@ help:
 	@echo
 	@echo "Details and examples: README.md, and .venv/bin/python main.py --help"
 
-## Install the pinned Python packages (.venv), checkov (.venv-checkov) and the cdktf CLI
+## Install the pinned Python packages (.venv), checkov (.venv-checkov) and the cdktf CLI, side by side
 install: $(INSTALLED) $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
 
-$(INSTALLED): requirements.txt
-	@echo "Installing the pinned Python packages into $(VENV)/ (first time: about a minute)..."
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $@
+# uv installs the same pins as pip, several times faster; itself pinned in requirements-uv.txt
+# and bootstrapped with pip into a tool folder (not the venv: the checkov venv uses it too).
+UV_DIR := .tools/uv
+UV := $(UV_DIR)/bin/uv
+UV_INSTALL = $(UV) pip install --quiet --python
 
-$(CHECKOV_INSTALLED): requirements-checkov.txt
-	@echo "Installing checkov (policy scan) into $(CHECKOV_VENV)/ (first time: about a minute)..."
+$(UV): requirements-uv.txt
+	@echo "install: uv (the installer) into $(UV_DIR)/ ..."
+	rm -rf $(UV_DIR)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(UV_DIR) -r requirements-uv.txt
+	@touch $@
+
+$(INSTALLED): requirements.txt | $(UV)
+	@echo "Installing the pinned Python packages into $(VENV)/ (first time: ~30 s)..."
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(UV_INSTALL) $(BIN)/python -r requirements.txt
+	@touch $@ && echo "install: $(VENV)/ ready"
+
+$(CHECKOV_INSTALLED): requirements-checkov.txt | $(UV)
+	@echo "Installing checkov (policy scan) into $(CHECKOV_VENV)/ (first time: ~30 s)..."
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
-	touch $@
+	$(UV_INSTALL) $(CHECKOV_VENV)/bin/python -r requirements-checkov.txt
+	@touch $@ && echo "install: $(CHECKOV_VENV)/ ready"
 
 $(NODE_INSTALLED): package.json package-lock.json
 	@echo "Installing the pinned cdktf CLI into node_modules/ (npm ci)..."
 	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@touch $@ && echo "install: node_modules/ ready"
+
+# The three installs run side by side whenever a goal may need them (make stops at the first
+# failure and reports it); benchmarks and the rest stay one job at a time.
+ifneq ($(filter install test test-quick,$(MAKECMDGOALS)),)
+MAKEFLAGS += --jobs=3
+endif
 
 ## Synthesize every environment (or ENV=...) into cdktf.out/; other stacks are kept
 synth: $(INSTALLED)
@@ -71,9 +89,20 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## Lint, type-check and run the whole test suite
+## Lint, type-check and run the whole test suite (what CI runs)
 test: lint $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
-	$(BIN)/pytest
+	env -u MAKEFLAGS -u MFLAGS $(BIN)/pytest
+
+## The edit loop (~35 s): lint, types and every test that starts no Terraform, server or browser
+test-quick: lint
+	env -u MAKEFLAGS -u MFLAGS $(BIN)/pytest --quick -q -n 2
+
+# Options of benchmarks/test_benchmark.py, e.g. BENCH_TESTS_ARGS="--tests tests/plan_guard".
+BENCH_TESTS_ARGS ?=
+
+## Time the whole suite (terraform runs and provider starts per module, slowest tests) and make test-quick
+bench-tests: $(INSTALLED) $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
+	$(BIN)/python -m benchmarks.test_benchmark $(BENCH_TESTS_ARGS)
 
 # Options of benchmarks/synth_benchmark.py, e.g. BENCH_ARGS="--repeat 3 --sizes 10,1000".
 BENCH_ARGS ?=

@@ -1,4 +1,4 @@
-"""Shared test setup: jsii quiet, and the project root."""
+"""Shared test setup: jsii quiet, the project root, and the quick run (tests/quick_plugin.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,23 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+# The quick run's hooks: the slow marks, --quick and its guard.
+from tests.quick_plugin import (
+    pytest_addoption,
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_runtest_makereport,
+    pytest_unconfigure,
+)
+
+__all__ = [
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_runtest_makereport",
+    "pytest_unconfigure",
+]
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 

@@ -30,6 +30,7 @@ COPIED = (
     "Makefile",
     "requirements.txt",
     "requirements-checkov.txt",
+    "requirements-uv.txt",
     "package.json",
     "package-lock.json",
 )
@@ -50,7 +51,7 @@ def fresh_copy(destination: Path) -> Path:
             root / name,
             ignore=shutil.ignore_patterns("__pycache__"),
         )
-    for installed in (".venv", ".venv-checkov", "node_modules"):
+    for installed in (".venv", ".venv-checkov", "node_modules", ".tools"):
         (root / installed).symlink_to(PROJECT_ROOT / installed)
     return root
 

@@ -72,7 +72,8 @@ def fake_project(tmp_path: Path) -> FakeProject:
     root = tmp_path / "project"
     root.mkdir()
     (root / "main.py").write_text(FAKE_MAIN, encoding="utf-8")
-    terraform = tmp_path / "terraform"
+    # Not named terraform: the quick run refuses to start a program of that name (quick_guard).
+    terraform = tmp_path / "fake-terraform"
     terraform.write_text(FAKE_TERRAFORM.format(python=sys.executable), encoding="utf-8")
     terraform.chmod(terraform.stat().st_mode | stat.S_IXUSR)
     project = FakeProject(root, terraform, tmp_path / "calls.jsonl", tmp_path / "plan.json")

@@ -106,7 +106,7 @@ def run_suite(tests: list[str], durations: int) -> SuiteRun:
     with tempfile.TemporaryDirectory(prefix="bench-tests-") as work:
         log = Path(work) / "terraform-runs.log"
         log.touch()
-        env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS"}}
+        env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
         if real is not None:
             wrapper = Path(work) / "bin" / "terraform"
             wrapper.parent.mkdir()
@@ -154,7 +154,7 @@ def run_suite(tests: list[str], durations: int) -> SuiteRun:
 
 def time_quick_loop() -> tuple[float, str, int]:
     """`make test-quick` as an engineer runs it, installs done."""
-    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
     started = time.monotonic()
     result = subprocess.run(
         ["make", "--no-print-directory", "test-quick"],

@@ -30,6 +30,11 @@ __all__ = [
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+# The makes the tests start behave as typed in a shell, however the suite itself was started
+# (under `make test`, MAKELEVEL would turn their "make: ***" lines into "make[1]: ***").
+for _variable in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+    os.environ.pop(_variable, None)
+
 # cdktf's Testing.app() and Testing.fullSynth() make a `cdktf.outdir.*` folder in the system
 # temp directory for every test stack and never remove it (37 after one run), and child
 # processes may leave files there too. Every temporary file of the session (pytest's tmp_path

@@ -83,3 +83,15 @@ def test_first_installs_say_what_they_are_doing() -> None:
     for target in ("$(INSTALLED):", "$(CHECKOV_INSTALLED):", "$(NODE_INSTALLED):"):
         recipe = text.split(target, 1)[1].split("\n\n", 1)[0]
         assert '@echo "Installing' in recipe, target
+
+
+def test_the_suite_runs_as_if_typed_in_a_shell() -> None:
+    # Tests run make themselves and read its last line ("make: *** ... Error 3"); under
+    # `make test` an inherited MAKELEVEL turns it into "make[1]: ***" (CI failed on that).
+    for goal in ("test", "test-quick"):
+        dry = make("-n", goal)
+        assert dry.returncode == 0, dry.stderr
+        runs = [line for line in dry.stdout.splitlines() if "/pytest" in line]
+        assert runs, dry.stdout
+        for line in runs:
+            assert line.startswith("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "), line

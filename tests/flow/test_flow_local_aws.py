@@ -13,6 +13,7 @@ applied once for the whole module; each test starts from that applied state and 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import subprocess
 import time
@@ -34,6 +35,16 @@ EMAIL = "flow-secret-4711@example.com"
 PHONE = "+15555550147"
 # An account of its own: environments of one account share one replication set (dev's).
 ACCOUNT = "999988887777"
+# What a Terraform run holding the local state's lock writes beside the state file.
+LOCK_INFO = {
+    "ID": "5e0d1d52-held-by-another-run",
+    "Operation": "OperationTypeApply",
+    "Info": "",
+    "Who": "colleague@laptop",
+    "Version": "1.11.4",
+    "Created": "2026-12-06T10:00:00Z",
+    "Path": "terraform.incident-manager-flow.tfstate",
+}
 ENVIRONMENT = """\
 account_id: "999988887777"
 region: us-east-1
@@ -162,17 +173,26 @@ def test_apply_waits_for_a_held_lock_only_the_lock_timeout(applied: Applied) -> 
     assert checked.returncode == 0, checked.stdout
     assert "No changes." in checked.stdout
     stack = applied.repo / STACK
-    # The local backend locks its state file with a POSIX record lock (fcntl F_SETLK), as another
-    # Terraform run in progress holds it. (`terraform console` takes no lasting lock there.)
-    with (applied.repo / STATE).open("rb+") as state:
-        fcntl.lockf(state, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        started = time.monotonic()
-        blocked = applied.make("apply", "ENV=flow", "LOCK_TIMEOUT=2s")
-        waited = time.monotonic() - started
+    # The local backend locks its state file with a POSIX record lock (fcntl F_SETLK) and writes
+    # who holds it beside the file, as another Terraform run in progress does. (`terraform
+    # console` takes no lasting lock there.) Without that file Terraform does not wait at all:
+    # a lock it cannot describe fails at once, whatever -lock-timeout says.
+    holder = applied.repo / f".{STATE.name}.lock.info"
+    holder.write_text(json.dumps(LOCK_INFO), encoding="utf-8")
+    try:
+        with (applied.repo / STATE).open("rb+") as state:
+            fcntl.lockf(state, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            started = time.monotonic()
+            blocked = applied.make("apply", "ENV=flow", "LOCK_TIMEOUT=4s")
+            waited = time.monotonic() - started
+    finally:
+        holder.unlink()
     assert blocked.returncode == 2
     assert "Error acquiring the state lock" in blocked.stdout
+    assert f"ID:        {LOCK_INFO['ID']}" in blocked.stdout
     assert "apply] Error 1" in blocked.stdout
-    assert waited >= 2
+    # Terraform retried for the whole timeout (it tries at once, then after 1 s and 3 s).
+    assert waited >= 4
     # Nothing was applied: the same checked plan applies once the lock is free.
     assert (stack / "tfplan.checked").is_file()
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
 import re
 import shutil
@@ -35,6 +36,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_PREFIX = "terraform-provider-aws"
 POLL_SECONDS = 0.05
 RUN_VARIABLE = "IM_BENCH_TESTS_RUN"
+CPU_LOG_VARIABLE = "IM_BENCH_CPU_LOG"
 WRAPPER = """#!/bin/sh
 echo "$PYTEST_CURRENT_TEST" >> "{log}"
 exec "{real}" "$@"
@@ -96,8 +98,12 @@ class SuiteRun:
     summary: str
     terraform_runs: collections.Counter[str]
     provider_starts: collections.Counter[str]
+    cpu_seconds: collections.defaultdict[str, float]
     slowest: list[str]
     returncode: int
+
+    def cpu_total(self) -> float:
+        return sum(self.cpu_seconds.values())
 
 
 def run_suite(tests: list[str], durations: int) -> SuiteRun:
@@ -106,6 +112,7 @@ def run_suite(tests: list[str], durations: int) -> SuiteRun:
     with tempfile.TemporaryDirectory(prefix="bench-tests-") as work:
         log = Path(work) / "terraform-runs.log"
         log.touch()
+        cpu_log = Path(work) / "cpu-per-module.jsonl"
         env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
         if real is not None:
             wrapper = Path(work) / "bin" / "terraform"
@@ -115,6 +122,7 @@ def run_suite(tests: list[str], durations: int) -> SuiteRun:
             env["PATH"] = f"{wrapper.parent}{os.pathsep}{env.get('PATH', '')}"
         run_id = f"{os.getpid()}-{time.time_ns()}"
         env[RUN_VARIABLE] = run_id
+        env[CPU_LOG_VARIABLE] = str(cpu_log)
         counter = ProviderCounter(run_id)
         counter.start()
         started = time.monotonic()
@@ -122,6 +130,8 @@ def run_suite(tests: list[str], durations: int) -> SuiteRun:
             [
                 str(PROJECT_ROOT / ".venv" / "bin" / "pytest"),
                 "-q",
+                "-p",
+                "benchmarks.cpu_per_module",
                 f"--durations={durations}",
                 *tests,
             ],
@@ -137,6 +147,11 @@ def run_suite(tests: list[str], durations: int) -> SuiteRun:
             line.split("::", 1)[0] or "(outside a test)"
             for line in log.read_text(encoding="utf-8").splitlines()
         )
+        cpu: collections.defaultdict[str, float] = collections.defaultdict(float)
+        if cpu_log.exists():
+            for line in cpu_log.read_text(encoding="utf-8").splitlines():
+                entry = json.loads(line)
+                cpu[entry["module"]] += float(entry["cpu"])
     lines = result.stdout.splitlines()
     summary = next(
         (line for line in reversed(lines) if re.search(r"\d+ (passed|failed)", line)), ""
@@ -147,6 +162,7 @@ def run_suite(tests: list[str], durations: int) -> SuiteRun:
         summary=summary.strip("= "),
         terraform_runs=runs,
         provider_starts=collections.Counter(counter.seen.values()),
+        cpu_seconds=cpu,
         slowest=slowest,
         returncode=result.returncode,
     )
@@ -189,11 +205,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n## pytest over {what}: {suite.seconds:.1f} s wall ({suite.summary})")
         print(f"terraform runs: {sum(suite.terraform_runs.values())}")
         print(f"provider starts: {sum(suite.provider_starts.values())}")
-        print("\n| test module | terraform runs | provider starts |\n| --- | ---: | ---: |")
-        modules = set(suite.terraform_runs) | set(suite.provider_starts)
-        for module in sorted(modules, key=lambda m: (-suite.provider_starts[m], m)):
+        print(f"CPU-seconds in tests (pytest and what it waited for): {suite.cpu_total():.0f}")
+        print(
+            "\n| test module | CPU s | terraform runs | provider starts |"
+            "\n| --- | ---: | ---: | ---: |"
+        )
+        modules = set(suite.terraform_runs) | set(suite.provider_starts) | set(suite.cpu_seconds)
+        for module in sorted(modules, key=lambda m: (-suite.cpu_seconds[m], m)):
             print(
-                f"| {module} | {suite.terraform_runs[module]} | {suite.provider_starts[module]} |"
+                f"| {module} | {suite.cpu_seconds[module]:.1f} | {suite.terraform_runs[module]} "
+                f"| {suite.provider_starts[module]} |"
             )
         print(f"\nslowest {args.slowest}:")
         print("\n".join(f"  {line}" for line in suite.slowest))

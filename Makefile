@@ -93,20 +93,26 @@ lint: $(INSTALLED)
 # start (MAKELEVEL turns their "make:" lines into "make[1]:", MAKEFLAGS passes -j3 on).
 OUTSIDE_MAKE := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
 
+# The suite is CPU-bound (Terraform starting its provider): one pytest-xdist worker per core,
+# a test module per unit of work, slow units first (tests/worker_plan.py). TEST_WORKERS=0: one
+# process, e.g. to read a failure's output in order.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
+
 ## Lint, type-check and run the whole test suite (what CI runs)
 test: lint $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
-	$(OUTSIDE_MAKE) $(BIN)/pytest
+	$(OUTSIDE_MAKE) $(BIN)/pytest $(PYTEST_PARALLEL)
 
 ## The edit loop (~35 s): lint, types and every test that starts no Terraform, server or browser
 test-quick: lint
-	$(OUTSIDE_MAKE) $(BIN)/pytest --quick -q -n 2
+	$(OUTSIDE_MAKE) $(BIN)/pytest --quick -q $(PYTEST_PARALLEL)
 
 # Options of benchmarks/test_benchmark.py, e.g. BENCH_TESTS_ARGS="--tests tests/plan_guard".
 BENCH_TESTS_ARGS ?=
 
 ## Time the whole suite (terraform runs and provider starts per module, slowest tests) and make test-quick
 bench-tests: $(INSTALLED) $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
-	$(BIN)/python -m benchmarks.test_benchmark $(BENCH_TESTS_ARGS)
+	$(BIN)/python -m benchmarks.test_benchmark --pytest-args="$(PYTEST_PARALLEL)" $(BENCH_TESTS_ARGS)
 
 # Options of benchmarks/synth_benchmark.py, e.g. BENCH_ARGS="--repeat 3 --sizes 10,1000".
 BENCH_ARGS ?=

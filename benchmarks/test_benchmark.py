@@ -22,6 +22,7 @@ import collections
 import json
 import os
 import re
+import shlex
 import shutil
 import stat
 import subprocess
@@ -106,7 +107,7 @@ class SuiteRun:
         return sum(self.cpu_seconds.values())
 
 
-def run_suite(tests: list[str], durations: int) -> SuiteRun:
+def run_suite(tests: list[str], durations: int, pytest_args: list[str]) -> SuiteRun:
     """pytest over ``tests`` with the terraform wrapper on PATH and the provider counter on."""
     real = shutil.which("terraform")
     with tempfile.TemporaryDirectory(prefix="bench-tests-") as work:
@@ -133,6 +134,7 @@ def run_suite(tests: list[str], durations: int) -> SuiteRun:
                 "-p",
                 "benchmarks.cpu_per_module",
                 f"--durations={durations}",
+                *pytest_args,
                 *tests,
             ],
             cwd=PROJECT_ROOT,
@@ -195,14 +197,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-suite", action="store_true", help="time the quick loop only")
     parser.add_argument("--no-quick", action="store_true", help="leave out `make test-quick`")
     parser.add_argument("--slowest", type=int, default=10, help="slowest tests listed (10)")
+    parser.add_argument(
+        "--pytest-args",
+        default="",
+        help="pytest options for the suite, e.g. the workers `make test` uses (make bench-tests "
+        "passes them); default: one process",
+    )
     args = parser.parse_args(argv)
     failed = False
     print(f"load average at start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
     if not args.no_suite:
-        suite = run_suite(args.tests, args.slowest)
+        suite = run_suite(args.tests, args.slowest, shlex.split(args.pytest_args))
         failed |= suite.returncode != 0
         what = " ".join(args.tests) or "the whole suite"
-        print(f"\n## pytest over {what}: {suite.seconds:.1f} s wall ({suite.summary})")
+        how = f" with {args.pytest_args}" if args.pytest_args else ", one process"
+        print(f"\n## pytest over {what}{how}: {suite.seconds:.1f} s wall ({suite.summary})")
         print(f"terraform runs: {sum(suite.terraform_runs.values())}")
         print(f"provider starts: {sum(suite.provider_starts.values())}")
         print(f"CPU-seconds in tests (pytest and what it waited for): {suite.cpu_total():.0f}")

@@ -13,20 +13,29 @@ import pytest
 
 # The quick run's hooks: the slow marks, --quick and its guard.
 from tests.quick_plugin import (
+    mark_slow_and_select,
     pytest_addoption,
-    pytest_collection_modifyitems,
     pytest_configure,
     pytest_runtest_makereport,
     pytest_unconfigure,
 )
+from tests.worker_plan import order_modules
 
 __all__ = [
     "pytest_addoption",
-    "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_runtest_makereport",
     "pytest_unconfigure",
 ]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slow marks (and --quick's selection), then the order in which pytest-xdist hands
+    test modules to its workers (tests/worker_plan.py)."""
+    mark_slow_and_select(config, items)
+    order_modules(items)
+
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
@@ -40,7 +49,18 @@ for _variable in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
 # processes may leave files there too. Every temporary file of the session (pytest's tmp_path
 # folders included) goes into one folder, removed when the session ends. Set before anything
 # starts cdktf's Node.js process, which reads TMPDIR once.
-SESSION_TEMP = Path(tempfile.mkdtemp(prefix="incident-manager-tests-"))
+# A pytest-xdist worker takes a short folder inside its controller's: nested session folders made
+# Chromium's socket path longer than the 108 bytes a Unix socket allows.
+SESSION_TEMP_VARIABLE = "IM_TESTS_SESSION_TEMP"
+_controller_temp = os.environ.get(SESSION_TEMP_VARIABLE)
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and _controller_temp:
+    SESSION_TEMP = Path(_controller_temp) / _worker
+    SESSION_TEMP.mkdir(mode=0o700, exist_ok=True)
+else:
+    SESSION_TEMP = Path(tempfile.mkdtemp(prefix="incident-manager-tests-"))
+# A pytest started by a test (it inherits PYTEST_XDIST_WORKER) nests inside this one's folder.
+os.environ[SESSION_TEMP_VARIABLE] = str(SESSION_TEMP)
 os.environ["TMPDIR"] = str(SESSION_TEMP)
 tempfile.tempdir = None  # read TMPDIR again
 

@@ -47,6 +47,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The hook where this plugin is used alone (tests/conftest.py composes its own)."""
+    mark_slow_and_select(config, items)
+
+
+def mark_slow_and_select(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that reaches a starter ``slow``; with --quick, deselect those."""
     finder = StarterFinder()
     slow: list[pytest.Item] = []
     for item in items:

@@ -8,12 +8,14 @@ One environment goes through three applies (``environment(0..2)``), each checked
 (GetContact, GetRotation, the server's request log) and by the plan that comes next: a plan
 asserted to change exactly the expected addresses with the expected actions would also show
 anything the apply before it left unsettled, so no step needs a "plan again: no changes" of its
-own; the last apply is followed by one plan that must show no changes.
+own; the last apply is followed by one plan that must show no changes. Between the first and
+the second apply, one saved plan serves the plan guard's refusals and the drift check.
 
-The schedule: adopt a schedule made in the console (same ARN, never deleted), engage it from an
-escalation plan and a response plan, see drift, refuse replacing it and refuse deleting it while
-it is engaged, change its rotations and display name in place (same ARN; the rotation it stops
-using is deleted only afterwards), and delete it when it leaves the config.
+The schedules: adopt a schedule made in the console (app-oncall: same ARN, never deleted) and
+create another (ops-oncall), engage both from an escalation plan and a response plan, see drift,
+refuse replacing one and deleting the other while it is engaged (one plan), change app-oncall's
+rotations and display name in place (same ARN; the rotation it stops using is deleted only
+afterwards), and delete both when they leave the config.
 
 Shift coverages: hashicorp/aws 5.100.0 reads a coverage's start minute back as its end minute
 (08:30-17:00 reads as 08:00-17:00). The edits that trip over that are independent per rotation,
@@ -21,8 +23,9 @@ so four rotations take them side by side (``COVERAGES``): created with the conso
 hours (08:30-17:00 on weekdays), the hours moved (09:15-17:45), then the members changed (the
 provider's update re-sends the read-back 09:45, the record writes 09:15 after it); hours changed
 in the console (only the drift check sees them; its advice puts them back); hours moved to
-exactly what the provider reads back (09:45-17:45: the provider sees no change); the coverage
-removed, then a coverage with equal minutes again; and destroy.
+exactly what the provider reads back (09:45-17:45: the provider sees no change), then the
+rotation destroyed (it leaves the config); the coverage removed, then a coverage with equal
+minutes again. The HCL export of the first environment plans like its JSON.
 
 The synthesized stack runs from ``<repo>/cdktf.out/stacks/<stack>/`` of a throwaway repository
 whose ``stacks`` and ``.venv`` link to this one's, so the provisioners run with the command as

@@ -160,22 +160,26 @@ class Covered:
 
 
 TWO, THREE = "alice, bob", "alice, bob, carol"
-# Each coverage rotation in the three applies (None: not in the config); each takes its own
-# path at the same time.
+# Each coverage rotation in the three applies (None: not in the config). Each takes its own path
+# at the same time, and each change is followed by a plan in which that rotation does not
+# change (the next apply's, or the last plan), which would show anything it left unsettled.
 COVERAGES: dict[str, tuple[Covered | None, Covered | None, Covered | None]] = {
-    # Created with the console's business hours, the hours moved, then the members changed.
-    "business-hours": (
-        Covered(TWO, "08:30-17:00"),
-        Covered(TWO, "09:15-17:45"),
-        Covered(THREE, "09:15-17:45"),
-    ),
+    # Created with the console's business hours, then the hours moved.
+    "business-hours": (Covered(TWO, "08:30-17:00"),) + (Covered(TWO, "09:15-17:45"),) * 2,
+    # Hours whose read-back differs (09:45), then the members changed.
+    "new-members": (Covered(TWO, "09:15-17:45"),) * 2 + (Covered(THREE, "09:15-17:45"),),
     # Changed in the console after the first apply; the drift check's advice (-replace of its
     # record) is part of the third apply.
     "late-shift": (Covered(TWO, "09:15-17:45"),) * 3,
-    # Moved to exactly what the provider reads back, then destroyed (it leaves the config).
-    "read-back": (Covered(TWO, "09:15-17:45"), Covered(TWO, "09:45-17:45"), None),
-    # The coverage removed, then a coverage with equal minutes again.
-    "uncovered": (Covered(TWO, "08:30-17:00"), Covered(TWO, None), Covered(TWO, "08:00-18:00")),
+    # Moved to exactly what the provider reads back.
+    "read-back": (Covered(TWO, "09:15-17:45"),) + (Covered(TWO, "09:45-17:45"),) * 2,
+    # The coverage removed.
+    "uncovered": (Covered(TWO, "08:30-17:00"),) + (Covered(TWO, None),) * 2,
+    # A coverage with equal minutes given to a rotation without one (as after a removal: no
+    # coverage in the state, no record).
+    "covered-again": (Covered(TWO, None),) * 2 + (Covered(TWO, "08:00-18:00"),),
+    # Destroyed with its coverage: it leaves the config.
+    "short-lived": (Covered(TWO, "08:30-17:00"),) * 2 + (None,),
 }
 
 
@@ -396,16 +400,21 @@ def rotation_change(plan: Json, name: str) -> Json:
     return found
 
 
-def record_change(plan: Json, name: str) -> Json:
-    """The change of rotation ``name``'s coverage record."""
-    found: Json
-    (found,) = [
+def _records(plan: Json, name: str) -> list[Json]:
+    """The changes of rotation ``name``'s coverage record (none when it has no record)."""
+    return [
         c
         for c in plan["resource_changes"]
         if c["type"] == "terraform_data"
         and (_values(c).get("input") or {}).get("kind") == COVERAGE_KIND
         and _values(c)["input"].get("name") == name
     ]
+
+
+def record_change(plan: Json, name: str) -> Json:
+    """The change of rotation ``name``'s coverage record."""
+    found: Json
+    (found,) = _records(plan, name)
     return found
 
 
@@ -426,7 +435,7 @@ def address_of(plan: Json, prefix: str) -> str:
 _WROTE = re.compile(r"^\S+ \(local-exec\): on-call rotation '([^']+)': wrote shift coverage ")
 
 
-def update_rotation_calls(deployment: Deployment, step: Step) -> Counter[str]:
+def update_rotation_calls(step: Step) -> Counter[str]:
     """The UpdateRotation calls of an apply, per rotation: the provider's (an update in its
     plan) and the coverage records' (their provisioner says it wrote). The server's own count
     must be their sum: no call goes unexplained."""
@@ -440,26 +449,38 @@ def update_rotation_calls(deployment: Deployment, step: Step) -> Counter[str]:
         wrote = _WROTE.match(line)
         if wrote:
             counted[wrote.group(1)] += 1
-    assert deployment.calls("UpdateRotation", step.since) == sum(counted.values()), step.output
+    assert step.calls("UpdateRotation") == sum(counted.values()), step.output
     return counted
 
 
-def live_coverages(deployment: Deployment) -> dict[str, dict[str, list[str]]]:
-    """Every live rotation's coverage as ``{"business-hours": {"MON": ["08:30-17:00"]}}``."""
+@dataclass(frozen=True)
+class Live:
+    """The live rotations right after an apply, by name: their coverage (as ``{"MON":
+    ["08:30-17:00"]}``), ARN and members; and the state's resource instances."""
 
+    coverages: dict[str, dict[str, list[str]]]
+    arns: dict[str, str]
+    members: dict[str, list[str]]
+    addresses: list[str]
+
+
+def live(deployment: Deployment) -> Live:
     def text(time: Json) -> str:
         return f"{time['HourOfDay']:02d}:{time['MinuteOfHour']:02d}"
 
     contacts = deployment.client("ssm-contacts")
-    found = {}
+    coverages, arns, members = {}, {}, {}
     for summary in contacts.list_rotations()["Rotations"]:
         rotation = contacts.get_rotation(RotationId=summary["RotationArn"])
-        coverages = rotation["Recurrence"].get("ShiftCoverages") or {}
-        found[rotation["Name"]] = {
-            day: [f"{text(c['Start'])}-{text(c['End'])}" for c in spans]
-            for day, spans in sorted(coverages.items())
+        name = rotation["Name"]
+        assert name not in arns, f"two rotations named {name!r}"
+        spans = rotation["Recurrence"].get("ShiftCoverages") or {}
+        coverages[name] = {
+            day: [f"{text(c['Start'])}-{text(c['End'])}" for c in spans[day]]
+            for day in sorted(spans)
         }
-    return found
+        arns[name], members[name] = rotation["RotationArn"], rotation["ContactIds"]
+    return Live(coverages, arns, members, deployment.state_addresses())
 
 
 def weekdays(span: str) -> dict[str, list[str]]:
@@ -485,13 +506,21 @@ def _tags(deployment: Deployment) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Step:
-    """One apply of a saved plan: the plan, Terraform's output, where the server's request log
-    stood before the plan, and the live coverages right after."""
+    """One apply of a saved plan: the plan, Terraform's output, the requests the server served
+    from the plan to the end of the apply, and what was live right after."""
 
     plan: Json
     output: list[str]
-    since: int
-    coverages: dict[str, dict[str, list[str]]]
+    requests: list[Json]
+    live: Live
+
+    def calls(self, operation: str) -> int:
+        """How many ssm-contacts ``operation`` requests the step made."""
+        return sum(
+            1
+            for r in self.requests
+            if r.get("service") == "ssm-contacts" and r.get("operation") == operation
+        )
 
 
 def apply_step(deployment: Deployment, step: int, *extra: str) -> Step:
@@ -502,7 +531,8 @@ def apply_step(deployment: Deployment, step: int, *extra: str) -> Step:
     plan = deployment.plan(*extra)
     assert check_plan(plan) == [], "the plan guard refused an ordinary change"
     applied = deployment.run("apply", "-input=false", "tfplan")
-    return Step(plan, applied.stdout.splitlines(), since, live_coverages(deployment))
+    requests = deployment.server.requests()[since:]
+    return Step(plan, applied.stdout.splitlines(), requests, live(deployment))
 
 
 # --- The deployment and the console's schedule -----------------------------------------------
@@ -570,21 +600,21 @@ def created(deployment: Deployment, console_schedule: Json) -> Created:
     check = deployment.sync_check()
     assert check_plan(plan) == [], "the plan guard refused an ordinary change"
     applied = deployment.run("apply", "-input=false", "tfplan")
-    step = Step(plan, applied.stdout.splitlines(), since, live_coverages(deployment))
+    requests = deployment.server.requests()[since:]
+    step = Step(plan, applied.stdout.splitlines(), requests, live(deployment))
     return Created(step=step, check=check, stack=read_stack(deployment.stack_dir))
 
 
 def test_adopting_keeps_the_console_schedule_and_its_arn(
     deployment: Deployment, created: Created
 ) -> None:
-    since = created.step.since
     schedule = _schedule(deployment)
     assert schedule["ContactArn"] == SCHEDULE_ARN
     assert schedule["Type"] == "ONCALL_SCHEDULE"
     # Never deleted; the only contacts created are the escalation plan, the three people and
     # the other schedule (ops-oncall, new).
-    assert deployment.calls("DeleteContact", since) == 0
-    assert deployment.calls("CreateContact", since) == 5
+    assert created.step.calls("DeleteContact") == 0
+    assert created.step.calls("CreateContact") == 5
     assert schedule["Plan"]["RotationIds"] == [_rotation_arn(deployment, "weekdays")]
     assert schedule["DisplayName"] == "App on-call"
     # The config is the whole tag set: default tags and the schedule's own; the console's gone.
@@ -607,8 +637,15 @@ def test_escalation_and_response_plans_engage_the_schedule(
 
 
 def covered_in(step: int) -> list[str]:
-    """The rotations with a coverage in apply ``step``."""
-    return [name for name, steps in COVERAGES.items() if (c := steps[step]) and c.hours]
+    """The rotations with a coverage in apply ``step``, in the order of their records'
+    addresses (``terraform_data.rotation-<name>_Coverage_...``), as a plan lists them."""
+    return sorted(name for name, steps in COVERAGES.items() if (c := steps[step]) and c.hours)
+
+
+def untouched(plan: Json, name: str) -> bool:
+    """Whether ``plan`` changes neither rotation ``name`` nor its coverage record."""
+    found = [rotation_change(plan, name), *_records(plan, name)]
+    return all(c["change"]["actions"] == ["no-op"] for c in found)
 
 
 def test_business_hours_are_created_as_configured_and_plan_clean(
@@ -619,8 +656,10 @@ def test_business_hours_are_created_as_configured_and_plan_clean(
     step = created.step
     for name, steps in COVERAGES.items():
         hours = steps[0].hours if steps[0] else None
-        assert step.coverages[name] == (weekdays(hours) if hours else {}), name
-    assert step.coverages["business-hours"] == weekdays("08:30-17:00")
+        assert step.live.coverages[name] == (weekdays(hours) if hours else {}), name
+        if hours is None:
+            assert _records(step.plan, name) == [], name
+    assert step.live.coverages["business-hours"] == weekdays("08:30-17:00")
     for name in covered_in(0):
         assert record_change(step.plan, name)["change"]["actions"] == ["create"]
     assert (created.check.returncode, created.check.stdout) == (
@@ -834,6 +873,8 @@ def test_plan_check_reports_rotations_changed_in_the_console(
 @dataclass(frozen=True)
 class Changed:
     step: Step
+    # app-oncall right after the apply (GetContact).
+    schedule: Json
     # The drift check of the applied plan, run after the apply.
     check: subprocess.CompletedProcess[str]
 
@@ -841,7 +882,7 @@ class Changed:
 @pytest.fixture(scope="module")
 def changed(deployment: Deployment, console_edits: ConsoleEdits) -> Changed:
     step = apply_step(deployment, 1)
-    return Changed(step=step, check=deployment.sync_check())
+    return Changed(step=step, schedule=_schedule(deployment), check=deployment.sync_check())
 
 
 def test_the_second_apply_changes_exactly_what_the_config_changed(changed: Changed) -> None:
@@ -859,28 +900,25 @@ def test_the_second_apply_changes_exactly_what_the_config_changed(changed: Chang
     }
 
 
-def test_changing_rotations_and_display_name_updates_in_place(
-    deployment: Deployment, changed: Changed
-) -> None:
+def test_changing_rotations_and_display_name_updates_in_place(changed: Changed) -> None:
     actions = _actions(changed.step.plan)
     assert actions[IDENTITY] == ["no-op"]
     assert actions[SETTINGS] == ["create", "delete"]
-    schedule = _schedule(deployment)
+    schedule = changed.schedule
     assert schedule["ContactArn"] == SCHEDULE_ARN
-    assert schedule["Plan"]["RotationIds"] == [_rotation_arn(deployment, "around-the-clock")]
+    assert schedule["Plan"]["RotationIds"] == [changed.step.live.arns["around-the-clock"]]
     assert schedule["DisplayName"] == "App on-call around the clock"
-    assert deployment.calls("DeleteContact", changed.step.since) == 0
-    assert deployment.calls("CreateContact", changed.step.since) == 0
+    assert changed.step.calls("DeleteContact") == 0
+    assert changed.step.calls("CreateContact") == 0
 
 
 def test_the_rotation_left_behind_is_deleted_after_the_schedule_stops_using_it(
-    deployment: Deployment, changed: Changed
+    changed: Changed,
 ) -> None:
     # The local server refuses deleting a rotation a schedule uses (as AWS does): the apply
     # succeeded, so the schedule was updated first.
-    names = [r["Name"] for r in deployment.client("ssm-contacts").list_rotations()["Rotations"]]
-    assert "weekdays" not in names
-    assert deployment.calls("DeleteRotation", changed.step.since) == 1
+    assert "weekdays" not in changed.step.live.arns
+    assert changed.step.calls("DeleteRotation") == 1
     # The drift check of the applied plan, after the apply: the schedule is as configured; the
     # only drift is late-shift's console edit, which the third apply puts back.
     check = changed.check
@@ -891,39 +929,43 @@ def test_the_rotation_left_behind_is_deleted_after_the_schedule_stops_using_it(
 
 
 def test_moving_the_hours_replaces_only_the_record_which_writes_them(
-    deployment: Deployment, changed: Changed
+    changed: Changed, removed: Step
 ) -> None:
     plan = changed.step.plan
     # The provider would send the read-back: the rotation ignores coverage changes.
     assert rotation_change(plan, "business-hours")["change"]["actions"] == ["no-op"]
     assert record_change(plan, "business-hours")["change"]["actions"] == ["delete", "create"]
-    assert changed.step.coverages["business-hours"] == weekdays("09:15-17:45")
-    assert update_rotation_calls(deployment, changed.step)["business-hours"] == 1
+    assert changed.step.live.coverages["business-hours"] == weekdays("09:15-17:45")
+    assert update_rotation_calls(changed.step)["business-hours"] == 1
+    # No changes after it: the next plan leaves the rotation and its record alone.
+    assert untouched(removed.plan, "business-hours")
 
 
 def test_hours_equal_to_the_providers_read_back_are_still_written(
-    deployment: Deployment, changed: Changed
+    changed: Changed, removed: Step
 ) -> None:
     # 09:15-17:45 reads back as 09:45-17:45: the provider sees no change to make.
     plan = changed.step.plan
     assert rotation_change(plan, "read-back")["change"]["actions"] == ["no-op"]
     assert record_change(plan, "read-back")["change"]["actions"] == ["delete", "create"]
-    assert changed.step.coverages["read-back"] == weekdays("09:45-17:45")
-    assert update_rotation_calls(deployment, changed.step)["read-back"] == 1
+    assert changed.step.live.coverages["read-back"] == weekdays("09:45-17:45")
+    assert update_rotation_calls(changed.step)["read-back"] == 1
+    assert untouched(removed.plan, "read-back")
 
 
 def test_removing_the_coverage_is_the_providers_update_and_the_record_goes(
-    deployment: Deployment, changed: Changed
+    changed: Changed, removed: Step
 ) -> None:
     plan = changed.step.plan
     assert rotation_change(plan, "uncovered")["change"]["actions"] == ["update"]
     record = record_change(plan, "uncovered")
     assert record["change"]["actions"] == ["delete"]
-    assert changed.step.coverages["uncovered"] == {}
-    addresses = deployment.state_addresses()
+    assert changed.step.live.coverages["uncovered"] == {}
+    addresses = changed.step.live.addresses
     # The rotation stays; only its coverage record went.
     assert rotation_address(plan, "uncovered") in addresses
     assert record["address"] not in addresses
+    assert untouched(removed.plan, "uncovered")
 
 
 # --- Third apply: the schedules removed; members changed; the drift check's advice ------------
@@ -955,14 +997,14 @@ def test_the_third_apply_changes_exactly_what_the_config_changed(removed: Step) 
         # What engaged the schedules engages bob now.
         address_of(plan, "aws_ssmcontacts_plan.escalation-plan-app-escalation_"): ["update"],
         address_of(plan, "aws_ssmincidents_response_plan.response-plan-AppDown_"): ["update"],
-        rotation_address(plan, "business-hours"): ["update"],
-        record_address(plan, "business-hours"): ["delete", "create"],
+        rotation_address(plan, "new-members"): ["update"],
+        record_address(plan, "new-members"): ["delete", "create"],
         # Asked for: the drift check's advice.
         record_address(plan, "late-shift"): ["delete", "create"],
-        rotation_address(plan, "read-back"): ["delete"],
-        record_address(plan, "read-back"): ["delete"],
-        rotation_address(plan, "uncovered"): ["update"],
-        record_address(plan, "uncovered"): ["create"],
+        rotation_address(plan, "covered-again"): ["update"],
+        record_address(plan, "covered-again"): ["create"],
+        rotation_address(plan, "short-lived"): ["delete"],
+        record_address(plan, "short-lived"): ["delete"],
     }
 
 
@@ -978,18 +1020,16 @@ def test_removing_the_schedule_from_the_config_deletes_it(
             deployment.client("ssm-contacts").get_contact(ContactId=arn)
         assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
     # The two schedules and nothing else.
-    assert deployment.calls("DeleteContact", removed.since) == 2
-    addresses = deployment.state_addresses()
+    assert removed.calls("DeleteContact") == 2
+    addresses = removed.live.addresses
     assert addresses, "the state holds the rest of the stack"
     assert not [a for a in addresses if a.startswith("terraform_data.oncall_schedule")]
 
 
-def test_the_plans_stop_engaging_it_before_it_is_deleted(
-    deployment: Deployment, removed: Step
-) -> None:
+def test_the_plans_stop_engaging_it_before_it_is_deleted(removed: Step) -> None:
     operations = [
         r["operation"]
-        for r in deployment.server.requests()[removed.since :]
+        for r in removed.requests
         if r.get("service") in ("ssm-contacts", "ssm-incidents")
         and r.get("operation") in ("UpdateContact", "UpdateResponsePlan", "DeleteContact")
     ]
@@ -998,13 +1038,18 @@ def test_the_plans_stop_engaging_it_before_it_is_deleted(
     assert {"UpdateContact", "UpdateResponsePlan"} <= set(operations[:-2]), operations
 
 
+def line_of(output: list[str], start: str) -> int:
+    """The index of the first line of ``output`` that starts with ``start``."""
+    return next(i for i, line in enumerate(output) if line.startswith(start))
+
+
 def test_after_the_providers_update_of_the_members_the_record_writes_the_hours_again(
-    deployment: Deployment, removed: Step, final_plan: Json
+    removed: Step, final_plan: Json
 ) -> None:
     plan = removed.plan
-    rotation = rotation_change(plan, "business-hours")
+    rotation = rotation_change(plan, "new-members")
     assert rotation["change"]["actions"] == ["update"]
-    record = record_change(plan, "business-hours")
+    record = record_change(plan, "new-members")
     assert record["change"]["actions"] == ["delete", "create"]
     assert record["action_reason"] == "replace_by_triggers"
     # What the provider sent: the coverage it read back (start minute = end minute).
@@ -1017,45 +1062,36 @@ def test_after_the_providers_update_of_the_members_the_record_writes_the_hours_a
     updated = line_of(output, f"{rotation['address']}: Modifications complete")
     created = line_of(output, f"{record['address']}: Creation")
     assert destroyed < updated < created, output
-    assert update_rotation_calls(deployment, removed)["business-hours"] == 2
-    members = deployment.client("ssm-contacts").get_rotation(
-        RotationId=_rotation_arn(deployment, "business-hours")
-    )["ContactIds"]
-    assert len(members) == 3
-    assert removed.coverages["business-hours"] == weekdays("09:15-17:45")
-    assert changes(final_plan) == {}
-
-
-def line_of(output: list[str], start: str) -> int:
-    """The index of the first line of ``output`` that starts with ``start``."""
-    return next(i for i, line in enumerate(output) if line.startswith(start))
+    assert update_rotation_calls(removed)["new-members"] == 2
+    assert len(removed.live.members["new-members"]) == 3
+    assert removed.live.coverages["new-members"] == weekdays("09:15-17:45")
+    assert untouched(final_plan, "new-members")
 
 
 def test_a_coverage_with_equal_minutes_is_sent_by_the_provider_and_by_the_record(
     removed: Step, final_plan: Json
 ) -> None:
     plan = removed.plan
-    assert rotation_change(plan, "uncovered")["change"]["actions"] == ["update"]
-    assert record_change(plan, "uncovered")["change"]["actions"] == ["create"]
-    assert removed.coverages["uncovered"] == weekdays("08:00-18:00")
-    assert changes(final_plan) == {}
+    assert rotation_change(plan, "covered-again")["change"]["actions"] == ["update"]
+    assert record_change(plan, "covered-again")["change"]["actions"] == ["create"]
+    assert removed.live.coverages["covered-again"] == weekdays("08:00-18:00")
+    # Sent by the provider; the record finds it written.
+    assert update_rotation_calls(removed)["covered-again"] == 1
+    assert untouched(final_plan, "covered-again")
 
 
 def test_a_console_edit_of_the_hours_is_reported_by_the_drift_check(
-    deployment: Deployment,
-    created: Created,
     console_edits: ConsoleEdits,
     changed: Changed,
     removed: Step,
+    final_plan: Json,
 ) -> None:
     """Terraform does not see it (07:00-17:45 reads back as 07:45-17:45, and the rotation
     ignores coverage changes: the second apply's plan leaves late-shift alone); the drift check
     does, and its advice works (the third apply replaces the record as it says)."""
-    plan = changed.step.plan
-    assert rotation_change(plan, "late-shift")["change"]["actions"] == ["no-op"]
-    assert record_change(plan, "late-shift")["change"]["actions"] == ["no-op"]
-    assert changed.step.coverages["late-shift"]["MON"] == ["07:00-17:45"]
-    record = record_address(created.step.plan, "late-shift")
+    assert untouched(changed.step.plan, "late-shift")
+    assert changed.step.live.coverages["late-shift"]["MON"] == ["07:00-17:45"]
+    record = record_address(changed.step.plan, "late-shift")
     result = console_edits.drift
     assert result.returncode == 4, result.stdout + result.stderr
     assert (
@@ -1065,8 +1101,9 @@ def test_a_console_edit_of_the_hours_is_reported_by_the_drift_check(
     assert f"terraform apply -replace='{record}'" in result.stdout
     # The advice works.
     assert record_change(removed.plan, "late-shift")["change"]["actions"] == ["delete", "create"]
-    assert update_rotation_calls(deployment, removed)["late-shift"] == 1
-    assert removed.coverages["late-shift"] == weekdays("09:15-17:45")
+    assert update_rotation_calls(removed)["late-shift"] == 1
+    assert removed.live.coverages["late-shift"] == weekdays("09:15-17:45")
+    assert untouched(final_plan, "late-shift")
 
 
 def test_the_last_plan_has_no_changes_and_every_coverage_matches(
@@ -1084,12 +1121,12 @@ def test_the_last_plan_has_no_changes_and_every_coverage_matches(
 
 
 def test_destroy_removes_the_record_before_the_rotation(removed: Step) -> None:
-    """read-back, with its coverage, leaves the config in the third apply: Terraform destroys
+    """short-lived, with its coverage, leaves the config in the third apply: Terraform destroys
     the record before the rotation (the order `terraform destroy` follows too: both come from
     the dependencies in the state), and the rotation is gone."""
-    record = record_address(removed.plan, "read-back")
-    rotation = rotation_address(removed.plan, "read-back")
+    record = record_address(removed.plan, "short-lived")
+    rotation = rotation_address(removed.plan, "short-lived")
     destroyed = line_of(removed.output, f"{record}: Destruction complete")
     rotation_destroyed = line_of(removed.output, f"{rotation}: Destruction complete")
     assert destroyed < rotation_destroyed, removed.output
-    assert "read-back" not in removed.coverages
+    assert "short-lived" not in removed.live.arns

@@ -19,13 +19,15 @@ afterwards), and delete both when they leave the config.
 
 Shift coverages: hashicorp/aws 5.100.0 reads a coverage's start minute back as its end minute
 (08:30-17:00 reads as 08:00-17:00). The edits that trip over that are independent per rotation,
-so four rotations take them side by side (``COVERAGES``): created with the console's business
-hours (08:30-17:00 on weekdays), the hours moved (09:15-17:45), then the members changed (the
-provider's update re-sends the read-back 09:45, the record writes 09:15 after it); hours changed
-in the console (only the drift check sees them; its advice puts them back); hours moved to
-exactly what the provider reads back (09:45-17:45: the provider sees no change), then the
-rotation destroyed (it leaves the config); the coverage removed, then a coverage with equal
-minutes again. The HCL export of the first environment plans like its JSON.
+so seven rotations take them side by side (``COVERAGES``), each change followed by a plan that
+leaves that rotation alone: created with the console's business hours (08:30-17:00 on weekdays),
+then the hours moved (09:15-17:45); the members changed (the provider's update re-sends the
+read-back 09:45, the record writes 09:15 after it); hours changed in the console (only the drift
+check sees them; its advice puts them back); hours moved to exactly what the provider reads back
+(09:45-17:45: the provider sees no change); the coverage removed; a coverage with equal minutes;
+a rotation destroyed with its coverage (it leaves the config). UpdateRotation calls are counted
+per rotation (``update_rotation_calls``). The HCL export of the first environment plans like
+its JSON.
 
 The synthesized stack runs from ``<repo>/cdktf.out/stacks/<stack>/`` of a throwaway repository
 whose ``stacks`` and ``.venv`` link to this one's, so the provisioners run with the command as
@@ -365,13 +367,6 @@ class Deployment:
             aws_secret_access_key=FAKE_SECRET_KEY,
         )
 
-    def calls(self, operation: str, since: int = 0) -> int:
-        return sum(
-            1
-            for r in self.server.requests()[since:]
-            if r.get("service") == "ssm-contacts" and r.get("operation") == operation
-        )
-
 
 # --- Reading plans, apply output and the live rotations ------------------------------------
 def _actions(plan: Json) -> dict[str, list[str]]:
@@ -618,7 +613,7 @@ def test_adopting_keeps_the_console_schedule_and_its_arn(
     # the other schedule (ops-oncall, new).
     assert created.step.calls("DeleteContact") == 0
     assert created.step.calls("CreateContact") == 5
-    assert schedule["Plan"]["RotationIds"] == [_rotation_arn(deployment, "weekdays")]
+    assert schedule["Plan"]["RotationIds"] == [created.step.live.arns["weekdays"]]
     assert schedule["DisplayName"] == "App on-call"
     # The config is the whole tag set: default tags and the schedule's own; the console's gone.
     assert _tags(deployment) == {"team": "payments", "service": "app"}

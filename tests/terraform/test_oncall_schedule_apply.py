@@ -680,20 +680,20 @@ def test_business_hours_are_created_as_configured_and_plan_clean(
         assert f"on-call rotation {name!r}: shift coverage matches the config" in in_sync.stdout
 
 
-def _synthesize(project: Path, outdir: Path, *, hcl: bool) -> Path:
-    """`make synth` / `make synth-hcl` of ``project`` in a child process (cdktf reads the HCL
-    switch when its Node process starts); the stack directory."""
+def _synthesize_hcl(project: Path, outdir: Path) -> Path:
+    """`make synth-hcl` of ``project`` in a child process (cdktf reads the HCL switch when its
+    Node process starts); the stack directory."""
     code = (
         "import sys; from pathlib import Path; "
         "from stacks.environment_loader import load_environments; "
         "from stacks.synthesize import synthesize; "
         "root = Path(sys.argv[1]); synthesize(load_environments(root), root, Path(sys.argv[2]), "
-        f"hcl={hcl})"
+        "hcl=True)"
     )
     subprocess.run(
         [sys.executable, "-c", code, str(project), str(outdir)],
         cwd=PROJECT_ROOT,
-        env={**main_environment(), HCL_OUTPUT_VARIABLE: "true" if hcl else "false"},
+        env={**main_environment(), HCL_OUTPUT_VARIABLE: "true"},
         check=True,
         capture_output=True,
         timeout=300,
@@ -711,7 +711,7 @@ def test_the_hcl_export_plans_like_the_json_without_a_warning(
     planned before the first apply, and without a diagnostic (a plan reports validate's
     warnings too)."""
     project = project_with(tmp_path / "project", environment(0), "oncall")
-    hcl = _synthesize(project, tmp_path / "cdktf.out.hcl", hcl=True)
+    hcl = _synthesize_hcl(project, tmp_path / "cdktf.out.hcl")
     text = (hcl / "cdk.tf").read_text(encoding="utf-8")
     assert "ignore_changes = [\n      recurrence[0].shift_coverages,\n    ]" in text
     assert "replace_triggered_by = [\n      aws_ssmcontacts_rotation." in text

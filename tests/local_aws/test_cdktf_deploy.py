@@ -67,6 +67,8 @@ def cdktf_deploy(
 def project_copy(
     destination: Path, environment: str, additions: Mapping[str, list[Any]] | None = None
 ) -> Path:
+    """What ``cdktf deploy`` needs of the project, copied to ``destination``; the environment's
+    file without its backend (state in a local file), ``additions`` appended to its lists."""
     destination.mkdir()
     for name in COPIED:
         source = PROJECT_ROOT / name

@@ -2,9 +2,12 @@
 applies one environment against the local Incident Manager, pointed there only by the standard
 AWS variables (AWS_ENDPOINT_URL, keys, region), as a person would after ``make local-aws``.
 
-The environment is the first one that owns its replication set; it runs in a copy of the
-project whose environment file keeps state in a local file (an S3 backend would need the
-bucket first), so nothing in the repository is written.
+The environment is the first one that owns its replication set, with an on-call schedule added
+(a rotation, the schedule, an escalation plan engaging it): the schedule's provisioners run
+from ``cdktf.out/stacks/<stack>/`` with the command as synthesized and reach the server only
+through those variables, as a person's would. It runs in a copy of the project whose
+environment file keeps state in a local file (an S3 backend would need the bucket first), so
+nothing in the repository is written.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
@@ -59,7 +64,11 @@ def cdktf_deploy(
     return result
 
 
-def project_copy(destination: Path, environment: str) -> Path:
+def project_copy(
+    destination: Path, environment: str, additions: Mapping[str, list[Any]] | None = None
+) -> Path:
+    """What ``cdktf deploy`` needs of the project, copied to ``destination``; the environment's
+    file without its backend (state in a local file), ``additions`` appended to its lists."""
     destination.mkdir()
     for name in COPIED:
         source = PROJECT_ROOT / name
@@ -74,29 +83,78 @@ def project_copy(destination: Path, environment: str) -> Path:
     yaml = YAML()
     document = yaml.load(path.read_text(encoding="utf-8"))
     document.pop("backend", None)
+    for key, entries in (additions or {}).items():
+        document.setdefault(key, []).extend(entries)
     with path.open("w", encoding="utf-8") as out:
         yaml.dump(document, out)
     return destination
 
 
-def test_cdktf_deploy_applies_an_environment(
+# The schedule added to the environment; its rotation pages the environment's first contact.
+SCHEDULE = "cdktf-deploy-oncall"
+ROTATION = "cdktf-deploy-weekdays"
+ESCALATION = "cdktf-deploy-escalation"
+
+
+def schedule_additions(first_contact: str) -> dict[str, list[Any]]:
+    return {
+        "rotations": [
+            {
+                "name": ROTATION,
+                "contacts": [first_contact],
+                "time_zone": "Etc/UTC",
+                "start_time": "2026-01-05T08:00:00+00:00",
+                "hand_off": {"daily": ["08:00"]},
+            }
+        ],
+        "oncall_schedules": [
+            {"alias": SCHEDULE, "display_name": "App on-call", "rotations": [ROTATION]}
+        ],
+        "escalation_plans": [
+            {
+                "alias": ESCALATION,
+                "stages": [{"duration_minutes": 0, "targets": [{"contact": SCHEDULE}]}],
+            }
+        ],
+    }
+
+
+def test_cdktf_deploy_applies_an_environment_and_creates_its_schedule_with_its_rotations(
     synthesized_environments: Path, tmp_path: Path
 ) -> None:
+    """One deploy for what were two tests: the example environment is applied (every contact
+    it defines is in the server, the state in the project's local file), and the on-call
+    schedule added to it is created with its rotation and engaged by the escalation plan
+    (test_oncall_schedule_cdktf_deploy.py's test_cdktf_deploy_creates_the_schedule_with_its_
+    rotations)."""
     ensure_node_modules()
     stacks = sorted((synthesized_environments / "stacks").iterdir())
     owners = [d for d in stacks if has_replication_set(json.loads((d / "cdk.tf.json").read_text()))]
     assert owners, "no environment owns a replication set: nothing can be deployed on its own"
     stack = json.loads((owners[0] / "cdk.tf.json").read_text(encoding="utf-8"))
     environment = owners[0].name.removeprefix("incident-manager-")
-    project = project_copy(tmp_path / "project", environment)
+    aliases = sorted(c["alias"] for c in stack["resource"]["aws_ssmcontacts_contact"].values())
+    assert not {SCHEDULE, ESCALATION} & set(aliases), aliases
+    first_contact = next(
+        c["alias"]
+        for c in stack["resource"]["aws_ssmcontacts_contact"].values()
+        if c["type"] == "PERSONAL"
+    )
+    project = project_copy(tmp_path / "project", environment, schedule_additions(first_contact))
     try:
         mirror = find_mirror(provider_version(stack))
     except TerraformSetupError as error:
         pytest.fail(str(error), pytrace=False)
-    server = LocalAwsProcess.start(tmp_path / "server", stack_account(stack))
+    region, account = stack_region(stack), stack_account(stack)
+    server = LocalAwsProcess.start(tmp_path / "server", account)
     try:
-        env = {k: v for k, v in main_environment().items() if not k.startswith(("AWS_", "TF_"))}
-        env.update(server.environment(stack_region(stack)))
+        env = {
+            k: v
+            for k, v in main_environment().items()
+            # The provisioners must find the sync module with the command as synthesized.
+            if not k.startswith(("AWS_", "TF_", "IM_PYTHON"))
+        }
+        env.update(server.environment(region))
         env.update(
             TF_CLI_CONFIG_FILE=str(write_cli_config(tmp_path / "terraform.tfrc", mirror)),
             TF_IN_AUTOMATION="1",
@@ -106,19 +164,30 @@ def test_cdktf_deploy_applies_an_environment(
         )
         values = placeholder_values(stack, secret_address_types(PROJECT_ROOT))
         env.update({f"TF_VAR_{name}": str(value) for name, value in values.items()})
-        cdktf_deploy(project, environment, env)
+        result = cdktf_deploy(project, environment, env)
+        schedule_arn = f"arn:aws:ssm-contacts:{region}:{account}:contact/{SCHEDULE}"
+        assert "created on-call schedule " + schedule_arn in result.stdout
         import boto3  # type: ignore[import-untyped]
 
         client = boto3.client(
             "ssm-contacts",
             endpoint_url=server.url,
-            region_name=stack_region(stack),
+            region_name=region,
             aws_access_key_id="test-access-key",
             aws_secret_access_key="test-secret-key",
         )
         deployed = sorted(c["Alias"] for c in client.list_contacts()["Contacts"])
-        expected = sorted(c["alias"] for c in stack["resource"]["aws_ssmcontacts_contact"].values())
-        assert deployed == expected
+        assert deployed == sorted([*aliases, SCHEDULE, ESCALATION])
+        schedule = client.get_contact(ContactId=schedule_arn)
+        (rotation,) = [r for r in client.list_rotations()["Rotations"] if r["Name"] == ROTATION]
+        assert schedule["Type"] == "ONCALL_SCHEDULE"
+        assert schedule["Plan"]["RotationIds"] == [rotation["RotationArn"]]
+        plan = client.get_contact(
+            ContactId=f"arn:aws:ssm-contacts:{region}:{account}:contact/{ESCALATION}"
+        )
+        assert plan["Plan"]["Stages"][0]["Targets"][0]["ContactTargetInfo"]["ContactId"] == (
+            schedule_arn
+        )
     finally:
         server.stop()
     assert (project / f"terraform.incident-manager-{environment}.tfstate").is_file()

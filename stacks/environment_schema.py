@@ -1,0 +1,499 @@
+"""The environment file's JSON Schema, generated from the config model, for editors.
+
+``stacks/environment.schema.json`` is what the ``# yaml-language-server: $schema=...`` first
+line of each environment file points to: VS Code's YAML extension, JetBrains IDEs and Neovim
+(yaml-language-server) complete keys and flag wrong values while typing. It is generated from
+``EnvironmentConfig`` and committed; a test fails when it is stale::
+
+    .venv/bin/python -m stacks.environment_schema --write   # or: make schema
+    .venv/bin/python -m stacks.environment_schema --check
+
+``--write`` also regenerates the reference in docs/environment-file.md
+(``stacks/environment_reference.py``).
+
+pydantic writes the types, enums, lengths, ranges, required keys, defaults and descriptions,
+and ``additionalProperties: false`` (every model forbids unknown keys). What its generator
+cannot see is added here: the API rules' lengths and patterns come with their validators
+(``api_rules.ApiCheck``); the rules of model validators and of the checks that look at one
+entry only (``_MODEL_RULES``, ``_FIELD_RULES``) are written out below, each beside the check
+it mirrors. The schema never refuses what ``make check`` accepts; what it cannot say is listed
+in ``NOT_EXPRESSIBLE`` and left to ``make check``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from stacks import api_rules as api
+from stacks.environment_config import (
+    PERCENTILE_PATTERN,
+    STANDARD_STATISTICS,
+    EnvironmentConfig,
+)
+from stacks.environment_loader import ENVIRONMENTS_DIR
+from stacks.json_patterns import ecma_pattern, pattern_schema
+from stacks.pydantic_messages import PATTERN_WORDS
+from stacks.topic_alarm_checks import ACTION_ARN, MAX_ACTIONS, RESPONSE_PLAN_ARN
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_FILE = Path("stacks") / "environment.schema.json"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# The first line of every environment file: editors find the schema from the file's folder.
+SCHEMA_PATH_FROM_ENVIRONMENTS = Path(os.path.relpath(SCHEMA_FILE, ENVIRONMENTS_DIR)).as_posix()
+HEADER = f"# yaml-language-server: $schema={SCHEMA_PATH_FROM_ENVIRONMENTS}"
+REGENERATE = ".venv/bin/python -m stacks.environment_schema --write"
+
+# An ISO 8601 date and time with a UTC offset, in every spelling the loader takes (Python's
+# datetime.fromisoformat, and YAML timestamps such as 2026-1-5 9:00:00 -8): a wider net than
+# either, since only the offset is the point here; an impossible date is make check's.
+DATE_TIME_WITH_OFFSET = (
+    r"^[0-9]{4}-?(?:[0-9]{1,2}-?[0-9]{1,2}|W[0-9]{2}-?[0-9]?)[^\n]+?"
+    r"(?:Z|[+-][0-9]{1,2}(?::?[0-9]{2}(?::?[0-9]{2}(?:[.,][0-9]+)?)?)?)$"
+)
+# What e-mail-validator and phonenumbers accept has this form at least (one '@' and a dot in
+# the domain; '+' and digits); whether the address or number is real is make check's.
+EMAIL_FORM = r"^[^@]+@[^@]+\.[^@]+$"
+E164_FORM = r"^\+[1-9][0-9]+$"
+
+
+def _required(name: str, value: JsonSchemaValue) -> JsonSchemaValue:
+    """A condition: ``name`` is given (not null) and matches ``value``."""
+    return {"required": [name], "properties": {name: value}}
+
+
+def _absent_or_null(name: str) -> JsonSchemaValue:
+    return {"properties": {name: {"type": "null"}}}
+
+
+_STRING: JsonSchemaValue = {"type": "string"}
+_UNIQUE: JsonSchemaValue = {"uniqueItems": True}
+
+
+def _arn_rule(rule: api.ShapeRule) -> JsonSchemaValue:
+    """A value that starts with ``arn:`` must be this kind of ARN (names are checked apart)."""
+    assert rule.pattern is not None and rule.max is not None
+    then = pattern_schema(rule.pattern, f"expected {rule.words} ({rule.source})")
+    return {"if": {"pattern": "^arn:"}, "then": {**then, "maxLength": rule.max}}
+
+
+_ALARM_ACTION: JsonSchemaValue = {
+    "if": {"pattern": "^arn:"},
+    "then": {
+        **pattern_schema(ACTION_ARN.pattern, "an action ARN (SNS topic, Auto Scaling, ...)"),
+        "not": {"pattern": ecma_pattern(RESPONSE_PLAN_ARN.pattern, fullmatch=True)},
+    },
+}
+
+# Rules of one entry that pydantic's generator cannot see, by model: (what they mirror, the
+# subschema). Each is added to the model's "allOf".
+_MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
+    "S3BackendConfig": [
+        (
+            "S3BackendConfig._lock_table",
+            {
+                "if": _required("lock", {"const": "dynamodb"}),
+                "then": _required("dynamodb_table", {"type": "string", "minLength": 1}),
+                "else": {"properties": {"dynamodb_table": {"maxLength": 0}}},
+            },
+        )
+    ],
+    "ReplicationSetConfig": [
+        (
+            "environment_checks.check_replication_set: an existing set is not managed here",
+            {
+                "if": _required("existing", {"const": True}),
+                "then": {
+                    "properties": {
+                        "encryption": {"const": "aws-owned-key"},
+                        "key_arns": {"maxProperties": 0},
+                        "tags": {"maxProperties": 0},
+                    }
+                },
+            },
+        ),
+        (
+            "environment_checks.check_replication_set: key_arns only with customer-managed-keys",
+            {
+                "if": {"not": _required("encryption", {"const": "customer-managed-keys"})},
+                "then": {"properties": {"key_arns": {"maxProperties": 0}}},
+            },
+        ),
+    ],
+    "ChannelConfig": [
+        (
+            "ChannelConfig._address_fits_type: an address, or secret: true",
+            {
+                "if": _required("secret", {"const": True}),
+                "then": _absent_or_null("address"),
+                "else": _required("address", _STRING),
+            },
+        ),
+        (
+            "ChannelConfig._address_fits_type: an e-mail address",
+            {
+                "if": _required("type", {"const": "EMAIL"}),
+                "then": {
+                    "properties": {"address": pattern_schema(EMAIL_FORM, "an e-mail address")}
+                },
+            },
+        ),
+        (
+            "ChannelConfig._address_fits_type: a phone number in E.164 form",
+            {
+                "if": _required("type", {"enum": ["SMS", "VOICE"]}),
+                "then": {
+                    "properties": {
+                        "address": pattern_schema(
+                            E164_FORM, "a phone number in E.164 form: +, country code, number"
+                        )
+                    }
+                },
+            },
+        ),
+    ],
+    "StageTargetConfig": [
+        (
+            "StageTargetConfig._one_kind: retry_interval_minutes applies to a channel target",
+            {
+                "if": _required("retry_interval_minutes", {"type": "integer"}),
+                "then": _required("channel", _STRING),
+            },
+        ),
+        (
+            "StageTargetConfig._one_kind: acknowledgement_stops_plan applies to a contact target",
+            {
+                "if": _required("channel", _STRING),
+                "then": _absent_or_null("acknowledgement_stops_plan"),
+            },
+        ),
+    ],
+    "StageConfig": [
+        (
+            "StageConfig._zero_needs_target",
+            {
+                "if": _required("duration_minutes", {"const": 0}),
+                "then": _required("targets", {"minItems": 1}),
+            },
+        )
+    ],
+    "HandOffConfig": [
+        (
+            "HandOffConfig._exactly_one",
+            {"oneOf": [_required(k, {"minItems": 1}) for k in ("daily", "weekly", "monthly")]},
+        )
+    ],
+    "RunbookActionConfig": [
+        (
+            "RunbookActionConfig._one_document: exactly one of name and document",
+            {"oneOf": [_required("name", _STRING), _required("document", _STRING)]},
+        ),
+        (
+            "RunbookActionConfig._one_document: document needs role",
+            {"if": _required("document", _STRING), "then": _required("role", _STRING)},
+        ),
+        (
+            "RunbookActionConfig._both_maps",
+            {
+                "if": _required("kept_as_adopted", {"const": True}),
+                "then": {
+                    "not": {
+                        "required": ["parameters", "dynamic_parameters"],
+                        "properties": {
+                            "parameters": {"minProperties": 1},
+                            "dynamic_parameters": {"minProperties": 1},
+                        },
+                    }
+                },
+                "else": {
+                    "required": ["parameters", "dynamic_parameters"],
+                    "properties": {
+                        "parameters": {"minProperties": 1},
+                        "dynamic_parameters": {"minProperties": 1},
+                    },
+                },
+            },
+        ),
+    ],
+    "AlarmConfig": [
+        (
+            "topic_alarm_checks.check_alarms_placement: low-sample settings need a percentile",
+            {
+                "if": _required("evaluate_low_sample_count_percentiles", _STRING),
+                "then": _required(
+                    "metric",
+                    _required(
+                        "statistic",
+                        pattern_schema(PERCENTILE_PATTERN, "a percentile statistic (p90, p99.9)"),
+                    ),
+                ),
+            },
+        )
+    ],
+}
+
+# Rules of one field, by (model, field): merged into the property's schema.
+_FIELD_RULES: dict[tuple[str, str], tuple[str, JsonSchemaValue]] = {
+    ("ReplicationSetConfig", "regions"): ("check_replication_set: each region once", _UNIQUE),
+    ("RotationConfig", "contacts"): ("check_rotations: each contact once", _UNIQUE),
+    ("RotationConfig", "start_time"): (
+        "RotationConfig._parse_text and _aware",
+        pattern_schema(
+            DATE_TIME_WITH_OFFSET,
+            "an ISO 8601 date and time with a UTC offset, e.g. 2026-01-05T09:00:00-08:00",
+            fullmatch=False,
+        ),
+    ),
+    ("HandOffConfig", "daily"): ("check_rotations: hand-off times differ", _UNIQUE),
+    ("OnCallScheduleConfig", "rotations"): ("check_oncall_schedules: each rotation once", _UNIQUE),
+    ("RunbookRoleConfig", "managed_policies"): ("check_runbook_roles: attached once", _UNIQUE),
+    ("IncidentConfig", "notify"): ("check_response_plans: each topic once", _UNIQUE),
+    ("ResponsePlanConfig", "chat_channels"): ("check_response_plans: each topic once", _UNIQUE),
+    ("ResponsePlanConfig", "engagements"): ("check_response_plans: each engagement once", _UNIQUE),
+    ("RunbookActionConfig", "role"): (
+        "RunbookActionConfig._role_arn: an ARN is a role ARN",
+        _arn_rule(api.ROLE_ARN),
+    ),
+    ("MetricConfig", "statistic"): (
+        "MetricConfig._statistic",
+        {
+            "anyOf": [
+                {"enum": list(STANDARD_STATISTICS)},
+                pattern_schema(PERCENTILE_PATTERN, "a percentile p0 to p100 (p90, p99.9)"),
+            ]
+        },
+    ),
+    ("MetricConfig", "period_seconds"): (
+        "MetricConfig._cloudwatch_period",
+        {"anyOf": [{"enum": [10, 20, 30]}, {"minimum": 60, "multipleOf": 60}]},
+    ),
+    ("AlarmConfig", "alarm_actions"): (
+        "topic_alarm_checks._actions: 4 besides the incident, each once, ARNs of actions",
+        {"maxItems": MAX_ACTIONS - 1, "uniqueItems": True, "items": _ALARM_ACTION},
+    ),
+    ("AlarmConfig", "ok_actions"): (
+        "topic_alarm_checks._actions: each once, ARNs of actions",
+        {"uniqueItems": True, "items": _ALARM_ACTION},
+    ),
+    ("AlarmConfig", "insufficient_data_actions"): (
+        "topic_alarm_checks._actions: each once, ARNs of actions",
+        {"uniqueItems": True, "items": _ALARM_ACTION},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class NotExpressible:
+    """A rule make check applies that the schema cannot state: what it is, and why."""
+
+    rule: str
+    why: str
+
+
+NOT_EXPRESSIBLE = (
+    NotExpressible(
+        "References resolve: contacts, escalation plans, on-call schedules, channels, "
+        "rotations, runbooks, runbook roles, topics and response plans named elsewhere in the "
+        'file exist (with "did you mean" for a near miss); the provider region and alarm '
+        "regions are in replication_set.regions; key_arns has a key for every region of the set",
+        "a value compared with values elsewhere in the file",
+    ),
+    NotExpressible(
+        "Names are unique: aliases (one space for contacts, escalation plans and on-call "
+        "schedules), channel names of a contact, rotation, topic, runbook, role, response plan "
+        "and alarm names (per region); a channel engaged once per minute, a stage target once, "
+        "inline policy names of a role",
+        "uniqueness of one key across list entries (uniqueItems compares whole entries)",
+    ),
+    NotExpressible(
+        "No escalation plan engages itself through other plans",
+        "a walk over references",
+    ),
+    NotExpressible(
+        "Rotations: on-calls at most the number of contacts; a real IANA time zone; shift "
+        "coverages of a day do not overlap and have a length",
+        "comparisons between values; the time zone list comes with the machine's zone database",
+    ),
+    NotExpressible(
+        "Alarms: datapoints_to_alarm at most evaluation_periods; actions name topics of the "
+        "alarm's own region",
+        "comparisons between values",
+    ),
+    NotExpressible(
+        "E-mail addresses and phone numbers are real (email-validator, phonenumbers); a date "
+        "and time exists (no month 13)",
+        "the schema checks their form only: one '@' and a dotted domain, '+' and digits, an "
+        "ISO 8601 shape with a UTC offset",
+    ),
+    NotExpressible(
+        "Numbers are written as whole numbers: at_minute: 5.0 is refused",
+        "JSON Schema's integer type takes 5.0 (the same number)",
+    ),
+    NotExpressible(
+        "Runbook documents, trust and inline policies and topic policies exist inside the "
+        "repository and parse; runbook parameters are declared by the document; a role is not "
+        "named like a runbook's own IncidentManager-<name> role",
+        "files and their contents",
+    ),
+    NotExpressible(
+        "Secret address variables of two channels do not share a name",
+        "a name derived from two values",
+    ),
+    NotExpressible(
+        "Environments that share an account: one creates the replication set, the others say "
+        "existing: true; their names differ. The file name is a valid environment name",
+        "rules across files",
+    ),
+)
+
+
+class _Generator(GenerateJsonSchema):
+    """pydantic's generator, for editors: no generated titles, ECMA-262 patterns with their
+    words, map keys in propertyNames, defaults from default factories, start times as text."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        json_schema = super().str_schema(schema)
+        pattern = json_schema.get("pattern")
+        if pattern is not None:
+            # pydantic's Rust engine searches, as JSON Schema does: no anchors added.
+            json_schema.update(pattern_schema(pattern, PATTERN_WORDS[pattern], fullmatch=False))
+        return json_schema
+
+    def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
+        json_schema = super().dict_schema(schema)
+        # pydantic puts a key pattern in patternProperties, which lets other keys through.
+        patterns = json_schema.pop("patternProperties", None)
+        if patterns:
+            ((pattern, values),) = patterns.items()
+            names = json_schema.setdefault("propertyNames", {})
+            names["pattern"] = pattern
+            json_schema["additionalProperties"] = values
+        return json_schema
+
+    def datetime_schema(self, schema: core_schema.DatetimeSchema) -> JsonSchemaValue:
+        # Written as text; its rule is in _FIELD_RULES (format: date-time is narrower).
+        return {"type": "string"}
+
+    def get_default_value(self, schema: core_schema.WithDefaultSchema) -> Any:
+        factory = schema.get("default_factory")
+        if factory is not None and not schema.get("default_factory_takes_data"):
+            return factory()  # type: ignore[call-arg]
+        return super().get_default_value(schema)
+
+    def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
+        json_schema = super().tagged_union_schema(schema)
+        json_schema.pop("discriminator", None)  # OpenAPI's keyword, not JSON Schema's
+        return json_schema
+
+
+_SCHEMA_MAPS = ("properties", "$defs", "dependentSchemas")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_VALUES = (
+    "items", "additionalProperties", "propertyNames", "not", "if", "then", "else", "contains",
+)  # fmt: skip
+_EMPTY_MINIMUMS = ("minLength", "minItems", "minProperties")
+
+
+def _walk(schema: Any, visit: Callable[[dict[str, Any]], None]) -> None:
+    """Call ``visit`` on every subschema (not on maps of names, nor on values like enums)."""
+    if not isinstance(schema, dict):
+        return
+    visit(schema)
+    for key in _SCHEMA_MAPS:
+        for sub in schema.get(key, {}).values():
+            _walk(sub, visit)
+    for key in _SCHEMA_LISTS:
+        for sub in schema.get(key, []):
+            _walk(sub, visit)
+    for key in _SCHEMA_VALUES:
+        _walk(schema.get(key), visit)
+
+
+def _tidy(schema: dict[str, Any]) -> None:
+    schema.pop("title", None)
+    for key in _EMPTY_MINIMUMS:
+        if schema.get(key) == 0:
+            del schema[key]
+
+
+def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def environment_schema() -> dict[str, Any]:
+    """The JSON Schema of an environment file."""
+    generated = EnvironmentConfig.model_json_schema(schema_generator=_Generator)
+    _walk(generated, _tidy)
+    defs = generated["$defs"]
+    models = {**defs, "EnvironmentConfig": generated}
+    for model, rules in _MODEL_RULES.items():
+        models[model].setdefault("allOf", []).extend(rule for _, rule in rules)
+    for (model, field), (_, rule) in _FIELD_RULES.items():
+        _merge(models[model]["properties"][field], rule)
+    root = {
+        "$schema": DIALECT,
+        "title": "Incident Manager environment file",
+        "description": (
+            "stacks/environments/<env>.yaml: one environment, the stack incident-manager-<env>. "
+            "Reference: docs/environment-file.md. make check applies every rule, also those a "
+            "schema cannot state (references, unique names, files)."
+        ),
+    }
+    root.update({k: v for k, v in generated.items() if k != "description"})
+    return root
+
+
+def schema_text() -> str:
+    return json.dumps(environment_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _stale(path: Path, text: str) -> bool:
+    return not path.is_file() or path.read_text(encoding="utf-8") != text
+
+
+def main(argv: list[str] | None = None) -> int:
+    from stacks.environment_reference import reference_page
+
+    parser = argparse.ArgumentParser(
+        prog="python -m stacks.environment_schema",
+        description="Generate the environment file's JSON Schema and the reference page from "
+        "the config model.",
+    )
+    action = parser.add_mutually_exclusive_group(required=True)
+    action.add_argument("--write", action="store_true", help="write both files")
+    action.add_argument("--check", action="store_true", help="exit 1 if either file is stale")
+    args = parser.parse_args(argv)
+    page = PROJECT_ROOT / "docs" / "environment-file.md"
+    outputs = {
+        PROJECT_ROOT / SCHEMA_FILE: schema_text(),
+        page: reference_page(page.read_text(encoding="utf-8")),
+    }
+    stale = [path for path, text in outputs.items() if _stale(path, text)]
+    if args.check:
+        for path in stale:
+            print(f"{path.relative_to(PROJECT_ROOT)} is stale: run {REGENERATE}", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(outputs[path], encoding="utf-8")
+        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,8 +1,8 @@
 """The environment file's JSON Schema, generated from the config model, for editors.
 
-``stacks/environment.schema.json`` is what the ``# yaml-language-server: $schema=...`` first
-line of each environment file points to: VS Code's YAML extension, JetBrains IDEs and Neovim
-(yaml-language-server) complete keys and flag wrong values while typing. It is generated from
+``stacks/environment.schema.json`` is what the first two lines of each environment file point
+to (``HEADER``): VS Code's YAML extension and Neovim (yaml-language-server), and JetBrains
+IDEs, complete keys and flag wrong values while typing. It is generated from
 ``EnvironmentConfig`` and committed; a test fails when it is stale::
 
     .venv/bin/python -m stacks.environment_schema --write   # or: make schema
@@ -15,7 +15,7 @@ pydantic writes the types, enums, lengths, ranges, required keys, defaults and d
 and ``additionalProperties: false`` (every model forbids unknown keys). What its generator
 cannot see is added here: the API rules' lengths and patterns come with their validators
 (``api_rules.ApiCheck``); the rules of model validators and of the checks that look at one
-entry only (``_MODEL_RULES``, ``_FIELD_RULES``) are written out below, each beside the check
+entry only (``MODEL_RULES``, ``FIELD_RULES``) are written out below, each beside the check
 it mirrors. The schema never refuses what ``make check`` accepts; what it cannot say is listed
 in ``NOT_EXPRESSIBLE`` and left to ``make check``.
 """
@@ -48,9 +48,14 @@ from stacks.topic_alarm_checks import ACTION_ARN, MAX_ACTIONS, RESPONSE_PLAN_ARN
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = Path("stacks") / "environment.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-# The first line of every environment file: editors find the schema from the file's folder.
+# The first lines of every environment file: editors find the schema from the file's folder.
+# yaml-language-server (VS Code's YAML extension, Neovim) reads the first; JetBrains IDEs the
+# second.
 SCHEMA_PATH_FROM_ENVIRONMENTS = Path(os.path.relpath(SCHEMA_FILE, ENVIRONMENTS_DIR)).as_posix()
-HEADER = f"# yaml-language-server: $schema={SCHEMA_PATH_FROM_ENVIRONMENTS}"
+HEADER = (
+    f"# yaml-language-server: $schema={SCHEMA_PATH_FROM_ENVIRONMENTS}\n"
+    f"# $schema: {SCHEMA_PATH_FROM_ENVIRONMENTS}\n"
+)
 REGENERATE = ".venv/bin/python -m stacks.environment_schema --write"
 
 # An ISO 8601 date and time with a UTC offset, in every spelling the loader takes (Python's
@@ -94,12 +99,13 @@ _ALARM_ACTION: JsonSchemaValue = {
     },
 }
 
-# Rules of one entry that pydantic's generator cannot see, by model: (what they mirror, the
-# subschema). Each is added to the model's "allOf".
-_MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
+# Rules of one entry that pydantic's generator cannot see, by model: (the rule in words, for the
+# reference, and its subschema, added to the model's "allOf"); a comment names the check.
+MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
     "S3BackendConfig": [
         (
-            "S3BackendConfig._lock_table",
+            # S3BackendConfig._lock_table
+            "lock: dynamodb needs dynamodb_table; lock: lockfile takes none",
             {
                 "if": _required("lock", {"const": "dynamodb"}),
                 "then": _required("dynamodb_table", {"type": "string", "minLength": 1}),
@@ -109,7 +115,8 @@ _MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
     ],
     "ReplicationSetConfig": [
         (
-            "environment_checks.check_replication_set: an existing set is not managed here",
+            # environment_checks.check_replication_set
+            "existing: true takes no encryption, key_arns or tags (the set is not managed here)",
             {
                 "if": _required("existing", {"const": True}),
                 "then": {
@@ -122,7 +129,8 @@ _MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
             },
         ),
         (
-            "environment_checks.check_replication_set: key_arns only with customer-managed-keys",
+            # environment_checks.check_replication_set
+            "key_arns only with encryption: customer-managed-keys",
             {
                 "if": {"not": _required("encryption", {"const": "customer-managed-keys"})},
                 "then": {"properties": {"key_arns": {"maxProperties": 0}}},
@@ -131,7 +139,8 @@ _MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
     ],
     "ChannelConfig": [
         (
-            "ChannelConfig._address_fits_type: an address, or secret: true",
+            # ChannelConfig._address_fits_type (and the two rules below)
+            "an address, or secret: true, not both",
             {
                 "if": _required("secret", {"const": True}),
                 "then": _absent_or_null("address"),
@@ -139,7 +148,7 @@ _MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
             },
         ),
         (
-            "ChannelConfig._address_fits_type: an e-mail address",
+            "EMAIL: the address has one '@' and a dotted domain",
             {
                 "if": _required("type", {"const": "EMAIL"}),
                 "then": {
@@ -148,7 +157,7 @@ _MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
             },
         ),
         (
-            "ChannelConfig._address_fits_type: a phone number in E.164 form",
+            "SMS and VOICE: the address is '+' and digits (E.164)",
             {
                 "if": _required("type", {"enum": ["SMS", "VOICE"]}),
                 "then": {
@@ -163,14 +172,15 @@ _MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
     ],
     "StageTargetConfig": [
         (
-            "StageTargetConfig._one_kind: retry_interval_minutes applies to a channel target",
+            # StageTargetConfig._one_kind (and the rule below)
+            "retry_interval_minutes only on a channel target (one with channel)",
             {
                 "if": _required("retry_interval_minutes", {"type": "integer"}),
                 "then": _required("channel", _STRING),
             },
         ),
         (
-            "StageTargetConfig._one_kind: acknowledgement_stops_plan applies to a contact target",
+            "acknowledgement_stops_plan only on a contact target (one without channel)",
             {
                 "if": _required("channel", _STRING),
                 "then": _absent_or_null("acknowledgement_stops_plan"),
@@ -179,7 +189,8 @@ _MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
     ],
     "StageConfig": [
         (
-            "StageConfig._zero_needs_target",
+            # StageConfig._zero_needs_target
+            "a 0-minute stage has at least one target",
             {
                 "if": _required("duration_minutes", {"const": 0}),
                 "then": _required("targets", {"minItems": 1}),
@@ -188,21 +199,25 @@ _MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
     ],
     "HandOffConfig": [
         (
-            "HandOffConfig._exactly_one",
+            # HandOffConfig._exactly_one
+            "exactly one of daily, weekly and monthly has entries",
             {"oneOf": [_required(k, {"minItems": 1}) for k in ("daily", "weekly", "monthly")]},
         )
     ],
     "RunbookActionConfig": [
         (
-            "RunbookActionConfig._one_document: exactly one of name and document",
+            # RunbookActionConfig._one_document (and the rule below)
+            "exactly one of name and document",
             {"oneOf": [_required("name", _STRING), _required("document", _STRING)]},
         ),
         (
-            "RunbookActionConfig._one_document: document needs role",
+            "document needs role",
             {"if": _required("document", _STRING), "then": _required("role", _STRING)},
         ),
         (
-            "RunbookActionConfig._both_maps",
+            # RunbookActionConfig._both_maps
+            "parameters and dynamic_parameters both have an entry; with kept_as_adopted: true, "
+            "at least one of them is empty",
             {
                 "if": _required("kept_as_adopted", {"const": True}),
                 "then": {
@@ -226,7 +241,8 @@ _MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
     ],
     "AlarmConfig": [
         (
-            "topic_alarm_checks.check_alarms_placement: low-sample settings need a percentile",
+            # topic_alarm_checks.check_alarms_placement
+            "evaluate_low_sample_count_percentiles only with a percentile statistic",
             {
                 "if": _required("evaluate_low_sample_count_percentiles", _STRING),
                 "then": _required(
@@ -241,8 +257,9 @@ _MODEL_RULES: dict[str, list[tuple[str, JsonSchemaValue]]] = {
     ],
 }
 
-# Rules of one field, by (model, field): merged into the property's schema.
-_FIELD_RULES: dict[tuple[str, str], tuple[str, JsonSchemaValue]] = {
+# Rules of one field, by (model, field): (the check it mirrors, keywords merged into the
+# property's schema; the reference states them from the schema).
+FIELD_RULES: dict[tuple[str, str], tuple[str, JsonSchemaValue]] = {
     ("ReplicationSetConfig", "regions"): ("check_replication_set: each region once", _UNIQUE),
     ("RotationConfig", "contacts"): ("check_rotations: each contact once", _UNIQUE),
     ("RotationConfig", "start_time"): (
@@ -383,7 +400,7 @@ class _Generator(GenerateJsonSchema):
         return json_schema
 
     def datetime_schema(self, schema: core_schema.DatetimeSchema) -> JsonSchemaValue:
-        # Written as text; its rule is in _FIELD_RULES (format: date-time is narrower).
+        # Written as text; its rule is in FIELD_RULES (format: date-time is narrower).
         return {"type": "string"}
 
     def get_default_value(self, schema: core_schema.WithDefaultSchema) -> Any:
@@ -391,6 +408,12 @@ class _Generator(GenerateJsonSchema):
         if factory is not None and not schema.get("default_factory_takes_data"):
             return factory()  # type: ignore[call-arg]
         return super().get_default_value(schema)
+
+    def _sort_recursive(self, value: Any, parent_key: str | None = None) -> Any:
+        # Keys are sorted, but an example keeps its keys in the order a person writes them.
+        if parent_key == "examples":
+            return value
+        return super()._sort_recursive(value, parent_key)
 
     def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
         json_schema = super().tagged_union_schema(schema)
@@ -442,9 +465,9 @@ def environment_schema() -> dict[str, Any]:
     _walk(generated, _tidy)
     defs = generated["$defs"]
     models = {**defs, "EnvironmentConfig": generated}
-    for model, rules in _MODEL_RULES.items():
+    for model, rules in MODEL_RULES.items():
         models[model].setdefault("allOf", []).extend(rule for _, rule in rules)
-    for (model, field), (_, rule) in _FIELD_RULES.items():
+    for (model, field), (_, rule) in FIELD_RULES.items():
         _merge(models[model]["properties"][field], rule)
     root = {
         "$schema": DIALECT,

@@ -2,8 +2,9 @@
 
 The validator is jsonschema's Draft 2020-12 (pinned in requirements.txt), with one change:
 ``pattern`` is matched by the ``regex`` package, because Python's ``re`` does not know the
-``\\p{L}`` classes of ECMA-262 patterns (JSON Schema's dialect; the patterns' meaning in
-Node.js's engine, which editors use, is compared with ``regex`` in test_environment_schema).
+``\\p{L}`` classes of ECMA-262 patterns (JSON Schema's dialect), with ``$`` read as ECMA-262
+reads it. test_environment_schema compares these verdicts with Node.js's engine, which
+editors use.
 Files are read the way yaml-language-server reads them: YAML 1.2, a timestamp stays text.
 """
 
@@ -44,9 +45,28 @@ def editor_yaml(text: str) -> Any:
     return yaml.load(text)
 
 
+def python_form(pattern: str) -> str:
+    """An ECMA-262 pattern as ``regex`` reads it alike: ``$`` outside a class ends the text
+    (in Python it also matches before a final newline)."""
+    out, in_class, index = [], False, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        out.append("\\Z" if char == "$" and not in_class else char)
+        index += 1
+    return "".join(out)
+
+
 @cache
 def _compiled(pattern: str) -> Any:
-    return regex.compile(pattern)
+    return regex.compile(python_form(pattern))
 
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
@@ -71,10 +91,15 @@ def committed_schema() -> dict[str, Any]:
     return schema
 
 
+def check_schema(schema: dict[str, Any]) -> None:
+    """Raise if ``schema`` is not a valid Draft 2020-12 schema (its patterns included)."""
+    Draft202012Validator.check_schema(schema, format_checker=_FORMATS)
+
+
 @cache
 def _validator() -> Any:
     schema = committed_schema()
-    Draft202012Validator.check_schema(schema, format_checker=_FORMATS)
+    check_schema(schema)
     return EditorValidator(schema)
 
 

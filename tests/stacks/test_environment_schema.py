@@ -519,3 +519,13 @@ def test_editors_read_every_schema_pattern_as_the_validator_does() -> None:
         compiled = regex.compile(python_form(pattern))
         differ = [p for p, v in zip(probes, in_node, strict=True) if bool(compiled.search(p)) != v]
         assert differ == [], (pattern, differ[:5])
+
+
+def test_an_adopted_environment_file_names_the_schema_and_validates(tmp_path: Path) -> None:
+    from stacks.adopt.command import write_files
+    from stacks.adopt.write_environment import Adoption
+
+    write_files(Adoption(environment=editor_yaml(MINIMAL)), "acme", tmp_path)
+    text = (tmp_path / ENVIRONMENTS_DIR / "acme.yaml").read_text(encoding="utf-8")
+    assert text.startswith(HEADER + "# Written by `python main.py adopt`")
+    assert schema_errors(editor_yaml(text)) == []

@@ -687,7 +687,7 @@ class RunbookRoleConfig(_Model):
         default_factory=list,
         description="Managed policy ARNs, each once, attached one by one; other attachments "
         "stay as they are.",
-        examples=[["arn:aws:iam::aws:policy/AmazonSSMAutomationRole"]],
+        examples=[["arn:aws:iam::111122223333:policy/start-runbooks"]],
     )
     tags: ResourceTags = Field(
         default_factory=dict, description="The role's tags.", examples=[{"team": "sre"}]

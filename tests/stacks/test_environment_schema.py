@@ -39,6 +39,7 @@ from stacks.json_patterns import ecma_pattern
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT
 from tests.stacks.environment_files import MINIMAL, project_with
 from tests.stacks.schema_validation import (
+    EditorValidator,
     check_schema,
     committed_schema,
     editor_yaml,
@@ -73,6 +74,30 @@ def test_the_schema_is_a_draft_2020_12_schema_that_forbids_unknown_keys_everywhe
     for model in objects:
         for name, field in model["properties"].items():
             assert field.get("description"), name
+
+
+def _fields(schema: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (f"{model}.{name}", field)
+        for model, definition in [("(top)", schema), *schema["$defs"].items()]
+        for name, field in definition["properties"].items()
+    ]
+
+
+def test_every_example_and_default_in_the_schema_is_a_value_the_schema_takes() -> None:
+    """Editors offer them, and the reference shows them: each is valid for its field, and
+    every field that holds values (not entries of its own) has one."""
+    schema = committed_schema()
+    fields = _fields(schema)
+    assert len(fields) == 149
+    for where, field in fields:
+        values = [*field.get("examples", []), *[field[k] for k in ("default",) if k in field]]
+        # Checked against the field's own schema, with the definitions it refers to.
+        check = EditorValidator({**field, "$defs": schema["$defs"]})
+        for value in values:
+            assert list(check.iter_errors(value)) == [], (where, value)
+        holds_entries = "$ref" in json.dumps({k: v for k, v in field.items() if k != "default"})
+        assert values or holds_entries or "const" in field, f"{where}: no example, no default"
 
 
 def _example_files() -> list[Path]:

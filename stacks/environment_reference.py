@@ -165,6 +165,12 @@ class _Reference:
             if model is not None:
                 where = f"{path}{field_name}{'[]' if inner.get('type') == 'array' else ''}"
                 self.collect(self.defs[model], f"`{where}`", f"{where}.", model)
+            values = inner.get("additionalProperties")
+            model = self._model(values) if isinstance(values, dict) else None
+            if values and model is not None:
+                key = _key_kind(inner)
+                where = f"{path}{field_name}.<{key}>{'[]' if values.get('type') == 'array' else ''}"
+                self.collect(self.defs[model], f"`{where}`", f"{where}.", model)
 
     def tables(self) -> str:
         self.collect(self.schema, "The top level", "", "EnvironmentConfig")
@@ -215,8 +221,7 @@ class _Reference:
             return f"list of {_plural(self._type(self._non_null(schema.get('items', {}))))}"
         if kind == "object":
             values = schema.get("additionalProperties", {})
-            keys = "day" if "enum" in schema.get("propertyNames", {}) else "name"
-            return f"map of {keys} to {self._type(values) if values else 'any'}"
+            return f"map of {_key_kind(schema)} to {self._type(values) if values else 'any'}"
         return str(kind)
 
     def _allowed(self, schema: Schema) -> str:
@@ -253,6 +258,12 @@ class _Reference:
             if allowed:
                 parts.append(f"values: {allowed}")
         return "; ".join(p for p in parts if p)
+
+
+def _key_kind(schema: Schema) -> str:
+    """What the keys of a map are, in a word."""
+    enum = schema.get("propertyNames", {}).get("enum", [])
+    return "day" if "MON" in enum else "region" if enum else "name"
 
 
 def _words(schema: Schema) -> list[str]:
@@ -359,7 +370,17 @@ def reference() -> str:
     """The generated part of the page, markers included."""
     schema = environment_schema()
     builder = _Reference(schema)
-    rules = [f"- {item.rule} ({item.why})." for item in NOT_EXPRESSIBLE]
+    rules = [
+        "\n".join(
+            textwrap.wrap(
+                f"- {item.rule}. Not in the schema: {item.why}.",
+                WIDTH,
+                subsequent_indent="  ",
+                break_on_hyphens=False,
+            )
+        )
+        for item in NOT_EXPRESSIBLE
+    ]
     return "\n".join(
         [
             BEGIN,
@@ -387,9 +408,10 @@ def reference() -> str:
             "",
             "## What only `make check` knows",
             "",
-            "The schema refuses nothing `make check` accepts. These rules it cannot state; "
-            "`make check`",
-            "applies them (with the file, line and field of each problem):",
+            "The schema refuses nothing `make check` accepts (a test checks it on generated "
+            "files). These",
+            "rules it cannot state; `make check` applies them, naming the file, line and field "
+            "of each problem:",
             "",
             *rules,
             END,

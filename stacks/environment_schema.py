@@ -446,6 +446,9 @@ def _walk(schema: Any, visit: Callable[[dict[str, Any]], None]) -> None:
 
 def _tidy(schema: dict[str, Any]) -> None:
     schema.pop("title", None)
+    if isinstance(schema.get("description"), str):
+        # Docstrings' reStructuredText code marks, as Markdown (editors render Markdown).
+        schema["description"] = " ".join(schema["description"].replace("``", "`").split())
     for key in _EMPTY_MINIMUMS:
         if schema.get(key) == 0:
             del schema[key]

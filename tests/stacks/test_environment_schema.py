@@ -61,6 +61,9 @@ def test_the_reference_in_the_docs_is_the_generated_one() -> None:
     page = (PROJECT_ROOT / "docs" / "environment-file.md").read_text(encoding="utf-8")
     assert page.count(BEGIN) == 1 and page.count(END) == 1
     assert page == reference_page(page), f"docs/environment-file.md is stale: run {REGENERATE}"
+    # A table row for every field of every object (both backends have a type).
+    rows = re.findall(r"^\| `([^`]+)` \|", page, flags=re.MULTILINE)
+    assert len(rows) == len(_fields(committed_schema())) == len(set(rows)) + 1
 
 
 def test_the_schema_is_a_draft_2020_12_schema_that_forbids_unknown_keys_everywhere() -> None:
@@ -554,3 +557,21 @@ def test_an_adopted_environment_file_names_the_schema_and_validates(tmp_path: Pa
     text = (tmp_path / ENVIRONMENTS_DIR / "acme.yaml").read_text(encoding="utf-8")
     assert text.startswith(HEADER + "# Written by `python main.py adopt`")
     assert schema_errors(editor_yaml(text)) == []
+
+
+def test_the_command_says_what_is_stale_and_write_makes_it_current(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from stacks import environment_schema
+
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "docs").mkdir()
+    shutil.copy(PROJECT_ROOT / "docs" / "environment-file.md", tmp_path / "docs")
+    (tmp_path / SCHEMA_FILE).write_text("{}\n", encoding="utf-8")
+    monkeypatch.setattr(environment_schema, "PROJECT_ROOT", tmp_path)
+    assert environment_schema.main(["--check"]) == 1
+    assert capsys.readouterr().err == f"stacks/environment.schema.json is stale: run {REGENERATE}\n"
+    assert environment_schema.main(["--write"]) == 0
+    assert capsys.readouterr().out == "wrote stacks/environment.schema.json\n"
+    assert environment_schema.main(["--check"]) == 0
+    assert (tmp_path / SCHEMA_FILE).read_text(encoding="utf-8") == schema_text()

@@ -15,12 +15,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from stacks.environment_schema import (
-    MODEL_RULES,
-    NOT_EXPRESSIBLE,
-    REGENERATE,
-    environment_schema,
-)
+from stacks.environment_schema import REGENERATE, environment_schema
+from stacks.schema_rules import MODEL_RULES, NOT_EXPRESSIBLE
 
 BEGIN = "<!-- BEGIN generated reference -->"
 NOTICE = (

@@ -79,6 +79,11 @@ synth-hcl: $(INSTALLED)
 check: $(INSTALLED)
 	$(BIN)/python main.py check $(ENV)
 
+.PHONY: schema
+## Regenerate the environment file's JSON Schema and docs/environment-file.md's reference from the model
+schema: $(INSTALLED)
+	$(BIN)/python -m stacks.environment_schema --write
+
 ## List the TF_VAR_ variables that carry secret channel addresses
 secrets: $(INSTALLED)
 	$(BIN)/python main.py secrets $(ENV)

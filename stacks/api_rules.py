@@ -14,8 +14,11 @@ from functools import cache
 from typing import Any
 
 import regex
-from pydantic import AfterValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
+
+from stacks.json_patterns import pattern_schema
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,22 @@ SCHEDULE_ROTATIONS_QUOTA = DocumentedQuota(
 )
 
 
+@dataclass(frozen=True)
+class _QuotaCheck(AfterValidator):
+    """``documented_quota``'s validator, which also states the quota in the JSON Schema."""
+
+    quota: DocumentedQuota | None = None
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        if self.quota is not None:
+            schema["maxItems"] = min(schema.get("maxItems", self.quota.limit), self.quota.limit)
+            _add_comment(schema, self.quota.source)
+        return schema
+
+
 def documented_quota(quota: DocumentedQuota, what: str) -> AfterValidator:
     """A list-size validator for a documented quota, naming its source."""
 
@@ -222,7 +241,7 @@ def documented_quota(quota: DocumentedQuota, what: str) -> AfterValidator:
             )
         return value
 
-    return AfterValidator(check)
+    return _QuotaCheck(check, quota)
 
 
 REPLICATION_REGIONS = (INCIDENTS, "RegionMapInput", 1, 3)
@@ -305,6 +324,41 @@ def _fail(message: str, value: str, rule: ShapeRule) -> PydanticCustomError:
     )
 
 
+def _add_comment(schema: JsonSchemaValue, source: str) -> None:
+    """Name the limit's source in the schema's ``$comment`` (the reference's AWS limit)."""
+    comments = [c for c in schema.get("$comment", "").split("; ") if c]
+    schema["$comment"] = "; ".join(dict.fromkeys([*comments, source]))
+
+
+@dataclass(frozen=True)
+class ApiCheck(AfterValidator):
+    """``api_check``'s validator, which also states its rule in the JSON Schema: the lengths,
+    the pattern (as ECMA-262, see json_patterns) with its words, and the API shape."""
+
+    rule: ShapeRule | None = None
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        rule = self.rule
+        if rule is None:
+            return schema
+        # Two rules on one value (default tags: both services') keep the stricter lengths.
+        if rule.min is not None:
+            schema["minLength"] = max(schema.get("minLength", rule.min), rule.min)
+        if rule.max is not None:
+            schema["maxLength"] = min(schema.get("maxLength", rule.max), rule.max)
+        if rule.pattern:
+            words = pattern_schema(rule.pattern, f"expected {rule.words} ({rule.source})")
+            if "pattern" in schema:
+                schema.setdefault("allOf", []).append(words)
+            else:
+                schema.update(words)
+        _add_comment(schema, rule.source)
+        return schema
+
+
 def api_check(rule: ShapeRule) -> AfterValidator:
     """A pydantic validator for ``Annotated[str, api_check(RULE)]``: the rule's lengths and
     pattern, with a message that says what is allowed and which API shape says so."""
@@ -322,16 +376,22 @@ def api_check(rule: ShapeRule) -> AfterValidator:
             raise _fail(f"is not valid: expected {rule.words}", value, rule)
         return value
 
-    return AfterValidator(check)
+    return ApiCheck(check, rule)
+
+
+def _source(limits: tuple[str, str, int, int | None]) -> dict[str, Any]:
+    return {"$comment": f"{limits[0]} {limits[1]}"}
 
 
 def api_range(limits: tuple[str, str, int, int | None]) -> Any:
     """Field limits (``ge``/``le``) of a numeric shape, for ``Annotated[int, api_range(...)]``."""
     _, _, low, high = limits
-    return Field(ge=low, le=high)
+    return Field(ge=low, le=high, json_schema_extra=_source(limits))
 
 
 def api_size(limits: tuple[str, str, int, int | None], allow_empty: bool = True) -> Any:
     """List or map size limits; ``allow_empty`` where an empty list means "leave it out"."""
     _, _, low, high = limits
-    return Field(min_length=0 if allow_empty else low, max_length=high)
+    return Field(
+        min_length=0 if allow_empty else low, max_length=high, json_schema_extra=_source(limits)
+    )

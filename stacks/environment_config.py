@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 from stacks import api_rules as api
 from stacks.aws_regions import AWS_REGIONS, INCIDENT_MANAGER_REGIONS
 from stacks.config_errors import did_you_mean
+from stacks.json_patterns import pattern_schema
 
 ACCOUNT_ID_PATTERN = r"^[0-9]{12}$"
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -59,12 +60,18 @@ def _region_in(allowed: tuple[str, ...], what: str) -> AfterValidator:
 
 Alias = Annotated[str, api.api_check(api.CONTACT_ALIAS)]
 DisplayName = Annotated[str, api.api_check(api.CONTACT_NAME)]
+# The regions' enum is what the JSON Schema (stacks/environment_schema.py) shows an editor.
 ImRegion = Annotated[
     str,
     api.api_check(api.REGION_NAME),
     _region_in(INCIDENT_MANAGER_REGIONS, "an AWS region where Incident Manager runs"),
+    Field(json_schema_extra={"enum": list(INCIDENT_MANAGER_REGIONS)}),
 ]
-AwsRegion = Annotated[str, _region_in(AWS_REGIONS, "an AWS region")]
+AwsRegion = Annotated[
+    str,
+    _region_in(AWS_REGIONS, "an AWS region"),
+    Field(json_schema_extra={"enum": list(AWS_REGIONS)}),
+]
 AccountId = Annotated[str, Field(pattern=ACCOUNT_ID_PATTERN)]
 Minutes = Annotated[int, Field(ge=0, le=24 * 60)]
 StageMinutes = Annotated[int, api.api_range(api.STAGE_MINUTES)]
@@ -126,31 +133,64 @@ class _Model(BaseModel):
 class AssumeRoleConfig(_Model):
     """The role Terraform assumes to manage this environment."""
 
-    role_arn: Arn
-    session_name: Annotated[str, Field(min_length=2, max_length=64)] | None = None
-    external_id: Annotated[str, Field(min_length=2, max_length=1224)] | None = None
+    role_arn: Arn = Field(
+        description="The role's ARN.",
+        examples=["arn:aws:iam::111122223333:role/incident-manager-deployer"],
+    )
+    session_name: Annotated[str, Field(min_length=2, max_length=64)] | None = Field(
+        None,
+        description="The session name (STS RoleSessionName).",
+        examples=["incident-manager-prod"],
+    )
+    external_id: Annotated[str, Field(min_length=2, max_length=1224)] | None = Field(
+        None, description="The external ID the role's trust policy asks for.", examples=["a1b2c3"]
+    )
 
 
 class LocalBackendConfig(_Model):
     """State in a local file. ``path`` is relative to the repository root; the default keeps
     it beside cdktf.json, never inside cdktf.out (which every synth replaces)."""
 
-    type: Literal["local"]
-    path: str | None = None
+    type: Literal["local"] = Field(description="local: state in a file.")
+    path: str | None = Field(
+        None,
+        description="The state file, relative to the repository root; default "
+        "terraform.incident-manager-<env>.tfstate.",
+        examples=["state/prod.tfstate"],
+    )
 
 
 class S3BackendConfig(_Model):
     """State in S3, locked either by an S3 lock file or by a DynamoDB table."""
 
-    type: Literal["s3"]
-    bucket: Annotated[str, Field(min_length=3, max_length=63, pattern=BUCKET_PATTERN)]
-    key: Annotated[str, Field(min_length=1, max_length=1024)]
-    region: AwsRegion
-    encrypt: bool = True
-    kms_key_id: str | None = None
-    lock: Literal["lockfile", "dynamodb"] = "lockfile"
-    dynamodb_table: str | None = None
-    role_arn: Arn | None = None
+    type: Literal["s3"] = Field(description="s3: state in an S3 bucket.")
+    bucket: Annotated[str, Field(min_length=3, max_length=63, pattern=BUCKET_PATTERN)] = Field(
+        description="The state bucket.", examples=["example-prod-terraform-state"]
+    )
+    key: Annotated[str, Field(min_length=1, max_length=1024)] = Field(
+        description="The state object's key.", examples=["incident-manager/prod.tfstate"]
+    )
+    region: AwsRegion = Field(description="The bucket's region.", examples=["us-east-1"])
+    encrypt: bool = Field(True, description="Encrypt the state object (server-side).")
+    kms_key_id: str | None = Field(
+        None,
+        description="A KMS key for the state object (default: the bucket's encryption).",
+        examples=["arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+    )
+    lock: Literal["lockfile", "dynamodb"] = Field(
+        "lockfile",
+        description="lockfile: an S3 lock file (Terraform >= 1.10); dynamodb: a DynamoDB table.",
+    )
+    dynamodb_table: str | None = Field(
+        None,
+        description="The lock table; required with lock: dynamodb, only then.",
+        examples=["example-terraform-locks"],
+    )
+    role_arn: Arn | None = Field(
+        None,
+        description="A role to assume for the state bucket.",
+        examples=["arn:aws:iam::111122223333:role/terraform-state"],
+    )
 
     @model_validator(mode="after")
     def _lock_table(self) -> S3BackendConfig:
@@ -167,26 +207,62 @@ BackendConfig = Annotated[LocalBackendConfig | S3BackendConfig, Field(discrimina
 class ReplicationSetConfig(_Model):
     """The account's replication set, or (``existing: true``) a set created elsewhere."""
 
-    regions: Annotated[list[ImRegion], api.api_size(api.REPLICATION_REGIONS, allow_empty=False)]
-    existing: bool = False
-    encryption: Literal["aws-owned-key", "create-keys", "customer-managed-keys"] = "aws-owned-key"
-    key_arns: dict[ImRegion, Annotated[Arn, api.api_check(api.SSE_KMS_KEY)]] = Field(
-        default_factory=dict
+    regions: Annotated[list[ImRegion], api.api_size(api.REPLICATION_REGIONS, allow_empty=False)] = (
+        Field(
+            description="The set's regions, each once; the provider region is one of them.",
+            examples=[["us-east-1", "us-west-2"]],
+        )
     )
-    prevent_destroy: bool = True
-    key_deletion_window_days: Annotated[int, Field(ge=7, le=30)] = 30
+    existing: bool = Field(
+        False,
+        description="true: the set was created elsewhere (the console, another environment of "
+        "the account); it is only referred to, never managed.",
+    )
+    encryption: Literal["aws-owned-key", "create-keys", "customer-managed-keys"] = Field(
+        "aws-owned-key",
+        description="aws-owned-key; create-keys: a KMS key per region, created here; "
+        "customer-managed-keys: your keys, in key_arns.",
+    )
+    key_arns: dict[ImRegion, Annotated[Arn, api.api_check(api.SSE_KMS_KEY)]] = Field(
+        default_factory=dict,
+        description="customer-managed-keys: a key ARN for every region of the set.",
+        examples=[{"us-east-1": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef"}],
+    )
+    prevent_destroy: bool = Field(
+        True,
+        description="Refuse to destroy the set: deleting it deletes every contact, plan, "
+        "response plan and incident record.",
+    )
+    key_deletion_window_days: Annotated[int, Field(ge=7, le=30)] = Field(
+        30, description="create-keys: days before a deleted key is gone."
+    )
     # The set's own tags (ssm-incidents rules); create-keys tags its keys with them too.
-    tags: IncidentsTags = Field(default_factory=dict)
+    tags: IncidentsTags = Field(
+        default_factory=dict,
+        description="The set's own tags (ssm-incidents rules); create-keys tags its keys too.",
+        examples=[{"team": "sre"}],
+    )
 
 
 class ChannelConfig(_Model):
     """One way to reach a contact."""
 
-    name: Annotated[str, api.api_check(api.CHANNEL_NAME)]
-    type: ChannelType
-    address: Annotated[str, api.api_check(api.SIMPLE_ADDRESS)] | None = None
+    name: Annotated[str, api.api_check(api.CHANNEL_NAME)] = Field(
+        description="The channel's name, unique within the contact.", examples=["email"]
+    )
+    type: ChannelType = Field(description="How the channel pages.", examples=["EMAIL"])
+    address: Annotated[str, api.api_check(api.SIMPLE_ADDRESS)] | None = Field(
+        None,
+        description="An e-mail address, or for SMS and VOICE a phone number in E.164 form "
+        "(+12065550100, in quotes); or leave it out and set secret: true.",
+        examples=["ir@example.com"],
+    )
     # true: the address is a sensitive Terraform variable supplied at plan time, not in git.
-    secret: bool = False
+    secret: bool = Field(
+        False,
+        description="true: the address is a sensitive Terraform variable supplied at plan "
+        "time, never written here (make secrets names it).",
+    )
 
     @model_validator(mode="after")
     def _address_fits_type(self) -> ChannelConfig:
@@ -228,30 +304,60 @@ def _is_e164(address: str) -> bool:
 class EngagementStepConfig(_Model):
     """Engage ``channel`` ``at_minute`` minutes after the contact is engaged."""
 
-    channel: str
+    channel: str = Field(description="A channel name of this contact.", examples=["email"])
     # A day at most: a later engagement is surely a typo, and each 30 minutes is one stage.
-    at_minute: Minutes
-    retry_interval_minutes: RetryMinutes | None = None
+    at_minute: Minutes = Field(
+        description="Minutes after the contact is engaged (a day at most).", examples=[0]
+    )
+    retry_interval_minutes: RetryMinutes | None = Field(
+        None, description="Minutes between retries of this channel.", examples=[5]
+    )
 
 
 class ContactConfig(_Model):
     """A person Incident Manager can page."""
 
-    alias: Alias
-    display_name: DisplayName | None = None
-    channels: Annotated[list[ChannelConfig], Field(min_length=1)]
-    engagement: Annotated[list[EngagementStepConfig], Field(min_length=1)]
-    tags: ContactsTags = Field(default_factory=dict)
+    alias: Alias = Field(
+        description="Unique per account: contacts, escalation plans and on-call schedules share "
+        "one alias space. Renaming it replaces the contact.",
+        examples=["incident-responder"],
+    )
+    display_name: DisplayName | None = Field(
+        None, description="The name the console shows.", examples=["Incident Responder"]
+    )
+    channels: Annotated[list[ChannelConfig], Field(min_length=1)] = Field(
+        description="The ways to reach the contact, at least one."
+    )
+    engagement: Annotated[list[EngagementStepConfig], Field(min_length=1)] = Field(
+        description="The contact's engagement plan (the console's): which channel is paged "
+        "when, at least one step."
+    )
+    tags: ContactsTags = Field(
+        default_factory=dict, description="The contact's tags.", examples=[{"team": "sre"}]
+    )
 
 
 class StageTargetConfig(_Model):
     """A stage target: a contact or escalation plan (``contact``), or one channel of a
     contact (``contact`` + ``channel``)."""
 
-    contact: str
-    channel: str | None = None
-    acknowledgement_stops_plan: bool | None = None
-    retry_interval_minutes: RetryMinutes | None = None
+    contact: str = Field(
+        description="A contact, escalation plan or on-call schedule alias.",
+        examples=["incident-responder"],
+    )
+    channel: str | None = Field(
+        None,
+        description="Page only this channel of the personal contact named in contact.",
+        examples=["mobile"],
+    )
+    acknowledgement_stops_plan: bool | None = Field(
+        None,
+        description="Contact targets: whether an acknowledgement stops the plan (default true).",
+        examples=[True],
+    )
+    retry_interval_minutes: RetryMinutes | None = Field(
+        None, description="Channel targets: minutes between retries.", examples=[2]
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> StageTargetConfig:
@@ -265,8 +371,12 @@ class StageTargetConfig(_Model):
 class StageConfig(_Model):
     """Targets engaged together; the next stage starts ``duration_minutes`` later."""
 
-    duration_minutes: StageMinutes
-    targets: list[StageTargetConfig] = Field(default_factory=list)
+    duration_minutes: StageMinutes = Field(
+        description="Minutes until the next stage starts; 0 only with targets.", examples=[5]
+    )
+    targets: list[StageTargetConfig] = Field(
+        default_factory=list, description="Contacts, plans, schedules or channels engaged together."
+    )
 
     @model_validator(mode="after")
     def _zero_needs_target(self) -> StageConfig:
@@ -278,28 +388,53 @@ class StageConfig(_Model):
 class EscalationPlanConfig(_Model):
     """An escalation plan: stages of contacts and channels."""
 
-    alias: Alias
-    display_name: DisplayName | None = None
-    stages: Annotated[list[StageConfig], Field(min_length=1)]
-    tags: ContactsTags = Field(default_factory=dict)
+    alias: Alias = Field(
+        description="Unique per account, shared with contacts and on-call schedules.",
+        examples=["app-escalation-plan"],
+    )
+    display_name: DisplayName | None = Field(
+        None, description="The name the console shows.", examples=["App escalation plan"]
+    )
+    stages: Annotated[list[StageConfig], Field(min_length=1)] = Field(
+        description="The stages, in order, at least one."
+    )
+    tags: ContactsTags = Field(
+        default_factory=dict, description="The plan's tags.", examples=[{"team": "sre"}]
+    )
 
 
 class WeeklyHandOffConfig(_Model):
-    day: Day
-    time: TimeOfDayText
+    """A weekly hand-off: a day and a time."""
+
+    day: Day = Field(description="The day of the week.", examples=["MON"])
+    time: TimeOfDayText = Field(
+        description="The time of day, HH:MM (in quotes).", examples=["09:00"]
+    )
 
 
 class MonthlyHandOffConfig(_Model):
-    day_of_month: Annotated[int, api.api_range(api.DAY_OF_MONTH)]
-    time: TimeOfDayText
+    """A monthly hand-off: a day of the month and a time."""
+
+    day_of_month: Annotated[int, api.api_range(api.DAY_OF_MONTH)] = Field(
+        description="The day of the month.", examples=[1]
+    )
+    time: TimeOfDayText = Field(
+        description="The time of day, HH:MM (in quotes).", examples=["09:00"]
+    )
 
 
 class HandOffConfig(_Model):
     """When the on-call shift changes hands: exactly one of daily, weekly, monthly."""
 
-    daily: list[TimeOfDayText] = Field(default_factory=list)
-    weekly: list[WeeklyHandOffConfig] = Field(default_factory=list)
-    monthly: list[MonthlyHandOffConfig] = Field(default_factory=list)
+    daily: list[TimeOfDayText] = Field(
+        default_factory=list,
+        description="Times of day, each once (in quotes).",
+        examples=[["09:00", "21:00"]],
+    )
+    weekly: list[WeeklyHandOffConfig] = Field(default_factory=list, description="Days and times.")
+    monthly: list[MonthlyHandOffConfig] = Field(
+        default_factory=list, description="Days of the month and times."
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> HandOffConfig:
@@ -312,22 +447,46 @@ class HandOffConfig(_Model):
 
 
 class CoverageConfig(_Model):
-    start: TimeOfDayText
-    end: TimeOfDayText
+    """Hours of a day the rotation covers; an end at or before the start runs past midnight."""
+
+    start: TimeOfDayText = Field(description="Start, HH:MM (in quotes).", examples=["09:00"])
+    end: TimeOfDayText = Field(description="End, HH:MM (in quotes).", examples=["17:00"])
 
 
 class RotationConfig(_Model):
     """An on-call rotation of personal contacts, taking turns in the order listed."""
 
-    name: Annotated[str, api.api_check(api.ROTATION_NAME)]
-    contacts: Annotated[list[str], api.api_size(api.ROTATION_CONTACTS, allow_empty=False)]
-    time_zone: Annotated[str, api.api_check(api.TIME_ZONE_ID)]
-    start_time: datetime
-    number_of_on_calls: Annotated[int, api.api_range(api.NUMBER_OF_ON_CALLS)] = 1
-    recurrence_multiplier: Annotated[int, api.api_range(api.RECURRENCE_MULTIPLIER)] = 1
-    hand_off: HandOffConfig
-    shift_coverages: dict[Day, list[CoverageConfig]] = Field(default_factory=dict)
-    tags: ContactsTags = Field(default_factory=dict)
+    name: Annotated[str, api.api_check(api.ROTATION_NAME)] = Field(
+        description="The rotation's name, unique per account.", examples=["app-responders-weekly"]
+    )
+    contacts: Annotated[list[str], api.api_size(api.ROTATION_CONTACTS, allow_empty=False)] = Field(
+        description="Personal contact aliases, each once, in shift order.",
+        examples=[["incident-responder", "sr-incident-responder"]],
+    )
+    time_zone: Annotated[str, api.api_check(api.TIME_ZONE_ID)] = Field(
+        description="An IANA time zone.", examples=["America/Los_Angeles"]
+    )
+    start_time: datetime = Field(
+        description="When the rotation starts: ISO 8601 with a UTC offset (in quotes).",
+        examples=["2026-01-05T09:00:00-08:00"],
+    )
+    number_of_on_calls: Annotated[int, api.api_range(api.NUMBER_OF_ON_CALLS)] = Field(
+        1, description="Contacts on call at once; at most the number of contacts."
+    )
+    recurrence_multiplier: Annotated[int, api.api_range(api.RECURRENCE_MULTIPLIER)] = Field(
+        1, description="Hand-offs per shift: 2 with weekly hand-offs makes two-week shifts."
+    )
+    hand_off: HandOffConfig = Field(
+        description="When the shift changes hands: exactly one of daily, weekly, monthly."
+    )
+    shift_coverages: dict[Day, list[CoverageConfig]] = Field(
+        default_factory=dict,
+        description="Hours covered per day; none: around the clock.",
+        examples=[{"MON": [{"start": "09:00", "end": "17:00"}]}],
+    )
+    tags: ContactsTags = Field(
+        default_factory=dict, description="The rotation's tags.", examples=[{"team": "sre"}]
+    )
 
     @field_validator("start_time", mode="before")
     @classmethod
@@ -353,17 +512,30 @@ class RotationConfig(_Model):
 class OnCallScheduleConfig(_Model):
     """An on-call schedule: pages whoever is on call in its rotations; engaged like a contact."""
 
-    alias: Alias
+    alias: Alias = Field(
+        description="Unique per account, shared with contacts and escalation plans.",
+        examples=["app-oncall"],
+    )
     # CloudFormation requires a display name for a schedule; so do we, so that a later move to
     # CloudFormation or the provider's rotation_ids needs no change.
-    display_name: Annotated[str, Field(min_length=1), api.api_check(api.CONTACT_NAME)]
+    display_name: Annotated[str, Field(min_length=1), api.api_check(api.CONTACT_NAME)] = Field(
+        description="The name the console shows.", examples=["App on-call"]
+    )
     # The model allows an empty RotationIds list; AWS refuses a schedule without rotations.
     rotations: Annotated[
         list[str],
         Field(min_length=1),
         api.documented_quota(api.SCHEDULE_ROTATIONS_QUOTA, "rotations"),
-    ]
-    tags: ContactsTags = Field(default_factory=dict)
+    ] = Field(description="Rotation names, each once.", examples=[["app-responders-weekly"]])
+    tags: ContactsTags = Field(
+        default_factory=dict,
+        description="The schedule's tags; default_tags are added (the provider does not tag "
+        "schedules).",
+        examples=[{"team": "sre"}],
+    )
+
+
+KEY_REFERENCE_WORDS = "a KMS key ARN, key ID, alias/name, alias ARN, or none"
 
 
 def _key_reference(value: str) -> str:
@@ -384,13 +556,37 @@ class TopicConfig(_Model):
     unencrypted topic) and its own policy (``policy``, a JSON file in the repository).
     """
 
-    name: Annotated[str, Field(min_length=1, max_length=256, pattern=TOPIC_NAME_PATTERN)]
+    name: Annotated[str, Field(min_length=1, max_length=256, pattern=TOPIC_NAME_PATTERN)] = Field(
+        description="The topic's name, unique in the environment.", examples=["incident-chat"]
+    )
     # SNS: "up to 100 printable ASCII characters" (the sender name of SMS messages).
-    display_name: Annotated[str, Field(max_length=100)] | None = None
-    encryption_key: Annotated[str, AfterValidator(_key_reference)] | None = None
+    display_name: Annotated[str, Field(max_length=100)] | None = Field(
+        None, description="The sender name of SMS messages.", examples=["Incidents"]
+    )
+    encryption_key: (
+        Annotated[
+            str,
+            AfterValidator(_key_reference),
+            Field(json_schema_extra=pattern_schema(KEY_REFERENCE_PATTERN, KEY_REFERENCE_WORDS)),
+        ]
+        | None
+    ) = Field(
+        None,
+        description="Default: a KMS key this stack creates (one for all topics). Or an existing "
+        "key, referred to, never managed: a key ARN, key ID, alias/name or alias ARN; none: "
+        "unencrypted.",
+        examples=["alias/incident-topics"],
+    )
     # A JSON file relative to the repository root (stacks/policies/<env>/<topic>.topic-policy.json).
-    policy: Annotated[str, Field(min_length=1)] | None = None
-    tags: ResourceTags = Field(default_factory=dict)
+    policy: Annotated[str, Field(min_length=1)] | None = Field(
+        None,
+        description="Default: Incident Manager of this account may publish. Or a JSON policy "
+        "file relative to the repository root.",
+        examples=["stacks/policies/prod/incident-chat.topic-policy.json"],
+    )
+    tags: ResourceTags = Field(
+        default_factory=dict, description="The topic's tags.", examples=[{"team": "sre"}]
+    )
 
 
 # AWS takes document version names of 1 to 128 characters; provider 5.100.0 refuses fewer than
@@ -412,26 +608,48 @@ class RunbookConfig(_Model):
     ends in ``.json``, YAML otherwise. ``version_name``, ``target_type`` and ``shared_with`` (the
     accounts the document is shared with, or ``all``) are the document's own settings."""
 
-    name: Annotated[str, api.api_check(api.DOCUMENT_NAME), Field(pattern=RUNBOOK_NAME_PATTERN)]
-    document: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, api.api_check(api.DOCUMENT_NAME), Field(pattern=RUNBOOK_NAME_PATTERN)] = (
+        Field(description="The document's name.", examples=["ec2-cpu-util-runbook"])
+    )
+    document: Annotated[str, Field(min_length=1)] = Field(
+        description="The document file, relative to the repository root: JSON if it ends in "
+        ".json, else YAML; sent as the file holds it.",
+        examples=["stacks/runbooks/ec2-cpu-util-runbook.yaml"],
+    )
     version_name: (
         Annotated[
-            str, api.api_check(api.DOCUMENT_VERSION_NAME), AfterValidator(_provider_version_name)
+            str,
+            api.api_check(api.DOCUMENT_VERSION_NAME),
+            AfterValidator(_provider_version_name),
+            Field(json_schema_extra={"minLength": PROVIDER_MIN_VERSION_NAME}),
         ]
         | None
-    ) = None
-    target_type: Annotated[str, api.api_check(api.TARGET_TYPE)] | None = None
-    shared_with: list[Annotated[str, api.api_check(api.SHARED_ACCOUNT)]] = Field(
-        default_factory=list
+    ) = Field(None, description="The document's version name.", examples=["v1.0"])
+    target_type: Annotated[str, api.api_check(api.TARGET_TYPE)] | None = Field(
+        None,
+        description="The resource type the document runs on.",
+        examples=["/AWS::EC2::Instance"],
     )
-    tags: ResourceTags = Field(default_factory=dict)
+    shared_with: list[Annotated[str, api.api_check(api.SHARED_ACCOUNT)]] = Field(
+        default_factory=list,
+        description="Account IDs the document is shared with, or all.",
+        examples=[["444455556666"]],
+    )
+    tags: ResourceTags = Field(
+        default_factory=dict, description="The document's tags.", examples=[{"team": "sre"}]
+    )
 
 
 class InlinePolicyConfig(_Model):
     """An inline policy of a runbook role: its name and its JSON file."""
 
-    name: Annotated[str, api.api_check(api.POLICY_NAME)]
-    document: Annotated[str, Field(min_length=1)]
+    name: Annotated[str, api.api_check(api.POLICY_NAME)] = Field(
+        description="The policy's name, unique within the role.", examples=["start-runbook"]
+    )
+    document: Annotated[str, Field(min_length=1)] = Field(
+        description="A JSON policy file, relative to the repository root.",
+        examples=["stacks/policies/prod/IncidentManagerRunbookRole.start-runbook.json"],
+    )
 
 
 class RunbookRoleConfig(_Model):
@@ -439,27 +657,67 @@ class RunbookRoleConfig(_Model):
     role, or one several response plans share). Policy files are JSON, relative to the repo
     root. ``managed_policies`` are attached one by one; other attachments stay as they are."""
 
-    name: Annotated[str, api.api_check(api.ROLE_NAME)]
-    path: Annotated[str, api.api_check(api.ROLE_PATH)] = "/"
-    description: Annotated[str, api.api_check(api.ROLE_DESCRIPTION)] | None = None
-    max_session_duration: Annotated[int, api.api_range(api.MAX_SESSION_DURATION)] = 3600
-    permissions_boundary: Arn | None = None
-    trust_policy: Annotated[str, Field(min_length=1)]
-    inline_policies: list[InlinePolicyConfig] = Field(default_factory=list)
-    managed_policies: list[Arn] = Field(default_factory=list)
-    tags: ResourceTags = Field(default_factory=dict)
+    name: Annotated[str, api.api_check(api.ROLE_NAME)] = Field(
+        description="The IAM role's name.", examples=["IncidentManagerRunbookRole"]
+    )
+    path: Annotated[str, api.api_check(api.ROLE_PATH)] = Field(
+        "/",
+        description="The role's path; changing it replaces the role.",
+        examples=["/service-role/"],
+    )
+    description: Annotated[str, api.api_check(api.ROLE_DESCRIPTION)] | None = Field(
+        None, description="The role's description.", examples=["Starts incident runbooks"]
+    )
+    max_session_duration: Annotated[int, api.api_range(api.MAX_SESSION_DURATION)] = Field(
+        3600, description="Seconds a session lasts."
+    )
+    permissions_boundary: Arn | None = Field(
+        None,
+        description="A managed policy ARN that bounds the role.",
+        examples=["arn:aws:iam::111122223333:policy/boundary"],
+    )
+    trust_policy: Annotated[str, Field(min_length=1)] = Field(
+        description="A JSON trust policy file, relative to the repository root.",
+        examples=["stacks/policies/prod/IncidentManagerRunbookRole.trust-policy.json"],
+    )
+    inline_policies: list[InlinePolicyConfig] = Field(
+        default_factory=list, description="Inline policies, each a name and a JSON file."
+    )
+    managed_policies: list[Arn] = Field(
+        default_factory=list,
+        description="Managed policy ARNs, each once, attached one by one; other attachments "
+        "stay as they are.",
+        examples=[["arn:aws:iam::111122223333:policy/start-runbooks"]],
+    )
+    tags: ResourceTags = Field(
+        default_factory=dict, description="The role's tags.", examples=[{"team": "sre"}]
+    )
 
 
 class IncidentConfig(_Model):
     """The template of incidents opened with a response plan."""
 
-    title: Annotated[str, Field(min_length=1), api.api_check(api.INCIDENT_TITLE)]
-    impact: Impact
-    summary: Annotated[str, api.api_check(api.INCIDENT_SUMMARY)] | None = None
-    dedupe_string: Annotated[str, api.api_check(api.DEDUPE_STRING)] | None = None
-    tags: IncidentsTags = Field(default_factory=dict)
+    title: Annotated[str, Field(min_length=1), api.api_check(api.INCIDENT_TITLE)] = Field(
+        description="The incident's title.", examples=["cpu-incident-1"]
+    )
+    impact: Impact = Field(description="The incident's impact.", examples=["medium"])
+    summary: Annotated[str, api.api_check(api.INCIDENT_SUMMARY)] | None = Field(
+        None, description="The incident's summary.", examples=["CPU above 85% on the app servers"]
+    )
+    dedupe_string: Annotated[str, api.api_check(api.DEDUPE_STRING)] | None = Field(
+        None,
+        description="Incidents with the same string are merged into one.",
+        examples=["ec2-high-cpu"],
+    )
+    tags: IncidentsTags = Field(
+        default_factory=dict,
+        description="Tags on incidents opened with this plan.",
+        examples=[{"service": "app"}],
+    )
     notify: Annotated[list[str], api.api_size(api.NOTIFICATION_TARGETS)] = Field(
-        default_factory=list
+        default_factory=list,
+        description="Topic names (from topics:) or SNS topic ARNs, each once.",
+        examples=[["incident-chat"]],
     )
 
 
@@ -473,12 +731,34 @@ class RunbookActionConfig(_Model):
     provider 5.100.0 cannot send: an action adopted that way is imported and left as AWS holds
     it while this entry is unchanged. Changing it fails at apply until both maps have an entry."""
 
-    name: str | None = None
-    document: Annotated[str, api.api_check(api.DOCUMENT_NAME)] | None = None
-    role: Annotated[str, Field(min_length=1)] | None = None
-    kept_as_adopted: bool = False
-    document_version: Annotated[str, api.api_check(api.DOCUMENT_VERSION)] | None = None
-    target_account: TargetAccount | None = None
+    name: str | None = Field(
+        None,
+        description="A runbook from runbooks:; or give document instead.",
+        examples=["ec2-cpu-util-runbook"],
+    )
+    document: Annotated[str, api.api_check(api.DOCUMENT_NAME)] | None = Field(
+        None,
+        description="A document managed elsewhere: Amazon's or a shared one's ARN; its "
+        "parameters are not checked.",
+        examples=["AWSIncidents-CriticalIncidentRunbookTemplate"],
+    )
+    role: Annotated[str, Field(min_length=1)] | None = Field(
+        None,
+        description="A runbook_roles name or an IAM role ARN; required with document. Default: "
+        "the runbook's own role, IncidentManager-<name>.",
+        examples=["IncidentManagerRunbookRole"],
+    )
+    kept_as_adopted: bool = Field(
+        False,
+        description="true: an adopted action with no parameters or no dynamic parameters, left "
+        "as AWS holds it (docs/adopt.md).",
+    )
+    document_version: Annotated[str, api.api_check(api.DOCUMENT_VERSION)] | None = Field(
+        None, description="The document version to run.", examples=["$LATEST"]
+    )
+    target_account: TargetAccount | None = Field(
+        None, description="The account the runbook runs in.", examples=["IMPACTED_ACCOUNT"]
+    )
     parameters: Annotated[
         dict[
             Annotated[str, api.api_check(api.PARAMETER_NAME)],
@@ -489,11 +769,19 @@ class RunbookActionConfig(_Model):
             ],
         ],
         api.api_size(api.PARAMETERS),
-    ] = Field(default_factory=dict)
+    ] = Field(
+        default_factory=dict,
+        description="Parameter name: values; names the document declares.",
+        examples=[{"Environment": ["prod"]}],
+    )
     dynamic_parameters: Annotated[
         dict[Annotated[str, api.api_check(api.DYNAMIC_PARAMETER_NAME)], DynamicParameterValue],
         api.api_size(api.DYNAMIC_PARAMETERS),
-    ] = Field(default_factory=dict)
+    ] = Field(
+        default_factory=dict,
+        description="Parameter name: a value Incident Manager fills in when the incident starts.",
+        examples=[{"IncidentRecordArn": "INCIDENT_RECORD_ARN"}],
+    )
 
     @model_validator(mode="after")
     def _one_document(self) -> RunbookActionConfig:
@@ -543,34 +831,73 @@ class RunbookActionConfig(_Model):
 
 
 class PagerDutyConfig(_Model):
-    name: Annotated[str, api.api_check(api.PAGERDUTY_NAME)]
-    service_id: Annotated[str, api.api_check(api.PAGERDUTY_SERVICE_ID)]
-    secret_id: Annotated[str, api.api_check(api.PAGERDUTY_SECRET_ID)]
+    """A PagerDuty service that incidents of the response plan are sent to."""
+
+    name: Annotated[str, api.api_check(api.PAGERDUTY_NAME)] = Field(
+        description="The integration's name.", examples=["pagerduty"]
+    )
+    service_id: Annotated[str, api.api_check(api.PAGERDUTY_SERVICE_ID)] = Field(
+        description="The PagerDuty service ID.", examples=["PABC123"]
+    )
+    secret_id: Annotated[str, api.api_check(api.PAGERDUTY_SECRET_ID)] = Field(
+        description="The Secrets Manager secret holding the PagerDuty credentials.",
+        examples=["pagerduty-secret"],
+    )
 
 
 class ResponsePlanConfig(_Model):
     """A response plan: incident template, engagements, runbook."""
 
-    name: Annotated[str, api.api_check(api.RESPONSE_PLAN_NAME)]
-    display_name: Annotated[str, api.api_check(api.RESPONSE_PLAN_DISPLAY_NAME)] | None = None
-    incident: IncidentConfig
-    chat_channels: Annotated[list[str], api.api_size(api.CHAT_CHANNELS)] = Field(
-        default_factory=list
+    name: Annotated[str, api.api_check(api.RESPONSE_PLAN_NAME)] = Field(
+        description="The plan's name, unique per account; renaming it replaces the plan.",
+        examples=["EC2HighCPU"],
     )
-    engagements: Annotated[list[str], api.api_size(api.ENGAGEMENTS)] = Field(default_factory=list)
-    runbook: RunbookActionConfig | None = None
-    pagerduty: PagerDutyConfig | None = None
-    tags: IncidentsTags = Field(default_factory=dict)
+    display_name: Annotated[str, api.api_check(api.RESPONSE_PLAN_DISPLAY_NAME)] | None = Field(
+        None, description="The name the console shows.", examples=["EC2 high CPU"]
+    )
+    incident: IncidentConfig = Field(description="The template of the incidents it opens.")
+    chat_channels: Annotated[list[str], api.api_size(api.CHAT_CHANNELS)] = Field(
+        default_factory=list,
+        description="Topic names (from topics:) or SNS topic ARNs, each once.",
+        examples=[["incident-chat"]],
+    )
+    engagements: Annotated[list[str], api.api_size(api.ENGAGEMENTS)] = Field(
+        default_factory=list,
+        description="Contact, escalation plan or on-call schedule aliases, each once.",
+        examples=[["app-escalation-plan"]],
+    )
+    runbook: RunbookActionConfig | None = Field(
+        None, description="A runbook started when an incident opens."
+    )
+    pagerduty: PagerDutyConfig | None = Field(None, description="A PagerDuty integration.")
+    tags: IncidentsTags = Field(
+        default_factory=dict, description="The plan's own tags.", examples=[{"team": "sre"}]
+    )
 
 
 class MetricConfig(_Model):
-    namespace: Annotated[str, Field(min_length=1, max_length=255)]
-    name: Annotated[str, Field(min_length=1, max_length=255)]
-    dimensions: Annotated[dict[str, str], Field(max_length=30)] = Field(default_factory=dict)
+    """The CloudWatch metric an alarm watches."""
+
+    namespace: Annotated[str, Field(min_length=1, max_length=255)] = Field(
+        description="The metric's namespace.", examples=["AWS/EC2"]
+    )
+    name: Annotated[str, Field(min_length=1, max_length=255)] = Field(
+        description="The metric's name.", examples=["CPUUtilization"]
+    )
+    dimensions: Annotated[dict[str, str], Field(max_length=30)] = Field(
+        default_factory=dict,
+        description="Dimension name: value.",
+        examples=[{"AutoScalingGroupName": "app"}],
+    )
     # A standard statistic, or a percentile (CloudWatch's extended statistic pNN.NN).
-    statistic: str = "Average"
-    period_seconds: int = 300
-    unit: Unit | None = None
+    statistic: str = Field(
+        "Average",
+        description="SampleCount, Average, Sum, Minimum, Maximum, or a percentile p0 to p100 "
+        "with up to two decimals.",
+        examples=["p99"],
+    )
+    period_seconds: int = Field(300, description="10, 20, 30 or a multiple of 60.")
+    unit: Unit | None = Field(None, description="The metric's unit.", examples=["Percent"])
 
     @field_validator("statistic")
     @classmethod
@@ -593,50 +920,126 @@ class MetricConfig(_Model):
 class AlarmConfig(_Model):
     """A CloudWatch alarm that opens an incident with ``response_plan`` when it fires."""
 
-    name: Annotated[str, Field(min_length=1, max_length=255)]
-    response_plan: str
-    description: Annotated[str, Field(max_length=1024)] | None = None
-    metric: MetricConfig
+    name: Annotated[str, Field(min_length=1, max_length=255)] = Field(
+        description="The alarm's name, unique within its region.", examples=["ec2-high-cpu"]
+    )
+    response_plan: str = Field(
+        description="The response plan it opens incidents with.", examples=["EC2HighCPU"]
+    )
+    description: Annotated[str, Field(max_length=1024)] | None = Field(
+        None, description="The alarm's description.", examples=["CPU above 85% for 5 minutes"]
+    )
+    metric: MetricConfig = Field(description="The metric it watches.")
     comparison: Literal[
         "GreaterThanOrEqualToThreshold",
         "GreaterThanThreshold",
         "LessThanThreshold",
         "LessThanOrEqualToThreshold",
-    ]
-    threshold: float
-    evaluation_periods: Annotated[int, Field(ge=1)] = 1
-    datapoints_to_alarm: Annotated[int, Field(ge=1)] | None = None
-    treat_missing_data: Literal["missing", "ignore", "breaching", "notBreaching"] = "missing"
-    # Percentile statistics only: how to treat periods with too few samples.
-    evaluate_low_sample_count_percentiles: Literal["evaluate", "ignore"] | None = None
-    # The region the alarm lives in (default: the environment's); one of the replication set's.
-    region: ImRegion | None = None
-    # Besides opening the incident: topic names (from topics:) or action ARNs.
-    alarm_actions: list[AlarmActionRef] = Field(default_factory=list)
-    ok_actions: Annotated[list[AlarmActionRef], Field(max_length=5)] = Field(default_factory=list)
-    insufficient_data_actions: Annotated[list[AlarmActionRef], Field(max_length=5)] = Field(
-        default_factory=list
+    ] = Field(
+        description="How the statistic compares with threshold.", examples=["GreaterThanThreshold"]
     )
-    actions_enabled: bool = True
-    tags: ResourceTags = Field(default_factory=dict)
+    threshold: float = Field(description="The value compared with.", examples=[85])
+    evaluation_periods: Annotated[int, Field(ge=1)] = Field(
+        1, description="Periods the statistic is compared over."
+    )
+    datapoints_to_alarm: Annotated[int, Field(ge=1)] | None = Field(
+        None,
+        description="Breaching periods that fire the alarm; at most evaluation_periods.",
+        examples=[3],
+    )
+    treat_missing_data: Literal["missing", "ignore", "breaching", "notBreaching"] = Field(
+        "missing", description="How periods without data count."
+    )
+    # Percentile statistics only: how to treat periods with too few samples.
+    evaluate_low_sample_count_percentiles: Literal["evaluate", "ignore"] | None = Field(
+        None,
+        description="Percentile statistics only: how periods with too few samples count.",
+        examples=["ignore"],
+    )
+    # The region the alarm lives in (default: the environment's); one of the replication set's.
+    region: ImRegion | None = Field(
+        None,
+        description="The alarm's region (default: region); one of replication_set.regions.",
+        examples=["us-west-2"],
+    )
+    # Besides opening the incident: topic names (from topics:) or action ARNs.
+    alarm_actions: list[AlarmActionRef] = Field(
+        default_factory=list,
+        description="Besides opening the incident, each once: topic names from topics: (alarms "
+        "in region only) or action ARNs.",
+        examples=[["incident-chat"]],
+    )
+    ok_actions: Annotated[list[AlarmActionRef], Field(max_length=5)] = Field(
+        default_factory=list,
+        description="When the alarm returns to OK, each once: the same kinds.",
+        examples=[["incident-chat"]],
+    )
+    insufficient_data_actions: Annotated[list[AlarmActionRef], Field(max_length=5)] = Field(
+        default_factory=list,
+        description="When data is missing, each once: the same kinds.",
+        examples=[["incident-chat"]],
+    )
+    actions_enabled: bool = Field(
+        True, description="false: the alarm changes state but runs no action."
+    )
+    tags: ResourceTags = Field(
+        default_factory=dict, description="The alarm's tags.", examples=[{"team": "sre"}]
+    )
 
 
 class EnvironmentConfig(_Model):
     """One environment: one stack named ``incident-manager-<env>``."""
 
-    account_id: AccountId
-    region: ImRegion
-    assume_role: AssumeRoleConfig | None = None
+    account_id: AccountId = Field(
+        description="The only AWS account this stack may touch: 12 digits, in quotes.",
+        examples=["111122223333"],
+    )
+    region: ImRegion = Field(
+        description="The provider region; one of replication_set.regions.", examples=["us-east-1"]
+    )
+    assume_role: AssumeRoleConfig | None = Field(
+        None, description="A role Terraform assumes to manage this environment."
+    )
     # Default tags land on contacts and response plans too: the stricter rules of both apply.
-    default_tags: DefaultTags = Field(default_factory=dict)
-    backend: BackendConfig = Field(default_factory=lambda: LocalBackendConfig(type="local"))
-    replication_set: ReplicationSetConfig
-    contacts: list[ContactConfig] = Field(default_factory=list)
-    escalation_plans: list[EscalationPlanConfig] = Field(default_factory=list)
-    rotations: list[RotationConfig] = Field(default_factory=list)
-    oncall_schedules: list[OnCallScheduleConfig] = Field(default_factory=list)
-    topics: list[TopicConfig] = Field(default_factory=list)
-    runbooks: list[RunbookConfig] = Field(default_factory=list)
-    runbook_roles: list[RunbookRoleConfig] = Field(default_factory=list)
-    response_plans: list[ResponsePlanConfig] = Field(default_factory=list)
-    alarms: list[AlarmConfig] = Field(default_factory=list)
+    default_tags: DefaultTags = Field(
+        default_factory=dict,
+        description="Tags on every resource (the provider's default_tags); both services' tag "
+        "rules apply.",
+        examples=[{"environment": "prod", "managed-by": "incident-manager-as-code"}],
+    )
+    backend: BackendConfig = Field(
+        default_factory=lambda: LocalBackendConfig(type="local"),
+        description="Where Terraform keeps the state: type local (the default) or s3.",
+    )
+    replication_set: ReplicationSetConfig = Field(
+        description="The account's replication set (one per account)."
+    )
+    contacts: list[ContactConfig] = Field(
+        default_factory=list, description="Personal contacts: the people Incident Manager pages."
+    )
+    escalation_plans: list[EscalationPlanConfig] = Field(
+        default_factory=list, description="Escalation plans: stages of contacts and channels."
+    )
+    rotations: list[RotationConfig] = Field(
+        default_factory=list, description="On-call rotations of personal contacts."
+    )
+    oncall_schedules: list[OnCallScheduleConfig] = Field(
+        default_factory=list,
+        description="On-call schedules: page whoever the rotations have on call.",
+    )
+    topics: list[TopicConfig] = Field(
+        default_factory=list, description="SNS topics Incident Manager may publish to."
+    )
+    runbooks: list[RunbookConfig] = Field(
+        default_factory=list, description="SSM Automation documents response plans start."
+    )
+    runbook_roles: list[RunbookRoleConfig] = Field(
+        default_factory=list,
+        description="IAM roles that start runbooks, described in full (adopted, or shared).",
+    )
+    response_plans: list[ResponsePlanConfig] = Field(
+        default_factory=list, description="Response plans: incident template, engagements, runbook."
+    )
+    alarms: list[AlarmConfig] = Field(
+        default_factory=list, description="CloudWatch alarms that open incidents."
+    )

@@ -27,6 +27,7 @@ from stacks.environment_loader import (
     STACK_PREFIX,
     load_environment,
 )
+from stacks.environment_schema import HEADER
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTION = f"""\
@@ -159,6 +160,7 @@ def write_files(adoption: Adoption, environment: str, project_root: Path) -> Non
     yaml.default_flow_style = False
     yaml.width = 100
     with target.open("w", encoding="utf-8") as stream:
+        stream.write(HEADER)
         stream.write(
             "# Written by `python main.py adopt` from the live account. Channel addresses are\n"
             "# secret variables (cdktf.out/stacks/<stack>/adopted-addresses.auto.tfvars.json).\n"

@@ -205,10 +205,12 @@ def test_main_check_refuses_a_second_replication_set_with_exit_2(tmp_path: Path)
     staging.write_text(
         staging.read_text(encoding="utf-8").replace("  existing: true\n", "", 1), encoding="utf-8"
     )
+    # The live example file: its line is read, not written here (the file may change).
+    line = staging.read_text(encoding="utf-8").splitlines().index("replication_set:") + 1
     result = run_main(root, "check", timeout=120)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
-    assert f"{STAGING}:16: replication_set: account 111122223333 has one replication set" in (
+    assert f"{STAGING}:{line}: replication_set: account 111122223333 has one replication set" in (
         result.stderr
     )
     assert f"{DEV}:" in result.stderr

@@ -25,6 +25,9 @@ from stacks.json_patterns import pattern_schema
 ACCOUNT_ID_PATTERN = r"^[0-9]{12}$"
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 ARN_PATTERN = r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+$"
+# A managed policy: the account's own, or AWS's ("aws" in the account field, e.g.
+# arn:aws:iam::aws:policy/service-role/AmazonSSMAutomationRole, which adopt writes as it finds).
+POLICY_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$"
 TOPIC_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.-]+$"
 RUNBOOK_NAME_PATTERN = r"^[a-zA-Z0-9_\-.]+$"
@@ -108,6 +111,7 @@ ResourceTags = Annotated[
     Field(max_length=50),
 ]
 Arn = Annotated[str, Field(pattern=ARN_PATTERN)]
+PolicyArn = Annotated[str, Field(pattern=POLICY_ARN_PATTERN)]
 Day = Literal["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 ChannelType = Literal["EMAIL", "SMS", "VOICE"]
 TargetAccount = Literal["RESPONSE_PLAN_OWNER_ACCOUNT", "IMPACTED_ACCOUNT"]
@@ -683,11 +687,16 @@ class RunbookRoleConfig(_Model):
     inline_policies: list[InlinePolicyConfig] = Field(
         default_factory=list, description="Inline policies, each a name and a JSON file."
     )
-    managed_policies: list[Arn] = Field(
+    managed_policies: list[PolicyArn] = Field(
         default_factory=list,
         description="Managed policy ARNs, each once, attached one by one; other attachments "
         "stay as they are.",
-        examples=[["arn:aws:iam::111122223333:policy/start-runbooks"]],
+        examples=[
+            [
+                "arn:aws:iam::111122223333:policy/start-runbooks",
+                "arn:aws:iam::aws:policy/service-role/AmazonSSMAutomationRole",
+            ]
+        ],
     )
     tags: ResourceTags = Field(
         default_factory=dict, description="The role's tags.", examples=[{"team": "sre"}]

@@ -14,6 +14,7 @@ from stacks.environment_config import (
     ACCOUNT_ID_PATTERN,
     ARN_PATTERN,
     BUCKET_PATTERN,
+    POLICY_ARN_PATTERN,
     RUNBOOK_NAME_PATTERN,
     TIME_PATTERN,
     TOPIC_NAME_PATTERN,
@@ -24,6 +25,8 @@ PATTERN_WORDS = {
     ACCOUNT_ID_PATTERN: "12 digits, in quotes (YAML drops leading zeros of a bare number)",
     TIME_PATTERN: "a 24-hour time HH:MM such as 09:00",
     ARN_PATTERN: "an ARN such as arn:aws:iam::111122223333:role/name",
+    POLICY_ARN_PATTERN: "a managed policy ARN such as arn:aws:iam::111122223333:policy/name or "
+    "arn:aws:iam::aws:policy/service-role/AmazonSSMAutomationRole",
     BUCKET_PATTERN: "an S3 bucket name: lowercase letters, digits, '.' and '-'",
     RUNBOOK_NAME_PATTERN: "letters, digits, '_', '-' and '.' (also a part of IAM and ARN names)",
     TOPIC_NAME_PATTERN: "letters, digits, '_' and '-'",

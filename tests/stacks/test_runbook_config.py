@@ -280,3 +280,21 @@ def test_document_names_a_runbook_without_checking_its_parameters(tmp_path: Path
         "of runbook 'ec2-cpu-util-runbook' (declared: IncidentRecordArn, Environment); an "
         "undeclared parameter fails when the incident starts"
     ]
+
+
+def test_a_role_takes_aws_managed_policies_and_names_a_malformed_one(tmp_path: Path) -> None:
+    """adopt writes an attached AWS managed policy as it finds it ('aws' in the account field);
+    make check refused that before, though the stack attaches it as written."""
+    managed = (
+        "    managed_policies:\n"
+        "      - arn:aws:iam::aws:policy/service-role/AmazonSSMAutomationRole\n"
+        "      - arn:aws:iam::111122223333:policy/start-runbooks\n"
+    )
+    (env,) = load_environments(project(tmp_path / "ok", MINIMAL + ROLES + managed))
+    (role,) = env.config.runbook_roles
+    assert role.managed_policies[0].endswith(":aws:policy/service-role/AmazonSSMAutomationRole")
+    wrong = managed.replace("iam::aws:policy", "iam::amazon:policy")
+    (problem,) = problems_of(tmp_path / "wrong", MINIMAL + ROLES + wrong)
+    assert problem.startswith(f"{FILE}:")
+    assert "runbook_roles[0].managed_policies[0]: 'arn:aws:iam::amazon:policy/" in problem
+    assert "a managed policy ARN such as arn:aws:iam::111122223333:policy/name" in problem

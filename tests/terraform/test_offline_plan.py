@@ -1,6 +1,8 @@
-"""`terraform init`, `validate` and `plan` of every synthesized environment with the real
-hashicorp/aws provider, offline: fake credentials, skip flags and a local backend go into an
-override file in a temporary copy of the stack; secret variables get fictional placeholders."""
+"""`terraform init` and `plan` of every synthesized environment with the real hashicorp/aws
+provider, offline: fake credentials, skip flags and a local backend go into an override file in a
+temporary copy of the stack; secret variables get fictional placeholders. The plan validates the
+configuration as `terraform validate` does (a separate validate would only start the provider
+again): it runs, and warns about nothing in the stack's own files."""
 
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from tests.terraform.stack_copy import (
 def test_init_validate_and_plan_offline(
     environment: str, synthesized_environments: Path, offline_runs: OfflineRuns
 ) -> None:
+    # The plan ran (an invalid configuration fails the run with Terraform's output) and warned
+    # about nothing but the offline override's own settings.
     run = offline_runs.result("json", environment)
-    assert run.validated["valid"] is True, run.validated
     assert run.validated["diagnostics"] == [], run.validated
 
     created = created_addresses(run.plan)

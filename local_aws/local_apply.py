@@ -48,6 +48,7 @@ OVERRIDE_FILE = "local_aws_override.tf.json"
 UNPROTECT_FILE = "local_aws_unprotect_override.tf.json"
 IMPORTS_FILE = "local_aws_imports.tf.json"
 VAR_FILE = "local-aws-placeholders.tfvars.json"
+PLAN_FILE = "local-aws.tfplan"
 DEFAULT_TIMEOUT = 600
 # Incident Manager's resources, in its own words.
 KINDS = {
@@ -282,6 +283,20 @@ def errors_of(json_lines: str) -> str:
     return "\n\n".join(found)
 
 
+def warnings_of(json_lines: str) -> list[str]:
+    """Terraform's warning diagnostics from ``-json`` output, as ``summary: detail`` lines."""
+    found = []
+    for line in json_lines.splitlines():
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        diagnostic = message.get("diagnostic") or {}
+        if diagnostic.get("severity") == "warning":
+            found.append(f"{diagnostic.get('summary', '')}: {diagnostic.get('detail', '')}")
+    return found
+
+
 def operations(entries: Sequence[Json]) -> list[str]:
     """The write operations of request-log ``entries`` as ``service Operation xN`` lines (reads
     and STS's credential calls left out), refused ones marked."""
@@ -307,6 +322,8 @@ class LocalWorkdir:
     server_url: str
     state_path: Path
     stack: Json = field(default_factory=dict)
+    # Every warning Terraform printed in this copy's ``-json`` runs, in order.
+    warnings: list[str] = field(default_factory=list)
 
     def load(self, stack_dir: Path, address_types: Mapping[str, str]) -> None:
         """Put ``stack_dir``'s stack (the first, or a changed version) into the copy."""
@@ -335,6 +352,8 @@ class LocalWorkdir:
         if result.returncode not in ok:
             detail = errors_of(result.stdout) or (result.stderr + result.stdout)[-6000:]
             raise StepFailedError(step, detail)
+        if "-json" in args:
+            self.warnings.extend(warnings_of(result.stdout))
         return result.stdout
 
     def provisioner_env(self) -> dict[str, str]:
@@ -371,6 +390,49 @@ class LocalWorkdir:
             ok=(0, 2),
         )
         return planned_changes(out)
+
+    def plan_saved(self, step: str = "terraform plan") -> tuple[list[Change], Json]:
+        """``terraform plan -out`` (saved for ``apply_saved``): its changes, and the saved plan
+        as ``terraform show -json`` prints it (for the values of each change)."""
+        out = self.run(
+            step, "plan", "-input=false", "-json", f"-out={PLAN_FILE}", f"-var-file={VAR_FILE}"
+        )
+        shown: Json = json.loads(self.run(f"{step}: show", "show", "-json", PLAN_FILE))
+        return planned_changes(out), shown
+
+    def apply_saved(self, step: str = "terraform apply") -> None:
+        """``terraform apply`` of the plan ``plan_saved`` saved: exactly that plan, no new one."""
+        self.run(step, "apply", "-input=false", "-json", PLAN_FILE)
+
+    def forget_for_import(self, addresses: Sequence[str], ids: Mapping[str, str]) -> None:
+        """``terraform state rm`` of ``addresses``, and import blocks that bring them back with
+        the next plan (remove them with ``drop_imports`` once it is applied)."""
+        self.run("terraform state rm", "state", "rm", *addresses)
+        blocks = [
+            {
+                "to": address,
+                "id": "import"
+                if address.startswith("aws_ssmincidents_replication_set.")
+                else ids[address],
+            }
+            for address in addresses
+        ]
+        (self.path / IMPORTS_FILE).write_text(json.dumps({"import": blocks}), encoding="utf-8")
+
+    def drop_imports(self) -> None:
+        """An applied import block must go: one pointing at an object deleted later fails."""
+        (self.path / IMPORTS_FILE).unlink(missing_ok=True)
+
+    def state_attributes(self) -> dict[str, Json]:
+        """Resource address -> attributes of everything in the state (from the state file)."""
+        state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        found: dict[str, Json] = {}
+        for resource in state.get("resources", []):
+            if resource.get("mode") != "managed" or resource.get("module"):
+                continue
+            for instance in resource.get("instances", []):
+                found[f"{resource['type']}.{resource['name']}"] = instance["attributes"]
+        return found
 
     def state_ids(self) -> dict[str, str]:
         """Resource address -> ``id`` of everything in the state (read from the state file:

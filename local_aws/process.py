@@ -3,6 +3,7 @@ its first line, stopped by its process id (SIGTERM, then SIGKILL after a grace p
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from local_aws.cli import READY_PREFIX
-from local_aws.moto_glue import read_request_log
-from local_aws.server import DEFAULT_REGION, client_environment
-
 START_TIMEOUT = 30
+# The server's first line (local_aws/cli.py's READY_PREFIX, which tests/local_aws/test_rehearse.py
+# holds equal) and its default region (local_aws/server.py's). Not imported from there: those
+# modules load moto (~3 CPU-seconds), which a process that only starts and stops the server, as
+# rehearse's does, never needs.
+READY_PREFIX = "local-aws listening on "
+DEFAULT_REGION = "us-east-1"
 
 
 def stop_process(process: subprocess.Popen[Any]) -> None:
@@ -91,11 +94,17 @@ class LocalAwsProcess:
         return cls(process=process, url=url, request_log=log, output=output)
 
     def environment(self, region: str = DEFAULT_REGION) -> dict[str, str]:
+        from local_aws.server import client_environment
+
         return client_environment(self.url, region)
 
     def requests(self) -> list[dict[str, Any]]:
         """Every request served so far (service, region, operation, status)."""
-        return read_request_log(self.request_log)
+        # One JSON object a line (local_aws/moto_glue.py's read_request_log, without moto).
+        if not self.request_log.exists():
+            return []
+        text = self.request_log.read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line]
 
     def kill(self) -> None:
         """End the server at once (SIGKILL): nothing it has not written already survives."""

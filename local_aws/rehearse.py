@@ -169,7 +169,8 @@ class Trees:
     before_root: Path | None
 
 
-def _synthesize_trees(environment: str, before: str | None, workroot: Path) -> Trees:
+def _check_arguments(environment: str, before: str | None) -> None:
+    """UsageError for an unknown environment or git ref, before anything is started."""
     from stacks.environment_loader import ENVIRONMENTS_DIR, environment_files
 
     known = environment_files(PROJECT_ROOT)
@@ -178,6 +179,23 @@ def _synthesize_trees(environment: str, before: str | None, workroot: Path) -> T
             f"{ENVIRONMENTS_DIR.as_posix()}/{environment}.yaml: no such environment; known: "
             f"{', '.join(known)}"
         )
+    if before:
+        verified = subprocess.run(
+            ["git", "rev-parse", "--verify", f"{before}^{{commit}}"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if verified.returncode != 0:
+            message = verified.stderr.strip()
+            raise UsageError(f"--before {before}: not a git ref of this repository ({message})")
+
+
+def _synthesize_trees(environment: str, before: str | None, workroot: Path) -> Trees:
+    from stacks.environment_loader import environment_files
+
     if not before:
         return Trees(_synthesize(PROJECT_ROOT, environment, workroot / "now"), None, None)
     before_root = _export(before, workroot / "before-tree")
@@ -282,6 +300,7 @@ def _check_and_destroy(
 
 def rehearse(environment: str, before: str | None, workroot: Path, say: Printer) -> Timings:
     """The rehearsal; raises StepFailedError (exit 1) or UsageError (exit 2)."""
+    _check_arguments(environment, before)
     timings = Timings([])
     trees, server = _start_server(workroot, environment, before, timings)
     first_dir = trees.before or trees.now

@@ -1,8 +1,24 @@
 """One environment's whole life against a private local Incident Manager, with the real
-Terraform: apply from scratch, plan (no changes), apply the everyday changes, plan, remove the
-Incident Manager resources from the state and import them back with import blocks, plan,
-destroy. Every step's changes and time are recorded; the first failure stops the cycle and is
-kept with Terraform's own output."""
+Terraform, in four Terraform steps (each proves what its comment says; the tests in
+test_deploy_cycle.py assert it):
+
+1. apply from scratch: every resource is created, and Terraform warns about nothing in the
+   provider blocks as synthesized (assume_role and allowed_account_ids kept).
+2. the everyday changes and an import, in one saved plan, then applied: the Incident Manager
+   resources are removed from the state and brought back with import blocks while the changed
+   environment file is applied. Its plan (read with ``terraform show -json``) shows what the
+   first apply left, read back: every resource the edits do not touch plans no change (an
+   import with no change; a channel whose address is a sensitive variable shows an update that
+   changes no value, only marks it sensitive), and each edited resource changes by exactly the
+   edit. So it stands for the "plan again, no changes" after the first apply (a resource that
+   read back differently would show here) and for the import of every resource, and it
+   changes exactly the expected addresses.
+3. plan: no changes. What the edits and the imports wrote reads back as configured.
+4. destroy: everything, with ``-refresh=false`` (step 3 has just read everything back).
+
+Every step's changes and time are recorded; the first failure stops the cycle and is kept with
+Terraform's own output.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +26,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from local_aws.local_apply import (
     Change,
@@ -24,6 +41,8 @@ from local_aws.local_apply import (
 )
 from local_aws.process import LocalAwsProcess
 
+Json = dict[str, Any]
+
 
 @dataclass
 class DeployCycle:
@@ -35,6 +54,12 @@ class DeployCycle:
     imported_addresses: list[str] = field(default_factory=list)
     failure: str = ""
     server_log: str = ""
+    # The saved plan of step 2 (``terraform show -json``).
+    update_plan: Json = field(default_factory=dict)
+    # What the first apply left: address -> attributes (ARNs for the references of step 2).
+    applied: dict[str, Json] = field(default_factory=dict)
+    # The warnings Terraform printed, per step.
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def actions(self, step: str) -> dict[str, str]:
         """Address -> action of ``step``."""
@@ -55,12 +80,15 @@ def run_cycle(  # noqa: PLR0917 - one call site, every argument named there
     server = LocalAwsProcess.start(workroot, stack_account(stack))
     work = LocalWorkdir(workroot / "work", terraform, server.url, workroot / "deploy.tfstate")
 
-    def step(name: str, action: object) -> None:
+    def step(name: str, action: Any) -> Any:
         started = time.monotonic()
-        result = action() if callable(action) else action
+        seen = len(work.warnings)
+        result = action()
         cycle.seconds[name] = time.monotonic() - started
+        cycle.warnings[name] = work.warnings[seen:]
         if isinstance(result, list):
             cycle.changes[name] = result
+        return result
 
     try:
         if not has_replication_set(stack):
@@ -68,15 +96,19 @@ def run_cycle(  # noqa: PLR0917 - one call site, every argument named there
         work.load(stack_dir, address_types)
         step("init", work.init)
         step("apply", work.apply)
-        step("plan", work.pending_changes)
-        work.load(changed_stack_dir, address_types)
-        # The update's own plan shows any drift of what the first apply left: no separate plan.
-        step("update", lambda: work.apply("terraform apply (update)"))
+        cycle.applied = work.state_attributes()
         ids = work.state_ids()
         cycle.imported_addresses = incident_manager_addresses(ids)
-        step("import", lambda: work.forget_and_import(cycle.imported_addresses, ids))
-        step("plan after import", work.pending_changes)
-        # "plan after import" has just read everything back: no second refresh to destroy it.
+        work.load(changed_stack_dir, address_types)
+        work.forget_for_import(cycle.imported_addresses, ids)
+        changes, cycle.update_plan = step(
+            "update plan", lambda: work.plan_saved("terraform plan (update and import)")
+        )
+        cycle.changes["update"] = changes
+        step("update", lambda: work.apply_saved("terraform apply (update and import)"))
+        work.drop_imports()
+        step("plan", work.pending_changes)
+        # The plan above has just read everything back: no second refresh to destroy it.
         step("destroy", lambda: work.destroy(refresh=False))
     except StepFailedError as failure:
         cycle.failure = f"{failure.step}:\n{failure.output}"

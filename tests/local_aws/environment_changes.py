@@ -1,12 +1,14 @@
 """The everyday changes people make to an environment file, applied to any environment: add a
 contact with a channel, add an escalation stage, change a rotation's members, change a response
 plan's impact and engagements. Each is made only where the environment has the thing it
-changes; ``Edits`` says which were made, so the tests expect exactly those."""
+changes; ``Edits`` says which were made, so the tests expect exactly those. ``unexplained``
+tells an edit apart from anything else in a planned change of an edited resource."""
 
 from __future__ import annotations
 
 import io
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,9 @@ from stacks.environment_loader import environment_files
 # Suffixed with the environment's name: environments of one account may not share an alias.
 ADDED_ALIAS = "deploy-test-added"
 ADDED_CHANNEL = "added email"
+Json = dict[str, Any]
+# A ``${...}`` reference (or a list of them) -> the value it had.
+Resolver = Callable[[Any], Any]
 
 
 @dataclass
@@ -83,3 +88,88 @@ def changed_project(project_root: Path, destination: Path) -> tuple[Path, dict[s
         (environments / path.name).write_text(text, encoding="utf-8")
         edits[path.stem] = made
     return destination, edits
+
+
+def edited_addresses(original: Json, changed: Json) -> list[str]:
+    """Resources both stacks declare whose synthesized bodies differ (what the edits change)."""
+    found = []
+    for kind, by_name in original.get("resource", {}).items():
+        for name, body in by_name.items():
+            other = changed.get("resource", {}).get(kind, {}).get(name)
+            if other is not None and other != body:
+                found.append(f"{kind}.{name}")
+    return sorted(found)
+
+
+def unexplained(change: Json, original: Json, changed: Json, resolve: Resolver) -> list[str]:
+    """Where a planned change of an edited resource (``terraform show -json``'s ``change``)
+    is not the edit: ``before`` is what the resource reads back, ``after`` the changed body
+    planned; ``original`` and ``changed`` are the resource's synthesized bodies. Attributes the
+    edit leaves alone must plan no change; items the edit appends to a list must leave the
+    items before them as they read back; a value (or a block's value) the edit changes must
+    change from what the original body gives (``resolve`` turns a ``${...}`` reference into the
+    value it had) to the new one, and nothing else in the block. [] when the change is the edit
+    alone."""
+    before, after = change.get("before") or {}, change.get("after") or {}
+    unknown = change.get("after_unknown") or {}
+    found = []
+    for key in sorted(set(before) | set(after)):
+        was, now = original.get(key), changed.get(key)
+        old, new, hidden = before.get(key), after.get(key), unknown.get(key) is True
+        if was == now:
+            if hidden or old != new:
+                found.append(f"{key}: {old!r} -> {'(known after apply)' if hidden else new!r}")
+        elif isinstance(was, list) and isinstance(now, list) and now[: len(was)] == was:
+            if hidden:
+                # A set with an unknown item is unknown as a whole: what it held must be what
+                # the original body says.
+                if sorted(map(str, old or [])) != sorted(map(str, resolve(was))):
+                    found.append(f"{key}: reads back {old!r}, configured {resolve(was)!r}")
+            elif not (
+                isinstance(old, list)
+                and isinstance(new, list)
+                and (len(old), len(new)) == (len(was), len(now))
+                and new[: len(old)] == old
+            ):
+                found.append(f"{key}: {old!r} -> {new!r} is not {len(now) - len(was)} appended")
+        elif not isinstance(was, (dict, list)) and not isinstance(now, (dict, list)):
+            if (old, new) != (resolve(was), resolve(now)):
+                found.append(
+                    f"{key}: {old!r} -> {new!r}, configured {resolve(was)!r} -> {resolve(now)!r}"
+                )
+        elif _block(was) is not None and _block(now) is not None:
+            found.extend(
+                _block_changes(key, old, new, _block(was) or {}, _block(now) or {}, resolve)
+            )
+        else:
+            found.append(f"{key}: an edit this check does not know ({was!r} -> {now!r})")
+    return found
+
+
+def _block(body: Any) -> Json | None:
+    """A single nested block as synthesized (an object, or a list of one object)."""
+    if isinstance(body, dict):
+        return body
+    if isinstance(body, list) and len(body) == 1 and isinstance(body[0], dict):
+        return dict(body[0])
+    return None
+
+
+def _block_changes(  # noqa: PLR0917 - one caller
+    key: str, old: Any, new: Any, was: Json, now: Json, resolve: Resolver
+) -> list[str]:
+    olds, news = _block(old), _block(new)
+    if olds is None or news is None:
+        return [f"{key}: {old!r} -> {new!r} is not one block"]
+    found = []
+    for inner in sorted(set(olds) | set(news)):
+        left, right = olds.get(inner), news.get(inner)
+        if was.get(inner) == now.get(inner):
+            if left != right:
+                found.append(f"{key}.{inner}: {left!r} -> {right!r}")
+        elif (left, right) != (resolve(was.get(inner)), resolve(now.get(inner))):
+            found.append(
+                f"{key}.{inner}: {left!r} -> {right!r}, configured "
+                f"{resolve(was.get(inner))!r} -> {resolve(now.get(inner))!r}"
+            )
+    return found

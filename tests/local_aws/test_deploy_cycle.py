@@ -1,11 +1,12 @@
 """Every environment present (stacks/environments/*.yaml) really applied, updated, imported and
 destroyed against a local Incident Manager with the real Terraform and provider. The cycles of
 all environments run at once (one server each, in the environment's own account); each test
-below checks one step of one environment."""
+below checks one step of one environment (what each Terraform step proves: deploy_cycle.py)."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,16 +19,23 @@ from local_aws.stack_inputs import secret_address_types
 from stacks.environment_loader import environment_files, load_environments
 from tests.conftest import PROJECT_ROOT
 from tests.local_aws.deploy_cycle import DeployCycle, run_cycle
-from tests.local_aws.environment_changes import Edits, changed_project
+from tests.local_aws.environment_changes import (
+    Edits,
+    changed_project,
+    edited_addresses,
+    unexplained,
+)
 
 ENVIRONMENTS = sorted(environment_files(PROJECT_ROOT))
+# A whole-string reference to one attribute of one resource: ``${aws_x.name.arn}``.
+REFERENCE = re.compile(r"\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)\.([a-z_]+)\}")
 
 
 def stack_dir(outdir: Path, environment: str) -> Path:
     return outdir / "stacks" / f"incident-manager-{environment}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def everyday_edits(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Edits]]:
     """Every environment with the everyday changes, synthesized: (cdktf.out, edits)."""
     from stacks.synthesize import synthesize
@@ -38,7 +46,7 @@ def everyday_edits(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict
     return outdir, edits
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def deploy_cycles(
     synthesized_environments: Path,
     everyday_edits: tuple[Path, dict[str, Edits]],
@@ -85,27 +93,121 @@ def completed(cycles: dict[str, DeployCycle], environment: str) -> DeployCycle:
     return cycle
 
 
+def stacks(
+    synthesized: Path, everyday_edits: tuple[Path, dict[str, Edits]], environment: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The environment's stack as synthesized, and with the everyday changes."""
+    changed_outdir, _ = everyday_edits
+    original, changed = (
+        json.loads((stack_dir(root, environment) / "cdk.tf.json").read_text(encoding="utf-8"))
+        for root in (synthesized, changed_outdir)
+    )
+    return original, changed
+
+
+def resource_changes(cycle: DeployCycle) -> dict[str, dict[str, Any]]:
+    """Address -> ``change`` of the update's saved plan (``terraform show -json``), with the
+    resource change's ``action_reason``."""
+    return {
+        c["address"]: {**c["change"], "action_reason": c.get("action_reason")}
+        for c in cycle.update_plan["resource_changes"]
+    }
+
+
+def sensitivity_only(change: dict[str, Any]) -> bool:
+    """An update that changes no value, only what is marked sensitive: Terraform marks the
+    address of an imported channel sensitive when its configuration reads it from a sensitive
+    variable ("The value is unchanged")."""
+    return bool(
+        change["actions"] == ["update"]
+        and change["before"] == change["after"]
+        and change["before_sensitive"] != change["after_sensitive"]
+    )
+
+
+def resolver(cycle: DeployCycle) -> Any:
+    """``${type.name.attribute}`` -> the value the first apply left (lists item by item)."""
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, list):
+            return [resolve(item) for item in value]
+        match = REFERENCE.fullmatch(value) if isinstance(value, str) else None
+        if match is None:
+            return value
+        return cycle.applied.get(match.group(1), {}).get(match.group(2), value)
+
+    return resolve
+
+
+def edit_problems(
+    cycle: DeployCycle, original: dict[str, Any], changed: dict[str, Any]
+) -> dict[str, list[str]]:
+    """Edited resource -> where its planned change is not exactly the edit ([] when it is)."""
+    changes = resource_changes(cycle)
+    found = {}
+    for address in edited_addresses(original, changed):
+        kind, name = address.split(".", 1)
+        found[address] = unexplained(
+            changes[address],
+            original["resource"][kind][name],
+            changed["resource"][kind][name],
+            resolver(cycle),
+        )
+    return found
+
+
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_applies_from_scratch_and_plans_no_changes(
-    deploy_cycles: dict[str, DeployCycle], environment: str
+    deploy_cycles: dict[str, DeployCycle],
+    synthesized_environments: Path,
+    everyday_edits: tuple[Path, dict[str, Edits]],
+    environment: str,
 ) -> None:
     cycle = completed(deploy_cycles, environment)
     created = cycle.actions("apply")
     assert created
     assert set(created.values()) == {"create"}
-    assert cycle.changes["plan"] == []
+    # The provider blocks as synthesized (assume_role, allowed_account_ids: the offline plans
+    # replace both) applied without a warning.
+    assert cycle.warnings["apply"] == []
+    # "Plan again: no changes", read from the next plan (which plans over what the first apply
+    # left, read back): every resource the edits leave alone plans no change, the coverage
+    # records of an edited rotation are replaced by their trigger, and each edited resource
+    # changes by exactly the edit (asserted in test_everyday_changes_apply_in_place).
+    original, changed = stacks(synthesized_environments, everyday_edits, environment)
+    edited = set(edited_addresses(original, changed))
+    changes = resource_changes(cycle)
+    untouched = {
+        address: changes[address]["actions"]
+        for address in created
+        if address not in edited
+        and changes[address]["actions"] != ["no-op"]
+        and not sensitivity_only(changes[address])
+        and changes[address].get("action_reason") != "replace_by_triggers"
+    }
+    assert untouched == {}
+    assert edited <= set(created)
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_everyday_changes_apply_in_place(
     deploy_cycles: dict[str, DeployCycle],
+    synthesized_environments: Path,
     everyday_edits: tuple[Path, dict[str, Edits]],
     environment: str,
 ) -> None:
     cycle = completed(deploy_cycles, environment)
-    changed_outdir, all_edits = everyday_edits
+    _, all_edits = everyday_edits
     edits = all_edits[environment]
-    actions = cycle.actions("update")
+    original, stack = stacks(synthesized_environments, everyday_edits, environment)
+    changes = resource_changes(cycle)
+    # The same plan imports every Incident Manager resource (test_imports_back_without_changes):
+    # an import without change, and a channel only marked sensitive, are not the edits.
+    actions = {
+        address: action
+        for address, action in cycle.actions("update").items()
+        if action != "import" and not sensitivity_only(changes[address])
+    }
     assert set(actions.values()) <= {"create", "update", "replace"}, actions
     # The provider's update of a rotation re-sends the shift coverage it read back: the
     # rotation's coverage record is replaced and writes the configured hours again
@@ -115,9 +217,6 @@ def test_everyday_changes_apply_in_place(
         for a, action in actions.items()
         if action == "update" and a.startswith("aws_ssmcontacts_rotation.")
     ]
-    stack = json.loads(
-        (stack_dir(changed_outdir, environment) / "cdk.tf.json").read_text(encoding="utf-8")
-    )
     replaced = sorted(a for a, action in actions.items() if action == "replace")
     assert replaced == sorted(coverage_records(stack, updated_rotations)), actions
     created_kinds = sorted(a.split(".")[0] for a, action in actions.items() if action == "create")
@@ -139,23 +238,40 @@ def test_everyday_changes_apply_in_place(
     # Nothing else changes: a resource that read back differently after the first apply would
     # show up here as an update too.
     assert updated_kinds == expected
+    # Each updated resource changes by exactly its edit, from what the first apply left: its
+    # other attributes plan no change, and what the edit replaces read back as configured.
+    problems = edit_problems(cycle, original, stack)
+    assert sorted(problems) == sorted(a for a, action in actions.items() if action == "update")
+    assert problems == {address: [] for address in problems}
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_imports_back_without_changes(
-    deploy_cycles: dict[str, DeployCycle], environment: str
+    deploy_cycles: dict[str, DeployCycle],
+    synthesized_environments: Path,
+    everyday_edits: tuple[Path, dict[str, Edits]],
+    environment: str,
 ) -> None:
     cycle = completed(deploy_cycles, environment)
     assert cycle.imported_addresses
     assert {a.split(".")[0] for a in cycle.imported_addresses} <= set(KINDS)
-    actions = cycle.actions("import")
-    assert set(actions) == set(cycle.imported_addresses)
-    # A channel whose address comes from a sensitive variable shows one update when imported:
-    # Terraform marks the imported value sensitive ("The value is unchanged"). Nothing else may.
-    changed = {a for a, action in actions.items() if action != "import"}
-    assert {actions[a] for a in changed} <= {"update"}
-    assert {a.split(".")[0] for a in changed} <= {"aws_ssmcontacts_contact_channel"}
-    assert cycle.changes["plan after import"] == []
+    changes = resource_changes(cycle)
+    assert all("importing" in changes[a] for a in cycle.imported_addresses)
+    original, changed = stacks(synthesized_environments, everyday_edits, environment)
+    edited = set(edited_addresses(original, changed))
+    # Imported with no change; a channel whose address comes from a sensitive variable shows
+    # one update that changes no value (Terraform marks the imported address sensitive: "The
+    # value is unchanged"); the edited resources change by their edit alone (asserted in
+    # test_everyday_changes_apply_in_place). Nothing else may.
+    changed_imports = {
+        a: changes[a]["actions"]
+        for a in cycle.imported_addresses
+        if a not in edited and changes[a]["actions"] != ["no-op"]
+    }
+    assert all(sensitivity_only(changes[a]) for a in changed_imports), changed_imports
+    assert {a.split(".")[0] for a in changed_imports} <= {"aws_ssmcontacts_contact_channel"}
+    # Once applied, the imports (and the edits) read back as configured.
+    assert cycle.changes["plan"] == []
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -165,3 +281,78 @@ def test_destroys_everything(deploy_cycles: dict[str, DeployCycle], environment:
     updated = cycle.actions("update")
     every = set(cycle.actions("apply")) | {a for a, act in updated.items() if act == "create"}
     assert destroyed == dict.fromkeys(every, "delete")
+
+
+def test_an_edit_is_told_apart_from_what_read_back_differently() -> None:
+    """``unexplained``, on the shapes the everyday changes take: a list with an item appended
+    (known, or a set made unknown by the new item) and a block with one value changed."""
+    original = {
+        "stage": [{"duration_in_minutes": 5}],
+        "engagements": ["${aws_x.a.arn}"],
+        "incident_template": [{"impact": 3, "title": "t"}],
+        "name": "n",
+    }
+    changed = {
+        "stage": [{"duration_in_minutes": 5}, {"duration_in_minutes": 5}],
+        "engagements": ["${aws_x.a.arn}", "${aws_x.new.arn}"],
+        "incident_template": [{"impact": 2, "title": "t"}],
+        "name": "n",
+    }
+    arns = {"${aws_x.a.arn}": "arn:a"}
+
+    def resolve(value: Any) -> Any:
+        return [resolve(v) for v in value] if isinstance(value, list) else arns.get(value, value)
+
+    def change(**before: Any) -> dict[str, Any]:
+        read_back = {
+            "stage": [{"duration_in_minutes": 5, "target": []}],
+            "engagements": ["arn:a"],
+            "incident_template": [{"impact": 3, "title": "t", "summary": ""}],
+            "name": "n",
+            "arn": "arn:plan",
+            **before,
+        }
+        planned = {
+            "stage": [{"duration_in_minutes": 5, "target": []}, {"duration_in_minutes": 5}],
+            "engagements": None,
+            "incident_template": [{"impact": 2, "title": "t", "summary": ""}],
+            "name": "n",
+            "arn": "arn:plan",
+        }
+        return {"before": read_back, "after": planned, "after_unknown": {"engagements": True}}
+
+    assert unexplained(change(), original, changed, resolve) == []
+    # What the first apply left read back differently: each is told.
+    assert unexplained(change(name="other"), original, changed, resolve) == ["name: 'other' -> 'n'"]
+    assert unexplained(change(arn="arn:drifted"), original, changed, resolve) == [
+        "arn: 'arn:drifted' -> 'arn:plan'"
+    ]
+    assert unexplained(
+        change(stage=[{"duration_in_minutes": 10, "target": []}]), original, changed, resolve
+    ) == [
+        "stage: [{'duration_in_minutes': 10, 'target': []}] -> [{'duration_in_minutes': 5, "
+        "'target': []}, {'duration_in_minutes': 5}] is not 1 appended"
+    ]
+    assert unexplained(change(engagements=[]), original, changed, resolve) == [
+        "engagements: reads back [], configured ['arn:a']"
+    ]
+    assert unexplained(
+        change(incident_template=[{"impact": 3, "title": "t", "summary": "x"}]),
+        original,
+        changed,
+        resolve,
+    ) == ["incident_template.summary: 'x' -> ''"]
+    assert unexplained(
+        change(incident_template=[{"impact": 4, "title": "t", "summary": ""}]),
+        original,
+        changed,
+        resolve,
+    ) == ["incident_template.impact: 4 -> 2, configured 3 -> 2"]
+    # A value the edit changes must change from what was configured to what is.
+    assert unexplained(change(), {**original, "name": "a"}, {**changed, "name": "n"}, resolve) == [
+        "name: 'n' -> 'n', configured 'a' -> 'n'"
+    ]
+    # An edit of a shape it does not know is not passed over.
+    assert unexplained(
+        change(), {**original, "stage": [1]}, {**changed, "stage": [2]}, resolve
+    ) == ["stage: an edit this check does not know ([1] -> [2])"]

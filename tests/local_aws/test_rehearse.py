@@ -136,3 +136,28 @@ def test_the_named_account_is_read_from_the_environment_file() -> None:
     (environment,) = load_environments(PROJECT_ROOT, ["prod"])
     assert rehearse._named_account("prod") == environment.config.account_id
     assert rehearse._named_account("nowhere") is None
+
+
+def test_the_server_process_module_loads_no_moto(tmp_path: Path) -> None:
+    """local_aws.process (what rehearse starts and stops the server with) keeps the server's
+    first line, default region and request log format without importing the modules that load
+    moto (~3 CPU-seconds before rehearse could start anything)."""
+    import subprocess
+    import sys
+
+    from local_aws import cli, moto_glue, process, server
+
+    assert process.READY_PREFIX == cli.READY_PREFIX
+    assert process.DEFAULT_REGION == server.DEFAULT_REGION
+    log = tmp_path / "requests.jsonl"
+    log.write_text('{"service": "sts", "operation": "GetCallerIdentity"}\n\n{"a": 1}\n')
+    started = process.LocalAwsProcess(None, "", log, tmp_path / "out")  # type: ignore[arg-type]
+    assert started.requests() == moto_glue.read_request_log(log)
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, local_aws.rehearse; print('moto' in sys.modules)"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "False"

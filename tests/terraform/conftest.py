@@ -56,7 +56,8 @@ def offline_runs(
     address_types: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[OfflineRuns]:
-    """init + validate + offline plan of every environment, JSON and HCL, all started at once."""
+    """init + offline plan (which validates) of every environment, JSON and HCL, registered at
+    once and started by the test modules that read them (``OfflineRuns.start_kinds``)."""
     runs = OfflineRuns()
     start_all(
         runs,
@@ -74,9 +75,16 @@ def offline_runs(
 def _start_offline_runs_early(request: pytest.FixtureRequest) -> None:
     """Start the offline runs with the first test of this folder when the session has tests that
     read them, so that they run while the remote state and CLI tests (which run first, and
-    mostly wait on single processes) do."""
+    mostly wait on single processes) do.
+
+    Not under pytest-xdist: there every worker collects every test, so each worker would start
+    all the runs (~40 CPU-seconds) for tests another worker may be running; a worker starts them
+    when one of its own tests asks for them."""
+    if hasattr(request.config, "workerinput"):
+        return
     if any("offline_runs" in getattr(item, "fixturenames", ()) for item in request.session.items):
         # No terraform or no mirror: the tests that need the runs fail with the reason; the
         # others here still run.
         with contextlib.suppress(pytest.fail.Exception):
-            request.getfixturevalue("offline_runs")
+            runs = request.getfixturevalue("offline_runs")
+            runs.start_kinds("json", "hcl")

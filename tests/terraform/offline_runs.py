@@ -1,21 +1,25 @@
-"""`terraform init`, `validate`, `plan` and `show -json` of every example environment, as
-synthesized (JSON) and as exported (HCL), run two at a time in the background.
+"""`terraform init`, `plan` and `show -json` of every example environment, as synthesized
+(JSON) and as exported (HCL), run two at a time in the background.
 
-Each run is several Terraform processes that each load the ~700 MB AWS provider and its schema
-(about 2 s of CPU each); on the project's 2-core machines running two at a time halves the wall
-time of these tests. A test waits only for the run it checks, and a failed run fails only the
-tests that look at it, with Terraform's own output.
+No separate `terraform validate`: the plan validates the configuration first (the same validate
+walk) and prints the same warnings, so a validate of the same directory only started the ~700 MB
+provider twice more (about 2 CPU-seconds a run). What it reported is kept: ``validated`` is built
+from the plan's own diagnostics.
+
+Each run is several Terraform processes that each load the provider and its schema; on the
+project's 2-core machines running two at a time halves the wall time of these tests. A test waits
+only for the run it checks, and a failed run fails only the tests that look at it, with
+Terraform's own output.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.terraform.stack_copy import Json, copy_stack, plan_offline, read_stack
+from tests.terraform.stack_copy import Json, copy_stack, plan_offline_diagnosed, read_stack
 from tests.terraform.terraform_cli import Terraform
 
 PARALLEL_RUNS = 2
@@ -27,7 +31,9 @@ RUN_TIMEOUT = 900
 class OfflineRun:
     source: Path
     workdir: Path
-    # `terraform validate -json` of the copy as exported, before any override.
+    # What `terraform validate -json` of the copy said, as told by the offline plan: "valid"
+    # (the plan ran; a configuration error fails the run) and "diagnostics", every warning
+    # except the ones about the offline override file (ours, not the copy's).
     validated: Json
     # `terraform show -json` of the offline plan.
     plan: Json
@@ -40,26 +46,40 @@ def offline_run(
     stack: Json,
     address_types: Mapping[str, str],
 ) -> OfflineRun:
-    """Copy ``source``; init without a backend and validate it untouched; then plan it offline
-    (``stack``: the synthesized JSON of the same environment, for the overrides)."""
+    """Copy ``source`` and plan it offline (``stack``: the synthesized JSON of the same
+    environment, for the overrides); the plan's warnings about the copy's own files stand for
+    its ``terraform validate``."""
     copy_stack(source, workdir)
-    terraform.run(workdir, "init", "-input=false", "-backend=false")
-    validated = json.loads(terraform.run(workdir, "validate", "-json").stdout)
-    plan = plan_offline(terraform, workdir, stack, address_types)
+    plan, diagnostics = plan_offline_diagnosed(terraform, workdir, stack, address_types)
+    validated = {"valid": True, "diagnostics": diagnostics}
     return OfflineRun(source=source, workdir=workdir, validated=validated, plan=plan)
 
 
 class OfflineRuns:
-    """Runs started at once, awaited one by one."""
+    """Runs registered at once, started two at a time when a test module asks for their kind
+    (or when the first one is awaited), awaited one by one."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=PARALLEL_RUNS, thread_name_prefix="tf")
         self._runs: dict[tuple[str, str], Future[OfflineRun]] = {}
+        self._registered: dict[tuple[str, str], Callable[[], OfflineRun]] = {}
+
+    def register(self, kind: str, environment: str, run: Callable[[], OfflineRun]) -> None:
+        self._registered[(kind, environment)] = run
 
     def start(self, kind: str, environment: str, run: Callable[[], OfflineRun]) -> None:
+        self._registered[(kind, environment)] = run
         self._runs[(kind, environment)] = self._pool.submit(run)
 
+    def start_kinds(self, *kinds: str) -> None:
+        """Start every registered run of ``kinds`` not started yet, in registration order."""
+        for (kind, environment), run in self._registered.items():
+            if kind in kinds and (kind, environment) not in self._runs:
+                self._runs[(kind, environment)] = self._pool.submit(run)
+
     def result(self, kind: str, environment: str) -> OfflineRun:
+        if (kind, environment) not in self._runs:
+            self.start_kinds(kind)
         return self._runs[(kind, environment)].result(timeout=RUN_TIMEOUT)
 
     def close(self) -> None:
@@ -75,8 +95,9 @@ def start_all(
     workroot: Path,
     address_types: Mapping[str, str],
 ) -> None:
-    """One run per output kind (``outdirs``: kind -> cdktf output dir) and environment; the
-    overrides come from the JSON stack of the environment (``outdirs["json"]``)."""
+    """One run per output kind (``outdirs``: kind -> cdktf output dir) and environment,
+    registered (``OfflineRuns.start_kinds`` starts them); the overrides come from the JSON stack
+    of the environment (``outdirs["json"]``)."""
     for environment in environments:
         name = f"incident-manager-{environment}"
         stack = read_stack(outdirs["json"] / "stacks" / name)
@@ -89,4 +110,4 @@ def start_all(
             ) -> OfflineRun:
                 return offline_run(terraform, source, workdir, stack, address_types)
 
-            runs.start(kind, environment, run)
+            runs.register(kind, environment, run)

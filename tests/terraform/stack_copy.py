@@ -178,9 +178,65 @@ def plan_offline(
 ) -> Json:
     """``terraform init`` + ``plan -out`` in ``workdir`` (a copy of ``stack``) made offline, and
     the saved plan as ``terraform show -json`` prints it."""
-    write_override(workdir, "ci_offline", offline_override(stack, workdir / "ci.tfstate"))
+    plan, _ = plan_offline_diagnosed(terraform, workdir, stack, address_types)
+    return plan
+
+
+def plan_offline_diagnosed(
+    terraform: Terraform, workdir: Path, stack: Json, address_types: Mapping[str, str]
+) -> tuple[Json, list[Json]]:
+    """``plan_offline``, and every diagnostic (warning) the plan printed except the ones the
+    offline override itself causes: what ``terraform validate`` of the copy as exported says.
+
+    A plan validates the whole configuration first (the same validate walk as ``terraform
+    validate``, the same provider and resource checks), so a separate ``validate`` only starts
+    the provider twice more. Left out: diagnostics located in the override file, and the
+    "role_arn is required" warning of a provider whose ``assume_role`` the override replaced by
+    an empty role ARN (see ``offline_override``; with an HCL stack Terraform places it on the
+    stack's provider block). The real ``assume_role`` is applied, warning-free, by the deploy
+    tests (tests/local_aws/test_deploy_cycle.py)."""
+    override = write_override(
+        workdir, "ci_offline", offline_override(stack, workdir / "ci.tfstate")
+    )
     var_file = write_placeholders(workdir, stack, address_types)
     terraform.run(workdir, "init", "-input=false", "-reconfigure")
-    terraform.run(workdir, "plan", "-input=false", "-lock=false", "-out=tfplan", *var_file)
+    output = terraform.run(
+        workdir, "plan", "-input=false", "-lock=false", "-out=tfplan", "-json", *var_file
+    ).stdout
     plan: Json = json.loads(terraform.run(workdir, "show", "-json", "tfplan").stdout)
-    return plan
+    replaced = {
+        provider_address(provider) for provider in aws_providers(stack) if "assume_role" in provider
+    }
+    return plan, [
+        diagnostic
+        for diagnostic in diagnostics_of(output)
+        if (diagnostic.get("range") or {}).get("filename") != override.name
+        and not _empty_role_warning(diagnostic, replaced)
+    ]
+
+
+def provider_address(provider: Json) -> str:
+    """How Terraform's diagnostics name an AWS provider block."""
+    address = 'provider["registry.terraform.io/hashicorp/aws"]'
+    return f"{address}.{provider['alias']}" if "alias" in provider else address
+
+
+def _empty_role_warning(diagnostic: Json, replaced: set[str]) -> bool:
+    return (
+        diagnostic.get("summary") == "Missing required argument"
+        and '"role_arn"' in str(diagnostic.get("detail"))
+        and diagnostic.get("address") in replaced
+    )
+
+
+def diagnostics_of(json_lines: str) -> list[Json]:
+    """The diagnostics of Terraform's ``-json`` output."""
+    found: list[Json] = []
+    for line in json_lines.splitlines():
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if message.get("type") == "diagnostic":
+            found.append(message["diagnostic"])
+    return found

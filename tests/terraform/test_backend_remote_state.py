@@ -234,9 +234,16 @@ def test_second_plan_shows_no_changes(prod: RemoteStack) -> None:
 
 
 def _hold_lock(remote: RemoteStack, lock_info: Any) -> tuple[subprocess.Popen[str], Json]:
-    """A concurrent `terraform console` (which holds the state lock while it runs), and the lock
-    information Terraform wrote, once it is there."""
-    holder = remote.terraform.start(remote.workdir, "console", *remote.var_file)
+    """A concurrent Terraform run holding the state lock, and the lock information it wrote,
+    once it is there: a `terraform plan` without the variable file, which takes the lock and
+    then waits at its prompt for the first secret variable. (A `terraform console` holds the
+    lock too, but starts the provider to load its schema first: one start per provider block.)
+    """
+    stack = read_stack(remote.workdir)
+    assert [n for n, v in stack.get("variable", {}).items() if "default" not in v], (
+        "the holder waits at the prompt of a variable without a default"
+    )
+    holder = remote.terraform.start(remote.workdir, "plan")
     deadline = time.monotonic() + LOCK_WAIT
     try:
         while (info := lock_info()) is None:
@@ -254,9 +261,14 @@ def _hold_lock(remote: RemoteStack, lock_info: Any) -> tuple[subprocess.Popen[st
 
 
 def _release(holder: subprocess.Popen[str]) -> None:
+    """End the holder: its prompt reads the end of its input, and it stops (unlocking)."""
     assert holder.stdin is not None
     holder.stdin.close()
-    assert holder.wait(timeout=120) == 0
+    assert holder.wait(timeout=120) == 1
+    output = holder.stdout.read() if holder.stdout else ""
+    # It was waiting at the prompt, and stopped because its input ended, nothing else.
+    assert "Enter a value:" in output, output
+    assert "No value for required variable" in output, output
 
 
 def _refused(remote: RemoteStack, info: Json) -> None:

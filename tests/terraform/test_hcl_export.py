@@ -1,5 +1,7 @@
-"""`make synth-hcl` (main.py --hcl): every environment as HCL that `terraform validate` accepts
-without a warning and that plans exactly what the JSON plans."""
+"""`make synth-hcl` (main.py --hcl): every environment as HCL in `terraform fmt` layout, with
+references unquoted. That each one plans, without a warning, exactly what the JSON plans is
+tested beside the JSON's own offline plan, in test_offline_plan.py (one module runs both plans of
+each environment, so that no two pytest-xdist workers run the JSON plans twice)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from stacks.environment_loader import load_environments
 from stacks.synthesize import HclOutputError, synthesize, tidy_hcl
 from tests.conftest import EXAMPLES_ROOT
 from tests.terraform.conftest import ENVIRONMENTS, stack_dir
-from tests.terraform.offline_runs import OfflineRuns
 from tests.terraform.terraform_cli import Terraform
 
 
@@ -31,24 +32,6 @@ def test_each_environment_is_written_as_hcl_in_terraform_fmt_layout(
     # What a reviewer's CI runs on HCL: nothing to reformat.
     result = terraform.run(hcl_examples, "fmt", "-check", "-recursive", "-list=true", check=False)
     assert (result.returncode, result.stdout) == (0, ""), result.stdout + result.stderr
-
-
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_hcl_validates_and_plans_exactly_like_the_json(
-    environment: str, hcl_examples: Path, offline_runs: OfflineRuns
-) -> None:
-    hcl = offline_runs.result("hcl", environment)
-    assert hcl.source == stack_dir(hcl_examples, environment)
-    # Validated as exported (`init -backend=false`, nothing overridden): no "Quoted references
-    # are deprecated" nor any other warning.
-    assert hcl.validated["valid"] is True, hcl.validated
-    assert hcl.validated["diagnostics"] == [], hcl.validated
-    # Planned offline like the JSON: the same resources with the same values, so moving a
-    # deployed environment from the JSON to the HCL changes nothing.
-    synthesized = offline_runs.result("json", environment)
-    assert hcl.plan["resource_changes"] == synthesized.plan["resource_changes"]
-    assert hcl.plan["planned_values"] == synthesized.plan["planned_values"]
-    assert hcl.plan["variables"] == synthesized.plan["variables"]
 
 
 def test_tidy_hcl_unquotes_references_and_keeps_heredoc_strings_exact() -> None:

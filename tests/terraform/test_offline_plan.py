@@ -1,6 +1,10 @@
-"""`terraform init`, `validate` and `plan` of every synthesized environment with the real
-hashicorp/aws provider, offline: fake credentials, skip flags and a local backend go into an
-override file in a temporary copy of the stack; secret variables get fictional placeholders."""
+"""`terraform init` and `plan` of every synthesized environment with the real hashicorp/aws
+provider, offline: fake credentials, skip flags and a local backend go into an override file in a
+temporary copy of the stack; secret variables get fictional placeholders. The plan validates the
+configuration as `terraform validate` does (a separate validate would only start the provider
+again): it runs, and warns about nothing in the stack's own files. The same for every
+environment as exported in HCL (`make synth-hcl`), which must plan exactly what the JSON plans.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +28,9 @@ from tests.terraform.stack_copy import (
 def test_init_validate_and_plan_offline(
     environment: str, synthesized_environments: Path, offline_runs: OfflineRuns
 ) -> None:
+    # The plan ran (an invalid configuration fails the run with Terraform's output) and warned
+    # about nothing but the offline override's own settings.
     run = offline_runs.result("json", environment)
-    assert run.validated["valid"] is True, run.validated
     assert run.validated["diagnostics"] == [], run.validated
 
     created = created_addresses(run.plan)
@@ -39,6 +44,26 @@ def test_init_validate_and_plan_offline(
     assert run.workdir != run.source
     assert "ci_offline_override.tf.json" not in {p.name for p in run.source.iterdir()}
     assert (run.workdir / "ci_offline_override.tf.json").is_file()
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_hcl_validates_and_plans_exactly_like_the_json(
+    environment: str, hcl_examples: Path, offline_runs: OfflineRuns
+) -> None:
+    # Both kinds at once, two runs at a time (each test waits for its environment's pair only).
+    offline_runs.start_kinds("json", "hcl")
+    hcl = offline_runs.result("hcl", environment)
+    assert hcl.source == stack_dir(hcl_examples, environment)
+    # Validated as exported by its plan (which validates first): no "Quoted references are
+    # deprecated" nor any other warning about the exported files (the offline override's own
+    # warning is about that file, not the export).
+    assert hcl.validated["diagnostics"] == [], hcl.validated
+    # Planned offline like the JSON: the same resources with the same values, so moving a
+    # deployed environment from the JSON to the HCL changes nothing.
+    synthesized = offline_runs.result("json", environment)
+    assert hcl.plan["resource_changes"] == synthesized.plan["resource_changes"]
+    assert hcl.plan["planned_values"] == synthesized.plan["planned_values"]
+    assert hcl.plan["variables"] == synthesized.plan["variables"]
 
 
 def test_every_variable_without_a_default_gets_a_placeholder_of_its_type() -> None:

@@ -1,0 +1,185 @@
+"""A TCP proxy on 127.0.0.1 between Terraform, the provisioners' boto3 and the local server,
+that a test cuts and restores like a network, and that can stop at a chosen request.
+
+- ``cut()`` resets every open connection (RST, as a dropped NAT entry or a firewall does) and
+  stops listening, so new connections are refused; ``restore()`` listens on the same port again.
+- ``upstream`` can be changed while it runs: a server killed and started again on another port
+  is reached at the same address.
+- ``when(*markers, on=..., action=...)``: the first request holding every marker (bytes of its
+  header or body, e.g. ``b"SSMContacts.CreateRotation"``) runs ``action`` in its own thread,
+  either before the request goes on (``on="request"``) or once the server's answer is back
+  and before the client sees it (``on="response"``: the request has been served). ``action``
+  returns ``RELAY`` (go on) or ``DROP`` (reset the client's connection: the answer is lost).
+
+HTTP/1.1 without pipelining: the bytes a client sends before the next answer are one request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Literal
+
+Outcome = Literal["relay", "drop"]
+RELAY: Outcome = "relay"
+DROP: Outcome = "drop"
+CHUNK = 65536
+CONTROL_TIMEOUT = 10
+
+
+@dataclass
+class Trigger:
+    """One fault waiting for its request; ``fired`` is set once its action has run."""
+
+    markers: tuple[bytes, ...]
+    on: Literal["request", "response"]
+    action: Callable[[], Outcome]
+    fired: threading.Event = field(default_factory=threading.Event)
+    request: bytes = b""
+
+
+def _reset(writer: asyncio.StreamWriter) -> None:
+    """Close with RST, not FIN: the peer sees "connection reset by peer"."""
+    sock = writer.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
+
+
+class FaultProxy:
+    """The proxy (see the module's docstring); ``url`` is what clients are pointed at."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.port = 0
+        self.connections = 0
+        self.refused_upstream = 0
+        self._triggers: list[Trigger] = []
+        self._lock = threading.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _call(self, coroutine: object) -> None:
+        future: Future[None] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)  # type: ignore[arg-type]
+        future.result(timeout=CONTROL_TIMEOUT)
+
+    def start(self) -> FaultProxy:
+        self._thread.start()
+        self._call(self._listen())
+        return self
+
+    def restore(self) -> None:
+        """Listen again on the same port."""
+        self._call(self._listen())
+
+    def cut(self) -> None:
+        """Reset every connection and refuse new ones until ``restore()``."""
+        self._call(self._cut())
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._call(self._cut())
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=CONTROL_TIMEOUT)
+
+    def when(
+        self, *markers: bytes, on: Literal["request", "response"], action: Callable[[], Outcome]
+    ) -> Trigger:
+        trigger = Trigger(markers, on, action)
+        with self._lock:
+            self._triggers.append(trigger)
+        return trigger
+
+    def _match(self, request: bytes, on: str) -> Trigger | None:
+        with self._lock:
+            for trigger in self._triggers:
+                if trigger.on == on and all(m in request for m in trigger.markers):
+                    self._triggers.remove(trigger)
+                    trigger.request = request
+                    return trigger
+        return None
+
+    async def _listen(self) -> None:
+        self._server = await asyncio.start_server(
+            self._serve, "127.0.0.1", self.port, reuse_address=True
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._open):
+            _reset(writer)
+        self._open.clear()
+
+    async def _fire(self, trigger: Trigger) -> Outcome:
+        outcome = await asyncio.get_running_loop().run_in_executor(None, trigger.action)
+        trigger.fired.set()
+        return outcome
+
+    async def _serve(self, client_in: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            server_in, server = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        except OSError:
+            self.refused_upstream += 1
+            _reset(client)
+            return
+        self._open |= {client, server}
+        request = bytearray()
+        pending: list[Trigger] = []
+
+        async def upward() -> None:
+            while data := await client_in.read(CHUNK):
+                request.extend(data)
+                trigger = self._match(bytes(request), "request")
+                if trigger is not None and await self._fire(trigger) == DROP:
+                    raise ConnectionResetError
+                response = self._match(bytes(request), "response")
+                if response is not None:
+                    pending.append(response)
+                server.write(data)
+                await server.drain()
+            if server.can_write_eof():
+                server.write_eof()
+
+        async def downward() -> None:
+            while data := await server_in.read(CHUNK):
+                for trigger in pending:
+                    trigger.request = bytes(request)  # the whole request it stopped
+                request.clear()
+                while pending:
+                    if await self._fire(pending.pop()) == DROP:
+                        raise ConnectionResetError
+                client.write(data)
+                await client.drain()
+            client.close()
+
+        tasks = [asyncio.ensure_future(upward()), asyncio.ensure_future(downward())]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            failed = any(t.exception() is not None for t in done if not t.cancelled())
+        finally:
+            for task in tasks:
+                task.cancel()
+            self._open -= {client, server}
+        if failed:
+            _reset(client)
+            server.transport.abort()
+        else:
+            client.close()
+            server.close()

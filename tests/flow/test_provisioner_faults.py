@@ -39,7 +39,11 @@ def test_ctrl_c_in_a_provisioner_is_one_line_and_status_130(
     def interrupted() -> int:
         raise KeyboardInterrupt
 
-    assert sync.report_errors("on-call schedule", interrupted) == 130
+    try:
+        status = sync.report_errors("on-call schedule", interrupted)
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped the provisioner as a traceback")
+    assert status == 130
     err = capsys.readouterr().err
     assert err == (
         "on-call schedule: interrupted (Ctrl-C); what AWS had done stays, and the next apply "

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 
@@ -48,13 +48,12 @@ class Terminal:
 
     def wait_for(self, *texts: str, timeout: float) -> bool:
         """Whether every one of ``texts`` was printed within ``timeout`` seconds."""
+        return self.wait_until(lambda printed: all(text in printed for text in texts), timeout)
 
-        def seen() -> bool:
-            printed = "".join(self.lines)
-            return all(text in printed for text in texts)
-
+    def wait_until(self, printed: Callable[[str], bool], timeout: float) -> bool:
+        """Whether what was printed satisfied ``printed`` within ``timeout`` seconds."""
         with self._printed:
-            return self._printed.wait_for(seen, timeout)
+            return self._printed.wait_for(lambda: printed("".join(self.lines)), timeout)
 
     def interrupt(self) -> None:
         """Ctrl-C: SIGINT to every process of the group."""

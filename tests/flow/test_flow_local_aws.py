@@ -573,12 +573,14 @@ def test_a_network_cut_while_the_state_is_saved_leaves_errored_state_and_the_loc
     writes = sum(len(actions) for actions in flow.seen["recovery"].values())
     apply = flow.start("make", "--no-print-directory", "apply", "ENV=flow", cwd=flow.other)
 
+    def all_done(printed: str) -> bool:
+        verbs = ("Creation", "Destruction")
+        return sum(printed.count(f"{verb} complete after") for verb in verbs) >= writes
+
     def cut_when_done() -> Outcome:
-        # Every change is made in AWS; the network goes while Terraform saves the state
-        # (an earlier, periodic save passes).
-        printed = apply.output()
-        done = sum(printed.count(f"{verb} complete after") for verb in ("Creation", "Destruction"))
-        if done < writes:
+        # Every change is made in AWS; the network goes while Terraform saves the state. (An
+        # earlier, periodic save passes; the output is read a moment after Terraform prints.)
+        if not apply.wait_until(all_done, timeout=3):
             flow.proxy.when(STATE_WRITE, on="request", action=cut_when_done)
             return RELAY
         flow.proxy.cut()

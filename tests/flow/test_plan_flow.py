@@ -2,7 +2,7 @@
 of the steps, the exit codes, the record that ties apply to the checked plan, the refused plan
 put out of reach, the stop while errored.tfstate waits, the lock timeout and the file modes
 (issue 17, findings 1, 2, 5, 6, 9, 10). The same flow against the real Terraform and the local
-Incident Manager: tests/local_aws/test_plan_apply_flow.py."""
+Incident Manager: tests/flow/test_flow_local_aws.py."""
 
 from __future__ import annotations
 

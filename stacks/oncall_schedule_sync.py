@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -597,12 +598,30 @@ def report_errors(prefix: str, work: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         # Ctrl-C reaches the provisioners with Terraform (one process group): one line, not a
         # traceback; Terraform marks the record tainted and the next plan runs this again.
-        print(
-            f"{prefix}: interrupted (Ctrl-C); what AWS had done stays, and the next apply "
-            "runs this step again",
-            file=sys.stderr,
-        )
+        print(interrupted_text(prefix), file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def interrupted_text(prefix: str) -> str:
+    return (
+        f"{prefix}: interrupted (Ctrl-C); what AWS had done stays, and the next apply runs "
+        "this step again"
+    )
+
+
+def exit_on_ctrl_c(prefix: str) -> None:
+    """From now on, Ctrl-C ends this process at once with ``interrupted_text`` and status 130,
+    wherever Python is (an import, an error being printed, the way out): a provisioner's
+    output is shown to the user, and a KeyboardInterrupt traceback says nothing useful. For
+    the provisioner's own process only (``__main__``), never for a caller of ``main()``."""
+
+    def stop(signum: int, frame: object) -> None:
+        sys.stdout.flush()
+        sys.stderr.write(interrupted_text(prefix) + "\n")
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+
+    signal.signal(signal.SIGINT, stop)
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -621,4 +640,5 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 if __name__ == "__main__":
+    exit_on_ctrl_c("on-call schedule")
     sys.exit(main())

@@ -38,6 +38,7 @@ from stacks.oncall_schedule_sync import (
     Restore,
     SyncError,
     account_session,
+    exit_on_ctrl_c,
     json_variable,
     not_found,
     planned_records,
@@ -343,4 +344,5 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 if __name__ == "__main__":
+    exit_on_ctrl_c("rotation coverage")
     sys.exit(main())

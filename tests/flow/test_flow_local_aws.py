@@ -591,8 +591,8 @@ def test_a_network_cut_while_the_state_is_saved_leaves_errored_state_and_the_loc
         failed = apply.finish(COMMAND_TIMEOUT)
     finally:
         flow.proxy.restore()
+    assert failed.returncode == 2, failed.stdout
     flow.seen["lock"] = flow.lock_info()
-    assert failed.returncode == 2
     assert "Failed to save state" in failed.stdout
     assert "Error releasing the state lock" in failed.stdout
     assert "errored.tfstate exists" in failed.stdout
@@ -646,7 +646,7 @@ def test_no_secret_address_is_written_but_into_the_private_state(flow: Flow) -> 
 def test_plan_check_waits_for_errored_state_and_the_documented_push_recovers(flow: Flow) -> None:
     stack = flow.other / STACK
     stopped = flow.make("plan-check", "ENV=flow", repo=flow.other)
-    assert stopped.returncode == 2
+    assert stopped.returncode == 2, stopped.stdout
     assert "errored.tfstate exists" in stopped.stdout
     push = "terraform state push errored.tfstate"
     assert push in stopped.stdout

@@ -4,6 +4,13 @@ clients are only built, or the AWS side is a stand-in object."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -77,3 +84,76 @@ def test_a_delete_retried_after_its_answer_was_lost_is_done() -> None:
         "test",
     )
     assert sync.delete(schedule, _Contacts()) == f"deleted on-call schedule {schedule.arn}"
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+INTERRUPTED = (
+    "{}: interrupted (Ctrl-C); what AWS had done stays, and the next apply runs this step again\n"
+)
+
+
+def test_ctrl_c_wherever_the_provisioner_is_ends_it_with_one_line() -> None:
+    """Outside the AWS calls too (an import, an error being printed, the way out)."""
+    script = (
+        "import os, signal, time\n"
+        "from stacks.oncall_schedule_sync import exit_on_ctrl_c\n"
+        "exit_on_ctrl_c('on-call schedule')\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "time.sleep(10)\n"
+        "print('not stopped')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (
+        130,
+        "",
+        INTERRUPTED.format("on-call schedule"),
+    )
+
+
+def test_a_provisioner_waiting_for_aws_stops_on_ctrl_c_with_one_line() -> None:
+    coverage = {
+        "arn": "arn:aws:ssm-contacts:us-east-1:123456789012:rotation/r1",
+        "name": "day",
+        "region": "us-east-1",
+        "account_id": "123456789012",
+        "shift_coverages": {"MON": ["08:00-17:00"]},
+    }
+    with socket.socket() as silent:
+        # Accepts the connection and never answers: the provisioner waits for AWS.
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        silent.settimeout(60)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            AWS_ENDPOINT_URL=f"http://127.0.0.1:{silent.getsockname()[1]}",
+            AWS_ACCESS_KEY_ID="test",
+            AWS_SECRET_ACCESS_KEY="test",
+            AWS_EC2_METADATA_DISABLED="true",
+            IM_ROTATION_COVERAGE=json.dumps(coverage),
+        )
+        child = subprocess.Popen(
+            [sys.executable, "-m", "stacks.rotation_coverage_sync", "apply"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            connection, _ = silent.accept()
+            child.send_signal(signal.SIGINT)
+            out, err = child.communicate(timeout=30)
+            connection.close()
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait(timeout=10)
+    assert (child.returncode, out, err) == (130, "", INTERRUPTED.format("rotation coverage"))

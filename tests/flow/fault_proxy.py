@@ -3,6 +3,8 @@ that a test cuts and restores like a network, and that can stop at a chosen requ
 
 - ``cut()`` resets every open connection (RST, as a dropped NAT entry or a firewall does) and
   stops listening, so new connections are refused; ``restore()`` listens on the same port again.
+- ``hold()`` stalls the network: nothing passes either way and new connections wait, as while
+  packets are lost and TCP sends them again; ``release()`` lets everything through again.
 - ``upstream`` can be changed while it runs: a server killed and started again on another port
   is reached at the same address.
 - ``when(*markers, on=..., action=...)``: the first request holding every marker (bytes of its
@@ -67,6 +69,8 @@ class FaultProxy:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     @property
     def url(self) -> str:
@@ -88,6 +92,19 @@ class FaultProxy:
     def cut(self) -> None:
         """Reset every connection and refuse new ones until ``restore()``."""
         self._call(self._cut())
+
+    def hold(self) -> None:
+        """Let nothing through until ``release()``."""
+        self._call(self._set_flowing(False))
+
+    def release(self) -> None:
+        self._call(self._set_flowing(True))
+
+    async def _set_flowing(self, flowing: bool) -> None:
+        if flowing:
+            self._flowing.set()
+        else:
+            self._flowing.clear()
 
     def stop(self) -> None:
         if self._thread.is_alive():
@@ -133,6 +150,7 @@ class FaultProxy:
 
     async def _serve(self, client_in: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:
         self.connections += 1
+        await self._flowing.wait()
         try:
             server_in, server = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         except OSError:
@@ -140,36 +158,8 @@ class FaultProxy:
             _reset(client)
             return
         self._open |= {client, server}
-        request = bytearray()
-        pending: list[Trigger] = []
-
-        async def upward() -> None:
-            while data := await client_in.read(CHUNK):
-                request.extend(data)
-                trigger = self._match(bytes(request), "request")
-                if trigger is not None and await self._fire(trigger) == DROP:
-                    raise ConnectionResetError
-                response = self._match(bytes(request), "response")
-                if response is not None:
-                    pending.append(response)
-                server.write(data)
-                await server.drain()
-            if server.can_write_eof():
-                server.write_eof()
-
-        async def downward() -> None:
-            while data := await server_in.read(CHUNK):
-                for trigger in pending:
-                    trigger.request = bytes(request)  # the whole request it stopped
-                request.clear()
-                while pending:
-                    if await self._fire(pending.pop()) == DROP:
-                        raise ConnectionResetError
-                client.write(data)
-                await client.drain()
-            client.close()
-
-        tasks = [asyncio.ensure_future(upward()), asyncio.ensure_future(downward())]
+        link = _Link(self, client_in, client, server_in, server)
+        tasks = [asyncio.ensure_future(link.upward()), asyncio.ensure_future(link.downward())]
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             failed = any(t.exception() is not None for t in done if not t.cancelled())
@@ -183,3 +173,51 @@ class FaultProxy:
         else:
             client.close()
             server.close()
+
+
+@dataclass
+class _Link:
+    """One client connection and its connection to the server: the bytes of the request on its
+    way (cleared when the answer starts) and the triggers waiting for that answer."""
+
+    proxy: FaultProxy
+    client_in: asyncio.StreamReader
+    client: asyncio.StreamWriter
+    server_in: asyncio.StreamReader
+    server: asyncio.StreamWriter
+    request: bytearray = field(default_factory=bytearray)
+    pending: list[Trigger] = field(default_factory=list)
+
+    async def upward(self) -> None:
+        proxy = self.proxy
+        while data := await self.client_in.read(CHUNK):
+            self.request.extend(data)
+            trigger = proxy._match(bytes(self.request), "request")
+            if trigger is not None and await proxy._fire(trigger) == DROP:
+                raise ConnectionResetError
+            response = proxy._match(bytes(self.request), "response")
+            if response is not None:
+                self.pending.append(response)
+            await proxy._flowing.wait()
+            self.server.write(data)
+            await self.server.drain()
+        if self.server.can_write_eof():
+            self.server.write_eof()
+
+    async def downward(self) -> None:
+        proxy = self.proxy
+        while data := await self.server_in.read(CHUNK):
+            for trigger in self.pending:
+                trigger.request = bytes(self.request)  # the whole request it stopped
+            self.request.clear()
+            while self.pending:
+                if await proxy._fire(self.pending.pop()) == DROP:
+                    raise ConnectionResetError
+            await proxy._flowing.wait()
+            self.client.write(data)
+            await self.client.drain()
+        if self.request:
+            # The server went away with a request unanswered (killed): the client sees the
+            # connection reset, as from a dead host, and sends it again.
+            raise ConnectionResetError
+        self.client.close()

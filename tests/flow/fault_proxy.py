@@ -7,11 +7,12 @@ that a test cuts and restores like a network, and that can stop at a chosen requ
   packets are lost and TCP sends them again; ``release()`` lets everything through again.
 - ``upstream`` can be changed while it runs: a server killed and started again on another port
   is reached at the same address.
-- ``when(*markers, on=..., action=...)``: the first request holding every marker (bytes of its
-  header or body, e.g. ``b"SSMContacts.CreateRotation"``) runs ``action`` in its own thread,
-  either before the request goes on (``on="request"``) or once the server's answer is back
-  and before the client sees it (``on="response"``: the request has been served). ``action``
-  returns ``RELAY`` (go on) or ``DROP`` (reset the client's connection: the answer is lost).
+- ``when(*markers, on=..., action=..., body=...)``: the first request holding every marker
+  (bytes of its header or body, e.g. ``b"SSMContacts.CreateRotation"``), and whose whole body
+  satisfies ``body`` when given, runs ``action`` in its own thread, either before the request
+  goes on (``on="request"``) or once the server's answer is back and before the client sees it
+  (``on="response"``: the request has been served). ``action`` returns ``RELAY`` (go on) or
+  ``DROP`` (reset the client's connection: the answer is lost).
 
 HTTP/1.1 without pipelining: the bytes a client sends before the next answer are one request.
 """
@@ -42,6 +43,7 @@ class Trigger:
     markers: tuple[bytes, ...]
     on: Literal["request", "response"]
     action: Callable[[], Outcome]
+    body: Callable[[bytes], bool] | None = None
     fired: threading.Event = field(default_factory=threading.Event)
     request: bytes = b""
 
@@ -53,6 +55,36 @@ def _reset(writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     writer.transport.abort()
+
+
+def _body(request: bytes) -> bytes | None:
+    """The body of an HTTP/1.1 request once it has all come (None before): by Content-Length,
+    and decoded from chunked or aws-chunked framing (S3 uploads from the AWS SDKs)."""
+    head, blank, body = request.partition(b"\r\n\r\n")
+    if not blank:
+        return None
+    headers = {}
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        headers[name.strip().lower()] = value.strip().lower()
+    length = headers.get(b"content-length")
+    if length is not None and len(body) < int(length):
+        return None
+    framed = b"aws-chunked" in headers.get(b"content-encoding", b"") or (
+        headers.get(b"transfer-encoding") == b"chunked"
+    )
+    if not framed:
+        return body
+    data, rest = bytearray(), body
+    while True:
+        size_line, crlf, rest = rest.partition(b"\r\n")
+        if not crlf:
+            return None
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            return bytes(data)
+        data += rest[:size]
+        rest = rest[size + 2 :]
 
 
 class FaultProxy:
@@ -113,9 +145,13 @@ class FaultProxy:
             self._thread.join(timeout=CONTROL_TIMEOUT)
 
     def when(
-        self, *markers: bytes, on: Literal["request", "response"], action: Callable[[], Outcome]
+        self,
+        *markers: bytes,
+        on: Literal["request", "response"],
+        action: Callable[[], Outcome],
+        body: Callable[[bytes], bool] | None = None,
     ) -> Trigger:
-        trigger = Trigger(markers, on, action)
+        trigger = Trigger(markers, on, action, body)
         with self._lock:
             self._triggers.append(trigger)
         return trigger
@@ -123,10 +159,15 @@ class FaultProxy:
     def _match(self, request: bytes, on: str) -> Trigger | None:
         with self._lock:
             for trigger in self._triggers:
-                if trigger.on == on and all(m in request for m in trigger.markers):
-                    self._triggers.remove(trigger)
-                    trigger.request = request
-                    return trigger
+                if trigger.on != on or not all(m in request for m in trigger.markers):
+                    continue
+                if trigger.body is not None:
+                    whole = _body(request)
+                    if whole is None or not trigger.body(whole):
+                        continue
+                self._triggers.remove(trigger)
+                trigger.request = request
+                return trigger
         return None
 
     async def _listen(self) -> None:

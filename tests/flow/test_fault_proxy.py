@@ -20,6 +20,8 @@ class _Echo(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        if body == b"slow":
+            time.sleep(1)
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -98,3 +100,18 @@ def test_bodies_are_read_whole_and_unframed() -> None:
     )
     assert len(chunked.partition(b"\r\n\r\n")[2]) == 31
     assert _body(chunked) == b"abc"
+
+
+def test_quiet_when_the_server_has_answered_everything(proxy: FaultProxy) -> None:
+    answered: list[bytes] = []
+    slow = threading.Thread(target=lambda: answered.append(_post(proxy, b"slow")))
+    slow.start()
+    time.sleep(0.3)
+    assert not proxy.quiet(timeout=0.2)
+    proxy.hold()
+    # Held, the answer is read from the server all the same.
+    assert proxy.quiet(timeout=5)
+    assert answered == []
+    proxy.release()
+    slow.join(timeout=10)
+    assert answered == [b"slow"]

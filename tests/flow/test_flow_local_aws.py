@@ -348,11 +348,15 @@ def test_first_deploy_rides_out_a_lost_answer_a_paused_server_and_a_killed_one(
         return RELAY
 
     def kill() -> Outcome:
-        # The rotation is created and saved; the server dies before its answer leaves. Calls
-        # made meanwhile wait for the new server, as behind a load balancer.
-        seen["killed"] = time.monotonic()
+        # The rotation is created and saved; the server dies before its answer leaves, once it
+        # has answered in full what else it was sent (an answer cut short half-way is not
+        # retried by the provider's SDK: "decomposing response: unexpected EOF", the resource
+        # then tainted, a different fault). Calls made meanwhile wait for the new server, as
+        # behind a load balancer.
         flow.proxy.hold()
         try:
+            seen["quiet"] = flow.proxy.quiet(but=triggers["kill"])
+            seen["killed"] = time.monotonic()
             flow.restart_server()
         finally:
             flow.proxy.release()
@@ -378,6 +382,7 @@ def test_first_deploy_rides_out_a_lost_answer_a_paused_server_and_a_killed_one(
     assert applied.returncode == 0, applied.stdout
     assert "Apply complete! Resources: 16 added, 0 changed, 0 destroyed." in applied.stdout
     assert [name for name, t in triggers.items() if not t.fired.is_set()] == []
+    assert seen["quiet"], "the server still owed answers when it was killed"
     # The pause was inside the apply, which waited it out.
     assert started < seen["paused"] < seen["resumed"] < seen["killed"] < ended
     assert seen["resumed"] - seen["paused"] >= PAUSE_SECONDS

@@ -161,3 +161,17 @@ def summary(found: list[Violation]) -> str:
     noun = "error" if count == 1 else "errors"
     details = "; ".join(v.message() for v in found)
     return f"{count} validation {noun} detected: {details}"
+
+
+@functools.cache
+def idempotency_member(service: str, operation: str) -> str | None:
+    """The member of ``operation``'s input that makes a retry safe: marked
+    ``idempotencyToken`` in the model (the SDKs fill those in), or named ``IdempotencyToken``
+    without the mark (CreateRotation's: honoured when a caller sends one); None otherwise."""
+    shape = service_model(service).operation_model(operation).input_shape
+    if shape is None:
+        return None
+    for name, member in shape.members.items():
+        if member.metadata.get("idempotencyToken") or name == "IdempotencyToken":
+            return str(name)
+    return None

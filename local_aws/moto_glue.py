@@ -140,7 +140,27 @@ class ModelResponse(BaseResponse):
         # Terraform sends up to ten requests at once; one at a time keeps rules such as "an
         # alias is unique" true between their check and their write (each call is quick).
         with _operations_lock:
+            return self._once()
+
+    def _once(self) -> Any:
+        # A create sent again with its idempotency token (the SDKs add one and keep it for
+        # their retries) gets the first answer, as from AWS: when the answer was lost on the
+        # way (a cut network, a server killed after its write), the retry must not fail with
+        # "already exists" for an object the first attempt created.
+        member = model_validation.idempotency_member(self.service, self.operation)
+        params = self.request_params
+        token = params.get(member) if member else None
+        backend = getattr(self, "backend", None)
+        if not (isinstance(token, str) and token and isinstance(backend, AccountBackend)):
             return super().call_action()
+        answers = backend.idempotent_answers()
+        key = (self.operation, token)
+        if key in answers and answers[key][0] == params:
+            return answers[key][1]
+        answer = super().call_action()
+        if isinstance(answer, tuple) and int(answer[0]) < 400:
+            answers[key] = (params, answer)
+        return answer
 
     def result(self, value: Json) -> Any:
         return ActionResult(value)
@@ -154,6 +174,17 @@ class AccountBackend(BaseBackend):
 
     def __init__(self, region_name: str, account_id: str) -> None:
         super().__init__(region_name, account_id)
+        self._idempotent_answers: dict[tuple[str, str], tuple[Json, Any]] = {}
+
+    def idempotent_answers(self) -> dict[tuple[str, str], tuple[Json, Any]]:
+        """(operation, idempotency token) -> (the request's parameters, the answer given);
+        kept with the backend, so in the state file too (a server killed after a create and
+        started again answers that create's retry the same)."""
+        # A backend read back from a state file of an earlier version has none yet.
+        answers: dict[tuple[str, str], tuple[Json, Any]] = self.__dict__.setdefault(
+            "_idempotent_answers", {}
+        )
+        return answers
 
     @property
     def _url_module(self) -> Any:
@@ -569,6 +600,9 @@ class LocalServer:
         app: Any = _CachingDispatcher(create_backend_app)
         self._keeper: _StateKeeper | None = None
         if state_path is not None:
+            # A server killed while saving left its temporary file: garbage, and it holds the
+            # data (channel addresses) too.
+            state_file.remove_partial(state_path)
             if state_path.exists():
                 restore_backends(state_file.read(state_path))
             app = self._keeper = _StateKeeper(app, state_path)

@@ -95,10 +95,24 @@ def dumps(snapshot: Any) -> bytes:
     return buffer.getvalue()
 
 
+def _partial(path: Path, writer: str) -> Path:
+    return path.with_name(f".{path.name}.{writer}.tmp")
+
+
+def remove_partial(path: Path) -> list[Path]:
+    """Delete what a server killed while writing ``path`` left beside it (a temporary file
+    never renamed: it holds the data too, channel addresses included); the files removed.
+    Called before a server starts on ``path``: one server writes a state file at a time."""
+    removed = sorted(path.parent.glob(_partial(path, "*").name))
+    for partial in removed:
+        partial.unlink(missing_ok=True)
+    return removed
+
+
 def write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically: a reader (or a crash) sees the old file or
     the new one, never half of one; the file is created 0600, never wider."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary = _partial(path, f"{os.getpid()}.{threading.get_ident()}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
         with os.fdopen(descriptor, "wb") as stream:

@@ -18,7 +18,10 @@ from the SDK's own settings (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_SSM_CONTAC
 
 Exit status: 0 done (or, for ``check``, every schedule matches the config); 1 refused or failed
 (wrong account, the alias taken by another kind of contact, an AWS error); 2 bad input;
-4 ``check`` found drift that this plan does not correct.
+4 ``check`` found drift that this plan does not correct; 130 interrupted (Ctrl-C).
+
+The SDK's clients retry in botocore's "standard" mode (``client_config``), long enough to ride
+out what the provider rides out: a provisioner that gives up leaves its record tainted.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +46,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_DRIFT = 4
+# As a shell reports a program ended by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
 
 Json = dict[str, Any]
 EPILOG = """\
@@ -51,11 +57,11 @@ examples:
 
 exit status: 0 done, or no drift this plan leaves (console edits it sets back are printed);
 1 refused (other account, alias taken) or AWS error; 2 bad input; 4 drift that the plan does
-not correct (the restoring command is printed).
+not correct (the restoring command is printed); 130 interrupted (Ctrl-C).
 
 environment: IM_ONCALL_SCHEDULE (create/update/delete), the AWS SDK's credential chain
 (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...), AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SSM_CONTACTS,
-AWS_ENDPOINT_URL_STS.
+AWS_ENDPOINT_URL_STS, AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (default: standard, 13 attempts).
 """
 
 
@@ -125,10 +131,43 @@ class Schedule:
         )
 
 
+# The provider retries a call up to 25 times (max_retries), backing off up to 20 s: it rides
+# out minutes of network trouble or throttling. boto3's default ("legacy", 5 attempts) gives up
+# within seconds, and a provisioner that gives up leaves its record tainted. botocore's
+# "standard" mode retries throttling, 5xx answers and connection errors with capped
+# exponential backoff from 50 ms (throttling: from 1 s) to 20 s; 13 attempts wait about 45 s
+# in all on a dead connection (at most 85 s) and about 85 s under throttling.
+# AWS_RETRY_MODE / AWS_MAX_ATTEMPTS, when set, are the caller's choice and win.
+RETRY_MODE = "standard"
+RETRY_ATTEMPTS = 13
+RETRY_VARIABLES = ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS")
+
+
 def _boto3() -> Any:
     import boto3  # type: ignore[import-untyped]
 
     return boto3
+
+
+def client_config(environ: Mapping[str, str]) -> Any:
+    """The botocore ``Config`` every client of the sync modules gets: standard retries
+    (``RETRY_ATTEMPTS``); None when the environment chooses the retries itself."""
+    from botocore.config import Config
+
+    if any(environ.get(name) for name in RETRY_VARIABLES):
+        return None
+    return Config(retries={"mode": RETRY_MODE, "total_max_attempts": RETRY_ATTEMPTS})
+
+
+def new_session(region: str, **credentials: str) -> Any:
+    """A boto3 session in ``region`` whose clients retry as ``client_config`` says."""
+    import botocore.session
+
+    core = botocore.session.get_session()
+    config = client_config(os.environ)
+    if config is not None:
+        core.set_default_client_config(config)
+    return _boto3().Session(region_name=region, botocore_session=core, **credentials)
 
 
 def session_for(schedule: Schedule) -> Any:
@@ -145,8 +184,7 @@ def account_session(region: str, account_id: str, role: AssumeRole | None, what:
     """A boto3 session in ``account_id``: the caller's credentials, then the stack's role when
     it has one. Refuses any other account, as the provider's allowed_account_ids does; ``what``
     names the object in that refusal."""
-    boto3 = _boto3()
-    session = boto3.Session(region_name=region)
+    session = new_session(region)
     if role is not None:
         params: Json = {
             "RoleArn": role.role_arn,
@@ -155,8 +193,8 @@ def account_session(region: str, account_id: str, role: AssumeRole | None, what:
         if role.external_id:
             params["ExternalId"] = role.external_id
         credentials = session.client("sts").assume_role(**params)["Credentials"]
-        session = boto3.Session(
-            region_name=region,
+        session = new_session(
+            region,
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
@@ -268,7 +306,14 @@ def delete(schedule: Schedule, client: Any) -> str:
     if live is None:
         return f"on-call schedule {schedule.arn} is already gone"
     _refuse_other_type(schedule, live)
-    client.delete_contact(ContactId=schedule.arn)
+    from botocore.exceptions import ClientError
+
+    try:
+        client.delete_contact(ContactId=schedule.arn)
+    except ClientError as error:
+        # A retry whose first attempt deleted it (the answer lost on the way).
+        if not not_found(error):
+            raise
     return f"deleted on-call schedule {schedule.arn}"
 
 
@@ -550,6 +595,33 @@ def report_errors(prefix: str, work: Callable[[], int]) -> int:
     except (BotoCoreError, ClientError) as error:
         print(f"{prefix}: AWS refused or could not be reached: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        # Ctrl-C reaches the provisioners with Terraform (one process group): one line, not a
+        # traceback; Terraform marks the record tainted and the next plan runs this again.
+        print(interrupted_text(prefix), file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def interrupted_text(prefix: str) -> str:
+    return (
+        f"{prefix}: interrupted (Ctrl-C); what AWS had done stays, and the next apply runs "
+        "this step again"
+    )
+
+
+def exit_on_ctrl_c(prefix: str) -> None:
+    """From now on, Ctrl-C ends this process at once with ``interrupted_text`` and status 130,
+    wherever Python is (an import, an error being printed, the way out): a provisioner's
+    output is shown to the user, and a KeyboardInterrupt traceback says nothing useful. For
+    the provisioner's own process only (``__main__``), never for a caller of ``main()``."""
+
+    def stop(signum: int, frame: object) -> None:
+        sys.stdout.flush()
+        sys.stderr.write(interrupted_text(prefix) + "\n")
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+
+    signal.signal(signal.SIGINT, stop)
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -568,4 +640,5 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 if __name__ == "__main__":
+    exit_on_ctrl_c("on-call schedule")
     sys.exit(main())

@@ -29,8 +29,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +106,10 @@ def errored_state_message(directory: Path, project_root: Path = PROJECT_ROOT) ->
         "cut, a dead backend, Ctrl-C), and Terraform wrote there what it had done. Until it is "
         "pushed back, a plan does not know those objects and would create them again (AWS then "
         "refuses with ConflictException, or makes duplicates). Push it back, then plan again:\n"
-        f"  cd {where} && terraform state push {ERRORED_STATE} && rm {ERRORED_STATE}"
+        f"  cd {where} && terraform state push {ERRORED_STATE} && rm {ERRORED_STATE}\n"
+        'If the push stops with "Error acquiring the state lock", the failed apply could not '
+        "release its lock either (its ID is printed): once you know no other run is going on, "
+        "run terraform force-unlock <ID> there, then push."
     )
 
 
@@ -163,6 +168,32 @@ def local_state_path(directory: Path) -> Path | None:
     return (directory / path).resolve() if isinstance(path, str) else None
 
 
+class TerraformInterruptedError(FlowStopError):
+    """Ctrl-C reached Terraform while it ran; it has stopped by itself (``EXIT_FAILED``)."""
+
+
+@contextlib.contextmanager
+def ctrl_c_noted() -> Iterator[list[int]]:
+    """Inside, Ctrl-C (SIGINT) is only noted (the list gets the signal), not raised.
+
+    A terminal sends Ctrl-C to the whole foreground process group, Terraform included, and
+    Terraform then stops gracefully: it lets the calls in flight finish, writes the state and
+    releases the state lock. Python's default would raise KeyboardInterrupt here, and
+    ``subprocess`` kills its child 0.25 s later: a Terraform killed while it writes the state
+    to S3 leaves the objects it created out of the state and the lock held. So the wait goes on
+    until Terraform has exited. (Handlers are not inherited across exec: Terraform and the
+    provisioners it starts get the signal as usual.)"""
+    noted: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: noted.append(signum))
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @dataclass(frozen=True)
 class Terraform:
     """The ``terraform`` on PATH, run in one stack directory with the caller's environment
@@ -172,12 +203,19 @@ class Terraform:
     binary: str = "terraform"
 
     def run(self, *args: str) -> int:
-        """Terraform's status; its output goes straight to ours."""
+        """Terraform's status; its output goes straight to ours. After Ctrl-C it waits for
+        Terraform to stop by itself (``ctrl_c_noted``), then raises
+        ``TerraformInterruptedError``."""
         sys.stdout.flush()
-        with private_files():
-            return subprocess.run(
+        with private_files(), ctrl_c_noted() as noted:
+            status = subprocess.run(
                 [self.binary, *args], cwd=self.directory, stdin=subprocess.DEVNULL, check=False
             ).returncode
+        if noted:
+            raise TerraformInterruptedError(
+                f"terraform {args[0]} interrupted (Ctrl-C); it stopped by itself", EXIT_FAILED
+            )
+        return status
 
     def show_json(self, plan_file: str = PLAN_FILE) -> Json:
         """``terraform show -json`` of a saved plan, in memory only (it holds every secret)."""
@@ -275,10 +313,14 @@ def drift_status(plan: Json) -> int:
 
 
 def guard_refusals(plan: Json, allow: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The guard's refusals of ``plan`` as lines, and their kinds."""
-    from stacks.plan_guard import check_plan
+    """The guard's refusals of ``plan`` as lines, and their kinds; its notes (what an
+    interrupted apply left for this plan to finish) are printed first, as ``plan_guard``
+    prints them."""
+    from stacks.plan_guard import check_plan, notes
 
     refusals = check_plan(plan, allow)
+    for note in notes(plan):
+        print(f"plan guard: note: {note}")
     return [str(r) for r in refusals], sorted({r.kind for r in refusals})
 
 
@@ -473,6 +515,29 @@ def _plan_check(  # noqa: PLR0917
     return _report(check_plan_file(terraform, allow, project_root))
 
 
+def failed_apply_text(environment: str) -> str:
+    """What ``apply`` says after Terraform failed (its own message above): which of the two
+    commands comes next."""
+    return (
+        f"make apply ENV={environment}: terraform apply failed (its message is above); the "
+        "checked plan is kept. After a state lock timeout, run make apply again. If Terraform "
+        "calls the plan stale (someone applied since) or the apply stopped half-way, run make "
+        f"plan-check ENV={environment} first: the new plan finishes what is left."
+    )
+
+
+def interrupted_apply_text(environment: str) -> str:
+    """What ``apply`` says after Ctrl-C stopped Terraform: what state things are in, and the
+    two commands that finish the work."""
+    return (
+        "apply interrupted (Ctrl-C): Terraform let the calls in flight finish and saved the "
+        "state; an on-call schedule or shift coverage record whose provisioner it stopped is "
+        "tainted, and what it had not started is not done. To finish: make plan-check "
+        f"ENV={environment}, then make apply ENV={environment} (re-creating a tainted record "
+        "runs its provisioner again and deletes nothing)."
+    )
+
+
 def _recorded(directory: Path, environment: str, project_root: Path) -> list[str]:
     """The kinds allowed when plan-check passed ``tfplan``; ``FlowStopError`` when no check read
     this exact file."""
@@ -520,14 +585,22 @@ def _apply(environment: str, wait: str, project_root: Path, terraform_binary: st
     outcome = check_plan_file(terraform, allowed, project_root, with_drift=False)
     if outcome.refusals:
         return _report(outcome)
-    status = terraform.run("apply", "-input=false", f"-lock-timeout={wait}", PLAN_FILE)
+    interrupted = False
+    try:
+        status = terraform.run("apply", "-input=false", f"-lock-timeout={wait}", PLAN_FILE)
+    except TerraformInterruptedError:
+        interrupted, status = True, EXIT_FAILED
     tighten_modes(directory)
     message = errored_state_message(directory, project_root)
     if message is not None:
         print(message, file=sys.stderr)
+    if interrupted:
+        raise TerraformInterruptedError(interrupted_apply_text(environment), EXIT_FAILED)
     if status != EXIT_OK:
         # Kept: after a lock timeout the same plan can be applied again; after a partial apply
         # Terraform itself refuses it ("Saved plan is stale").
+        if message is None:
+            print(failed_apply_text(environment), file=sys.stderr)
         return EXIT_FAILED
     # Spent: a second apply is told to plan again rather than Terraform's "stale" error.
     for spent in (PLAN_FILE, CHECKED_RECORD):

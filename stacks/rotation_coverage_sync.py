@@ -16,8 +16,9 @@ sends UpdateRotation with everything as it is live and the config's ``ShiftCover
 coverages with the config through ``check_coverages``, since Terraform cannot.
 
 It acts with the stack's account and role, exactly as the on-call schedules do
-(``stacks.oncall_schedule_sync.account_session``). Exit status: 0 written or already right;
-1 refused or failed (wrong account, no such rotation, an AWS error); 2 bad input.
+(``stacks.oncall_schedule_sync.account_session``, with its retries). Exit status: 0 written or
+already right; 1 refused or failed (wrong account, no such rotation, an AWS error); 2 bad input;
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from stacks.oncall_schedule_sync import (
     Restore,
     SyncError,
     account_session,
+    exit_on_ctrl_c,
     json_variable,
     not_found,
     planned_records,
@@ -58,10 +60,11 @@ example:
     python -m stacks.rotation_coverage_sync apply
 
 exit status: 0 written or already as configured; 1 refused (other account), no such rotation
-or AWS error; 2 bad input.
+or AWS error; 2 bad input; 130 interrupted (Ctrl-C).
 
 environment: IM_ROTATION_COVERAGE, the AWS SDK's credential chain (AWS_PROFILE,
-AWS_ACCESS_KEY_ID, ...), AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SSM_CONTACTS, AWS_ENDPOINT_URL_STS.
+AWS_ACCESS_KEY_ID, ...), AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SSM_CONTACTS, AWS_ENDPOINT_URL_STS,
+AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (default: standard, 13 attempts).
 """
 
 
@@ -341,4 +344,5 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 if __name__ == "__main__":
+    exit_on_ctrl_c("rotation coverage")
     sys.exit(main())

@@ -27,6 +27,19 @@ elif args[0] == "plan":
     print('    terraform apply "tfplan"', flush=True)
 elif args[0] == "show":
     print(pathlib.Path(os.environ["FAKE_PLAN_JSON"]).read_text())
+elif args[0] == "apply" and os.environ.get("FAKE_APPLY_WAITS_FOR_CTRL_C"):
+    # As Terraform: Ctrl-C starts a graceful stop (calls in flight, then the state is saved).
+    import signal, time
+    interrupted = []
+    signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    (here / "apply-started").write_text("")
+    deadline = time.monotonic() + 30
+    while not interrupted and time.monotonic() < deadline:
+        time.sleep(0.05)
+    print("Interrupt received.", flush=True)
+    time.sleep(1)
+    (here / "state-saved").write_text("")
+    sys.exit(1)
 elif args[0] == "apply":
     print("Apply complete!")
 sys.exit(int(os.environ.get("FAKE_STATUS_" + args[0].upper(), "0")))

@@ -2,12 +2,17 @@
 of the steps, the exit codes, the record that ties apply to the checked plan, the refused plan
 put out of reach, the stop while errored.tfstate waits, the lock timeout and the file modes
 (issue 17, findings 1, 2, 5, 6, 9, 10). The same flow against the real Terraform and the local
-Incident Manager: tests/local_aws/test_plan_apply_flow.py."""
+Incident Manager: tests/flow/test_flow_local_aws.py."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,8 @@ from stacks.plan_flow import (
     REFUSED_PLAN,
 )
 from tests.flow.fake_tools import FakeProject, fake_project
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 CONTACT_REPLACED: dict[str, Any] = {
     "resource_changes": [
@@ -228,3 +235,85 @@ def test_addresses_to_replace_reach_terraform_plan(project: FakeProject) -> None
         "terraform", "plan", "-input=false", "-lock-timeout=5s", "-out=tfplan",
         f"-replace={address}",
     ] in project.calls()  # fmt: skip
+
+
+def test_ctrl_c_waits_for_terraform_to_save_the_state_and_says_what_comes_next(
+    project: FakeProject,
+) -> None:
+    """Ctrl-C in a terminal reaches the whole process group; the flow must let Terraform stop
+    by itself (Python's default killed it 0.25 s later: state unsaved, S3 lock held)."""
+    assert plan_check(project) == EXIT_OK
+    env = {**os.environ, "FAKE_APPLY_WAITS_FOR_CTRL_C": "1", "PYTHONPATH": str(PROJECT_ROOT)}
+    script = (
+        "import sys; from pathlib import Path; from stacks import plan_flow; "
+        f"sys.exit(plan_flow.apply('dev', '5s', Path({str(project.root)!r}), "
+        f"{str(project.terraform)!r}))"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (project.stack / "apply-started").exists():
+            assert time.monotonic() < deadline and child.poll() is None, child.communicate()
+            time.sleep(0.05)
+        os.killpg(child.pid, signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait(timeout=10)
+    assert (project.stack / "state-saved").exists(), err
+    assert child.returncode == 1
+    assert "Traceback" not in err
+    assert "apply interrupted (Ctrl-C): Terraform let the calls in flight finish" in err
+    assert "make plan-check ENV=dev, then make apply ENV=dev" in err
+
+
+def test_a_failed_apply_says_which_command_comes_next(
+    project: FakeProject, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert plan_check(project) == EXIT_OK
+    monkeypatch.setenv("FAKE_STATUS_APPLY", "1")
+    assert apply(project) == 1
+    err = capfd.readouterr().err
+    assert "After a state lock timeout, run make apply again" in err
+    assert "run make plan-check ENV=dev first" in err
+    # The checked plan stays for that second try.
+    assert (project.stack / CHECKED_RECORD).is_file()
+
+
+def test_plan_check_prints_the_guards_notes_on_an_interrupted_apply(
+    project: FakeProject, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # docs/safety.md promises the note; the drift check (AWS) is not the point here.
+    monkeypatch.setattr(plan_flow, "drift_status", lambda plan: EXIT_OK)
+    record = {"kind": "ssm-contacts-rotation-coverage", "name": "day"}
+    project.shows(
+        {
+            "resource_changes": [
+                {
+                    "address": "terraform_data.coverage",
+                    "type": "terraform_data",
+                    "action_reason": "replace_because_tainted",
+                    "change": {
+                        "actions": ["delete", "create"],
+                        "before": {"input": record},
+                        "after": {"input": record},
+                    },
+                }
+            ]
+        }
+    )
+    assert plan_check(project) == EXIT_OK
+    out = capfd.readouterr().out
+    assert (
+        "plan guard: note: terraform_data.coverage: re-creating the shift coverage record of "
+        "rotation 'day' after an interrupted apply"
+    ) in out

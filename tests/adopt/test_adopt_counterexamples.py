@@ -1,0 +1,92 @@
+"""The shrunk counterexamples of the generative round trip (test_adopt_round_trip.py, `make
+fuzz-adopt`), each kept as the account hypothesis shrank it to and checked at the cheapest step
+that showed the failure."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from stacks.adopt.command import adopt
+from stacks.adopt.first_plan import stack_dir
+from stacks.environment_loader import load_environment
+from stacks.secret_variables import address_variable
+from stacks.synthesize import synthesize
+from tests.adopt.account_builder import build_account
+from tests.adopt.account_specs import Account, Channel, Person, ResponsePlan, Stage, Target
+
+ENV_FILE = Path("stacks/environments/acme.yaml")
+
+
+def _account(**parts: Any) -> Account:
+    """The smallest account hypothesis makes, with ``parts`` in place of its defaults."""
+    person = Person(
+        alias="0",
+        display_name=None,
+        channels=(Channel("0", "EMAIL", activated=False),),
+        stages=(Stage(0, (Target("0", "0"),)),),
+        tags={},
+    )
+    plan = ResponsePlan(
+        name="0",
+        display_name=None,
+        title="0",
+        impact=1,
+        summary=None,
+        dedupe=None,
+        incident_tags={},
+        notify=(),
+        chat=(),
+        engagements=(),
+        runbook=None,
+        pagerduty=None,
+        tags={},
+    )
+    defaults: dict[str, Any] = {
+        "regions": ("us-east-1",),
+        "customer_keys": False,
+        "set_tags": {},
+        "people": (person,),
+        "escalation_plans": (),
+        "rotations": (),
+        "schedules": (),
+        "topics": (),
+        "response_plans": (plan,),
+        "alarms": (),
+        "edit": ("contact_display_name", 0),
+    }
+    return Account(**{**defaults, **parts})
+
+
+def _synthesized(root: Path) -> Path:
+    env = load_environment(root / ENV_FILE, root)
+    synthesize([env], root, root / "cdktf.out", complete=False)
+    return stack_dir(root, "acme")
+
+
+def test_an_alias_starting_with_a_digit_gets_a_terraform_variable_name() -> None:
+    # Terraform refuses a variable name that does not start with a letter or "_"; the names
+    # that already worked stay as they were (people have them as TF_VAR_ secrets).
+    assert address_variable("0", "0") == "_0__0"
+    assert address_variable("24x7-oncall", "phone") == "_24x7_oncall__phone"
+    assert address_variable("db-oncall", "phone") == "db_oncall__phone"
+    assert address_variable("-", "0") == "__0"
+
+
+def test_counterexample_contact_alias_0_with_a_secret_channel(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    # Found by the round trip: alias "0" (the API's pattern allows a leading digit) gave the
+    # variable "0__0", and `terraform init` of the first plan failed: "Invalid variable name".
+    build_account(aws, _account())
+    adopt("acme", "us-east-1", None, tmp_path)
+    done = subprocess.run(
+        ["terraform", "init", "-input=false", "-no-color"],
+        cwd=_synthesized(tmp_path),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

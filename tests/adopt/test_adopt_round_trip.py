@@ -1,0 +1,204 @@
+"""A generative round trip: console-style accounts that hypothesis builds through the API
+(tests/adopt/account_specs.py) adopted from the local Incident Manager, each as a person would:
+`adopt` (its written file passes the project's checks) -> its first plan only imports (or
+rewrites, to the same minutes, an engagement plan the report names as not rebuilt exactly) ->
+the apply of that checked plan (as `make apply`) -> an everyday edit of the adopted file, applied in
+place: exactly the edited resource is updated, so the first apply left no drift either.
+
+`make test` runs ``EXAMPLES`` derandomized examples (the same accounts on every run, no example
+database); `make fuzz-adopt N=200` runs N random ones (``IM_FUZZ_ADOPT_EXAMPLES``), printing
+what reproduces a failure. Each shrunk counterexample is kept as a test of its own below."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from ruamel.yaml import YAML
+
+from local_aws.local_apply import planned_changes
+from stacks.adopt.command import adopt
+from stacks.adopt.first_plan import plan_adopted, stack_dir
+from stacks.adopt.import_blocks import imports_file
+from stacks.environment_loader import load_environment
+from stacks.synthesize import synthesize
+from tests.adopt.account_builder import build_account
+from tests.adopt.account_specs import Account, accounts
+from tests.conftest import PROJECT_ROOT
+
+ENV_FILE = Path("stacks/environments/acme.yaml")
+FUZZ_VARIABLE = "IM_FUZZ_ADOPT_EXAMPLES"
+# Enough to exercise the whole chain on every `make test` within the suite's budget.
+EXAMPLES = 2
+FUZZ_EXAMPLES = int(os.environ.get(FUZZ_VARIABLE) or 0)
+Json = dict[str, Any]
+EDITED_NAME = "Edited name"
+EDITED_TITLE = "edited title"
+
+
+def _stack(root: Path) -> Json:
+    stack: Json = json.loads((stack_dir(root, "acme") / "cdk.tf.json").read_text())
+    return stack
+
+
+def _address(stack: Json, kind: str, attribute: str, value: Any) -> str:
+    """The address of the ``kind`` resource whose ``attribute`` is ``value``."""
+    (name,) = [
+        name
+        for name, body in stack["resource"].get(kind, {}).items()
+        if body.get(attribute) == value
+    ]
+    return f"{kind}.{name}"
+
+
+def _rebuilt_plans(stack: Json, report: list[str]) -> set[str]:
+    """The engagement plans the report says the file does not rebuild exactly."""
+    aliases = {
+        line.split(":")[0].removeprefix("contact ")
+        for line in report
+        if "does not rebuild exactly" in line
+    }
+    contacts = {
+        f"${{aws_ssmcontacts_contact.{name}.arn}}": body["alias"]
+        for name, body in stack["resource"].get("aws_ssmcontacts_contact", {}).items()
+    }
+    return {
+        f"aws_ssmcontacts_plan.{name}"
+        for name, body in stack["resource"].get("aws_ssmcontacts_plan", {}).items()
+        if contacts.get(body["contact_id"]) in aliases
+    }
+
+
+def _edit(root: Path, account: Account) -> tuple[str, str, Any]:
+    """The account's everyday edit in the adopted file (a display name, a title or a
+    threshold); what it edits: (resource type, identifying attribute, its value)."""
+    path = root / ENV_FILE
+    yaml = YAML()
+    data = yaml.load(path.read_text(encoding="utf-8"))
+    kind, index = account.edit
+    alarms, plans = data.get("alarms", []), data.get("response_plans", [])
+    if kind == "alarm_threshold" and alarms:
+        alarm = alarms[index % len(alarms)]
+        alarm["threshold"] = float(alarm["threshold"]) + 1
+        edited = ("aws_cloudwatch_metric_alarm", "alarm_name", alarm["name"])
+    elif kind == "response_plan_title" and plans:
+        plan = plans[index % len(plans)]
+        plan["incident"]["title"] = EDITED_TITLE
+        edited = ("aws_ssmincidents_response_plan", "name", plan["name"])
+    else:
+        contacts = data["contacts"]
+        contact = contacts[index % len(contacts)]
+        contact["display_name"] = EDITED_NAME
+        edited = ("aws_ssmcontacts_contact", "alias", contact["alias"])
+    with path.open("w", encoding="utf-8") as stream:
+        yaml.dump(data, stream)
+    return edited
+
+
+def _resynthesize(root: Path) -> None:
+    env = load_environment(root / ENV_FILE, root)
+    synthesize([env], root, root / "cdktf.out", complete=False)
+
+
+def _terraform(root: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["terraform", *args, "-input=false", "-no-color"],
+        cwd=stack_dir(root, "acme"),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr
+    return done.stdout
+
+
+def _live_edit(aws: Any, edited: tuple[str, str, Any]) -> Any:
+    kind, _, value = edited
+    if kind == "aws_cloudwatch_metric_alarm":
+        for region in ("us-east-1", "us-west-2", "eu-west-1"):
+            found = aws("cloudwatch", region).describe_alarms(AlarmNames=[value])["MetricAlarms"]
+            if found:
+                return found[0]["Threshold"]
+        raise AssertionError(f"alarm {value!r} not found")
+    if kind == "aws_ssmincidents_response_plan":
+        arn = f"arn:aws:ssm-incidents::123456789012:response-plan/{value}"
+        return aws("ssm-incidents").get_response_plan(arn=arn)["incidentTemplate"]["title"]
+    arn = f"arn:aws:ssm-contacts:us-east-1:123456789012:contact/{value}"
+    return aws("ssm-contacts").get_contact(ContactId=arn).get("DisplayName")
+
+
+def round_trip(module_account: Any, root: Path, account: Account) -> None:
+    """The round trip of the module docstring, on a fresh server holding only ``account``."""
+    with module_account() as aws, pytest.MonkeyPatch.context() as monkeypatch:
+        # The on-call schedule and coverage provisioners run this project's sync modules.
+        monkeypatch.setenv("IM_PYTHON", sys.executable)
+        monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
+        build_account(aws, account)
+        adoption = adopt("acme", "us-east-1", None, root)
+        note("\n".join(adoption.report))
+        env = load_environment(root / ENV_FILE, root)
+        note((root / ENV_FILE).read_text(encoding="utf-8"))
+        result = plan_adopted("acme", root, loaded=env)
+        stack = _stack(root)
+        allowed = _rebuilt_plans(stack, adoption.report)
+        other = [
+            line
+            for line in result.other_changes
+            if not any(f" {address} " in line for address in allowed)
+        ]
+        assert other == [], result.other_changes
+        assert len(stack.get("import", [])) == result.imports + len(result.other_changes)
+
+        # As `make apply` does (the checked plan, then the import IDs go), without reading the
+        # plan a third time: plan_adopted's guard read it.
+        _terraform(root, "apply", "tfplan")
+        imports_file(root, "acme").unlink()
+        _resynthesize(root)
+        assert "import" not in _stack(root)
+        edited = _edit(root, account)
+        _resynthesize(root)
+        address = _address(_stack(root), *edited)
+        changes = planned_changes(_terraform(root, "apply", "-auto-approve", "-json"))
+        assert [(c.address, c.action) for c in changes] == [(address, "update")]
+        expected = {
+            "aws_cloudwatch_metric_alarm": None,
+            "aws_ssmincidents_response_plan": EDITED_TITLE,
+            "aws_ssmcontacts_contact": EDITED_NAME,
+        }[edited[0]]
+        live = _live_edit(aws, edited)
+        if expected is not None:
+            assert live == expected
+        else:
+            threshold = next(
+                a["threshold"]
+                for a in YAML().load((root / ENV_FILE).read_text())["alarms"]
+                if a["name"] == edited[2]
+            )
+            assert live == float(threshold)
+
+
+@settings(
+    max_examples=FUZZ_EXAMPLES or EXAMPLES,
+    derandomize=not FUZZ_EXAMPLES,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+@given(account=accounts())
+def test_a_console_style_account_adopts_applies_and_takes_an_edit(
+    module_account: Any, tmp_path_factory: pytest.TempPathFactory, account: Account
+) -> None:
+    round_trip(module_account, tmp_path_factory.mktemp("generated"), account)

@@ -7,8 +7,9 @@ local server checks every request against them) and from rules AWS documents:
 
 - the replication set has one to three regions, all on the AWS-owned key or all on customer
   managed keys, and includes the region it is created in (the Incident Manager user guide);
-- a personal contact's plan engages its own channels; an escalation plan engages contacts of
-  any type (not itself) and channels; names and aliases are unique (API reference);
+- a personal contact's plan engages its own channels (a contact may have no channel, or no
+  plan yet); an escalation plan engages contacts of any type (not itself) and channels; names
+  and aliases are unique (API reference);
 - a rotation has one to 30 personal contacts, hands off daily, weekly or monthly, and has at
   most as many on call at once as it has contacts; an on-call schedule lists up to eight
   rotations (the user guide's quota; the model allows 25); shift coverages of one day do not
@@ -240,8 +241,8 @@ def _time() -> st.SearchStrategy[Time]:
 
 
 @st.composite
-def _channels(draw: st.DrawFn) -> tuple[Channel, ...]:
-    count = draw(st.integers(1, 3))
+def _channels(draw: st.DrawFn, minimum: int) -> tuple[Channel, ...]:
+    count = draw(st.integers(minimum, 3))
     names = draw(_unique_names(_text(_UNICODE_NAME, 1, 10).filter(str.strip), count))
     return tuple(
         Channel(name, draw(st.sampled_from(("EMAIL", "SMS", "VOICE"))), draw(st.booleans()))
@@ -264,9 +265,13 @@ def _personal_stages(draw: st.DrawFn, alias: str, channels: tuple[str, ...]) -> 
 
 
 @st.composite
-def _person(draw: st.DrawFn, alias: str, policy: Tags) -> Person:
-    channels = draw(_channels())
-    stages = draw(_personal_stages(alias, tuple(c.name for c in channels)))
+def _person(draw: st.DrawFn, alias: str, policy: Tags, *, complete: bool) -> Person:
+    """A personal contact; unless ``complete``, maybe without channels or without an
+    engagement plan (both valid: the console saves a contact before its plan)."""
+    channels = draw(_channels(1 if complete else 0))
+    stages: tuple[Stage, ...] = ()
+    if channels and (complete or draw(st.integers(0, 4))):
+        stages = draw(_personal_stages(alias, tuple(c.name for c in channels)))
     display_name = draw(st.none() | _text(_UNICODE_NAME, 0, 16))
     return Person(alias, display_name, channels, stages, {**draw(tags("ssm-contacts")), **policy})
 
@@ -462,7 +467,10 @@ def accounts(draw: st.DrawFn) -> Account:
     aliases = draw(_unique_names(alias, draw(st.integers(1, 6))))
     people_count = draw(st.integers(1, max(1, len(aliases) - 2)))
     person_aliases = aliases[:people_count]
-    people = tuple(draw(_person(a, policy)) for a in person_aliases)
+    # The first is complete: the edit after adoption needs a contact the file holds.
+    people = tuple(
+        draw(_person(a, policy, complete=index == 0)) for index, a in enumerate(person_aliases)
+    )
     rotation_names = draw(
         _unique_names(
             _text(_ASCII + "_- .", 1, 10).filter(lambda n: n.strip() == n and n),

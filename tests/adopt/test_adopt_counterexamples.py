@@ -4,7 +4,10 @@ that showed the failure."""
 
 from __future__ import annotations
 
+import json
 import subprocess
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,17 @@ from stacks.environment_loader import load_environment
 from stacks.secret_variables import address_variable
 from stacks.synthesize import synthesize
 from tests.adopt.account_builder import build_account
-from tests.adopt.account_specs import Account, Channel, Person, ResponsePlan, Stage, Target
+from tests.adopt.account_specs import (
+    Account,
+    Channel,
+    EscalationPlan,
+    Person,
+    ResponsePlan,
+    Rotation,
+    Schedule,
+    Stage,
+    Target,
+)
 
 ENV_FILE = Path("stacks/environments/acme.yaml")
 
@@ -90,3 +103,51 @@ def test_counterexample_contact_alias_0_with_a_secret_channel(
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_what_refers_to_a_contact_left_out_is_left_out_too(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    # Found once the strategy made contacts without an engagement plan (valid: the console
+    # saves a contact before its plan): the contact was left out, but the rotation it is in and
+    # the escalation plan engaging it still named it, and the written file failed the checks
+    # ("unknown contact 'noplan'"). Now they are left out too, and so is what refers to them.
+    noplan = Person("noplan", None, (Channel("e", "EMAIL", activated=False),), (), {})
+    rotation = Rotation(
+        "r", ("0", "noplan"), datetime(2026, 1, 5, tzinfo=UTC), "UTC", 1, 1, daily=((9, 0),)
+    )
+    account = _account(
+        people=(_account().people[0], noplan),
+        rotations=(rotation,),
+        schedules=(Schedule("oncall", None, ("r",), {}),),
+        escalation_plans=(
+            EscalationPlan("esc", None, (Stage(5, (Target("noplan"),)),), {}),
+            EscalationPlan("up", None, (Stage(5, (Target("esc"), Target("0"))),), {}),
+            EscalationPlan("kept", None, (Stage(5, (Target("0"),)),), {}),
+        ),
+    )
+    plans = (replace(account.response_plans[0], engagements=("up",)),)
+    plans += (replace(account.response_plans[0], name="Kept", engagements=("kept",)),)
+    build_account(aws, replace(account, response_plans=plans))
+    adoption = adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / ENV_FILE, tmp_path).config
+    assert [c.alias for c in config.contacts] == ["0"]
+    assert [p.alias for p in config.escalation_plans] == ["kept"]
+    assert (config.rotations, config.oncall_schedules) == ([], [])
+    assert [p.name for p in config.response_plans] == ["Kept"]
+    assert [line for line in adoption.report if "not activated" not in line] == [
+        "contact noplan: its engagement plan engages no channel; left out",
+        "rotation r: its contact(s) noplan are left out (above); left out too, not managed "
+        "(it stays as it is)",
+        "escalation plan esc: engages noplan, left out (above); left out too, not managed "
+        "(it stays as it is)",
+        "on-call schedule oncall: lists rotation(s) r, left out (above); left out too, not "
+        "managed (it stays as it is)",
+        "escalation plan up: engages esc, left out (above); left out too, not managed (it "
+        "stays as it is)",
+        "response plan 0: engages up, left out (above); left out too, not managed (it stays "
+        "as it is, and so do the alarms that open it)",
+    ]
+    imports = json.loads((tmp_path / "stacks/adopted/acme.imports.json").read_text())
+    assert "rotations" not in imports
+    assert set(imports["response_plans"]) == {"Kept"}

@@ -106,9 +106,9 @@ def _resynthesize(root: Path) -> None:
     synthesize([env], root, root / "cdktf.out", complete=False)
 
 
-def _terraform(root: Path, *args: str) -> str:
+def _terraform(root: Path, command: str, *args: str) -> str:
     done = subprocess.run(
-        ["terraform", *args, "-input=false", "-no-color"],
+        ["terraform", command, "-input=false", "-no-color", *args],
         cwd=stack_dir(root, "acme"),
         stdin=subprocess.DEVNULL,
         capture_output=True,

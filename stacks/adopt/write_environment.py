@@ -82,9 +82,31 @@ def _replication_set(account: LiveAccount, region: str, adoption: Adoption) -> J
     return data
 
 
-def _contact(live: LiveContact, adoption: Adoption) -> Json | None:
+def _shared_variable(alias: str, channels: list[Json], variables: dict[str, str]) -> str | None:
+    """Why ``alias``'s channels cannot all have a secret address variable of their own (the
+    name keeps letters a-z and digits only: ``ü`` and ``ö`` both give ``<alias>__``), or None;
+    ``variables`` (variable -> contact/channel) gets theirs when they can."""
+    own: dict[str, str] = {}
+    for channel in channels:
+        variable = address_variable(alias, channel["Name"])
+        taken = variables.get(variable) or own.get(variable)
+        if taken:
+            return (
+                f"the secret address variable of its channel {channel['Name']!r} would be "
+                f"{variable!r}, that of {taken!r} too (rename one channel, then adopt again)"
+            )
+        own[variable] = f"{alias}/{channel['Name']}"
+    variables.update(own)
+    return None
+
+
+def _contact(live: LiveContact, adoption: Adoption, variables: dict[str, str]) -> Json | None:
     contact = live.contact
     alias = contact["Alias"]
+    shared = _shared_variable(alias, live.channels, variables)
+    if shared:
+        adoption.report.append(f"contact {alias}: {shared}; left out")
+        return None
     by_arn = {ch["ContactChannelArn"]: ch["Name"] for ch in live.channels}
     stages = []
     for stage in contact.get("Plan", {}).get("Stages", []):
@@ -316,7 +338,8 @@ def build_adoption(
     by_type: dict[str, list[LiveContact]] = {}
     for live in sorted(account.contacts, key=lambda c: str(c.contact["Alias"])):
         by_type.setdefault(live.contact["Type"], []).append(live)
-    contacts = [_contact(c, adoption) for c in by_type.get("PERSONAL", [])]
+    variables: dict[str, str] = {}
+    contacts = [_contact(c, adoption, variables) for c in by_type.get("PERSONAL", [])]
     env["contacts"] = [c for c in contacts if c is not None]
     # What refers to a contact left out is left out too (or the file would not load).
     left = cascade(account, {c["alias"] for c in env["contacts"]}, adoption.report)

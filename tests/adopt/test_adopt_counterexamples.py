@@ -126,8 +126,10 @@ def test_what_refers_to_a_contact_left_out_is_left_out_too(
             EscalationPlan("kept", None, (Stage(5, (Target("0"),)),), {}),
         ),
     )
-    plans = (replace(account.response_plans[0], engagements=("up",)),)
-    plans += (replace(account.response_plans[0], name="Kept", engagements=("kept",)),)
+    plans = (
+        replace(account.response_plans[0], engagements=("up",)),
+        replace(account.response_plans[0], name="Kept", engagements=("kept",)),
+    )
     build_account(aws, replace(account, response_plans=plans))
     adoption = adopt("acme", "us-east-1", None, tmp_path)
     config = load_environment(tmp_path / ENV_FILE, tmp_path).config
@@ -151,3 +153,27 @@ def test_what_refers_to_a_contact_left_out_is_left_out_too(
     imports = json.loads((tmp_path / "stacks/adopted/acme.imports.json").read_text())
     assert "rotations" not in imports
     assert set(imports["response_plans"]) == {"Kept"}
+
+
+def test_channels_whose_secret_variables_would_share_a_name_leave_their_contact_out(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    # A variable name keeps a-z and 0-9 only: channels "ü" and "ö" of contact p would both be
+    # "p__", and the file's check refused it ("rename one of the channels"), so the adopted
+    # file did not load. The contact is left out and reported, with what refers to it.
+    person = Person(
+        "p",
+        None,
+        (Channel("ü", "EMAIL", activated=False), Channel("ö", "SMS", activated=False)),
+        (Stage(0, (Target("p", "ü"),)),),
+        {},
+    )
+    account = _account(people=(_account().people[0], person))
+    build_account(aws, replace(account, response_plans=()))
+    adoption = adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / ENV_FILE, tmp_path).config
+    assert [c.alias for c in config.contacts] == ["0"]
+    assert (
+        "contact p: the secret address variable of its channel 'ü' would be 'p__', that of "
+        "'p/ö' too (rename one channel, then adopt again); left out"
+    ) in adoption.report

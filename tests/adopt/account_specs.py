@@ -252,13 +252,17 @@ def _channels(draw: st.DrawFn, minimum: int) -> tuple[Channel, ...]:
 
 @st.composite
 def _personal_stages(draw: st.DrawFn, alias: str, channels: tuple[str, ...]) -> tuple[Stage, ...]:
-    """Stages engaging the contact's own channels: any durations (gaps), any retries, each
-    channel at most once (as the console builds it) or not at all."""
+    """Stages engaging the contact's own channels: any durations (gaps), any retries, a channel
+    in one stage or not at all, or engaged again in a later stage."""
     used = draw(st.lists(st.sampled_from(channels), min_size=1, unique=True))
+    used += draw(st.lists(st.sampled_from(channels), max_size=1))
     stages: list[Stage] = []
     while used:
         size = draw(st.integers(1, len(used)))
         group, used = used[:size], used[size:]
+        if len(set(group)) < len(group):
+            # Engaged again: in the next stage.
+            group, used = group[:-1], [group[-1], *used]
         targets = tuple(Target(alias, name, draw(st.none() | st.integers(0, 60))) for name in group)
         stages.append(Stage(draw(st.integers(0, 30)), targets))
     return tuple(stages)

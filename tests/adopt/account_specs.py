@@ -243,7 +243,9 @@ def _time() -> st.SearchStrategy[Time]:
 @st.composite
 def _channels(draw: st.DrawFn, minimum: int) -> tuple[Channel, ...]:
     count = draw(st.integers(minimum, 3))
-    names = draw(_unique_names(_text(_UNICODE_NAME, 1, 10).filter(str.strip), count))
+    # Mostly plain names, as people type them; some in other scripts.
+    name = _text(_ASCII + " -_.", 1, 10) | _text(_UNICODE_NAME, 1, 10)
+    names = draw(_unique_names(name.filter(str.strip), count))
     return tuple(
         Channel(name, draw(st.sampled_from(("EMAIL", "SMS", "VOICE"))), draw(st.booleans()))
         for name in names

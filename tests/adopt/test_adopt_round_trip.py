@@ -29,7 +29,7 @@ from stacks.adopt.import_blocks import imports_file
 from stacks.environment_loader import load_environment
 from stacks.synthesize import synthesize
 from tests.adopt.account_builder import build_account
-from tests.adopt.account_specs import Account, accounts
+from tests.adopt.account_specs import EDITS, Account, accounts
 from tests.conftest import PROJECT_ROOT
 
 ENV_FILE = Path("stacks/environments/acme.yaml")
@@ -48,11 +48,12 @@ def _stack(root: Path) -> Json:
 
 
 def _address(stack: Json, kind: str, attribute: str, value: Any) -> str:
-    """The address of the ``kind`` resource whose ``attribute`` is ``value``."""
+    """The address of the ``kind`` resource whose ``attribute`` is ``value`` (the only one of
+    its kind when ``attribute`` is empty)."""
     (name,) = [
         name
         for name, body in stack["resource"].get(kind, {}).items()
-        if body.get(attribute) == value
+        if not attribute or body.get(attribute) == value
     ]
     return f"{kind}.{name}"
 
@@ -76,26 +77,33 @@ def _rebuilt_plans(stack: Json, report: list[str]) -> set[str]:
 
 
 def _edit(root: Path, account: Account) -> tuple[str, str, Any]:
-    """The account's everyday edit in the adopted file (a display name, a title or a
-    threshold); what it edits: (resource type, identifying attribute, its value)."""
+    """The account's everyday edit in the adopted file: a threshold, a title or a display name
+    (the next kind the file holds if it holds none of the one drawn; the replication set's tags
+    if it holds none at all); what it edits: (resource type, identifying attribute, value)."""
     path = root / ENV_FILE
     yaml = YAML()
     data = yaml.load(path.read_text(encoding="utf-8"))
     kind, index = account.edit
-    alarms, plans = data.get("alarms", []), data.get("response_plans", [])
-    if kind == "alarm_threshold" and alarms:
-        alarm = alarms[index % len(alarms)]
-        alarm["threshold"] = float(alarm["threshold"]) + 1
-        edited = ("aws_cloudwatch_metric_alarm", "alarm_name", alarm["name"])
-    elif kind == "response_plan_title" and plans:
-        plan = plans[index % len(plans)]
-        plan["incident"]["title"] = EDITED_TITLE
-        edited = ("aws_ssmincidents_response_plan", "name", plan["name"])
+    order = [*EDITS[EDITS.index(kind) :], *EDITS[: EDITS.index(kind)]]
+    edited: tuple[str, str, Any] = ("aws_ssmincidents_replication_set", "", None)
+    for kind in order:
+        if kind == "alarm_threshold" and data.get("alarms"):
+            alarm = data["alarms"][index % len(data["alarms"])]
+            alarm["threshold"] = float(alarm["threshold"]) + 1
+            edited = ("aws_cloudwatch_metric_alarm", "alarm_name", alarm["name"])
+            break
+        if kind == "response_plan_title" and data.get("response_plans"):
+            plan = data["response_plans"][index % len(data["response_plans"])]
+            plan["incident"]["title"] = EDITED_TITLE
+            edited = ("aws_ssmincidents_response_plan", "name", plan["name"])
+            break
+        if kind == "contact_display_name" and data.get("contacts"):
+            contact = data["contacts"][index % len(data["contacts"])]
+            contact["display_name"] = EDITED_NAME
+            edited = ("aws_ssmcontacts_contact", "alias", contact["alias"])
+            break
     else:
-        contacts = data["contacts"]
-        contact = contacts[index % len(contacts)]
-        contact["display_name"] = EDITED_NAME
-        edited = ("aws_ssmcontacts_contact", "alias", contact["alias"])
+        data["replication_set"].setdefault("tags", {})["edited"] = "yes"
     with path.open("w", encoding="utf-8") as stream:
         yaml.dump(data, stream)
     return edited
@@ -119,8 +127,26 @@ def _terraform(root: Path, command: str, *args: str) -> str:
     return done.stdout
 
 
-def _live_edit(aws: Any, edited: tuple[str, str, Any]) -> Any:
+def _edited_value(root: Path, edited: tuple[str, str, Any]) -> Any:
+    """What the edit wrote into the file, as the live object holds it after the apply."""
     kind, _, value = edited
+    if kind == "aws_cloudwatch_metric_alarm":
+        data = YAML().load((root / ENV_FILE).read_text(encoding="utf-8"))
+        return next(float(a["threshold"]) for a in data["alarms"] if a["name"] == value)
+    if kind == "aws_ssmincidents_response_plan":
+        return EDITED_TITLE
+    if kind == "aws_ssmcontacts_contact":
+        return EDITED_NAME
+    return "yes"
+
+
+def _live_edit(aws: Any, edited: tuple[str, str, Any]) -> Any:
+    """The edited value as AWS (the local server) holds it."""
+    kind, _, value = edited
+    if kind == "aws_ssmincidents_replication_set":
+        incidents = aws("ssm-incidents")
+        (arn,) = incidents.list_replication_sets()["replicationSetArns"]
+        return incidents.list_tags_for_resource(resourceArn=arn)["tags"].get("edited")
     if kind == "aws_cloudwatch_metric_alarm":
         for region in ("us-east-1", "us-west-2", "eu-west-1"):
             found = aws("cloudwatch", region).describe_alarms(AlarmNames=[value])["MetricAlarms"]
@@ -167,21 +193,7 @@ def round_trip(module_account: Any, root: Path, account: Account) -> None:
         address = _address(_stack(root), *edited)
         changes = planned_changes(_terraform(root, "apply", "-auto-approve", "-json"))
         assert [(c.address, c.action) for c in changes] == [(address, "update")]
-        expected = {
-            "aws_cloudwatch_metric_alarm": None,
-            "aws_ssmincidents_response_plan": EDITED_TITLE,
-            "aws_ssmcontacts_contact": EDITED_NAME,
-        }[edited[0]]
-        live = _live_edit(aws, edited)
-        if expected is not None:
-            assert live == expected
-        else:
-            threshold = next(
-                a["threshold"]
-                for a in YAML().load((root / ENV_FILE).read_text())["alarms"]
-                if a["name"] == edited[2]
-            )
-            assert live == float(threshold)
+        assert _live_edit(aws, edited) == _edited_value(root, edited)
 
 
 @settings(

@@ -158,8 +158,9 @@ def test_what_refers_to_a_contact_left_out_is_left_out_too(
 def test_channels_whose_secret_variables_would_share_a_name_leave_their_contact_out(
     aws: Any, account_env: None, tmp_path: Path
 ) -> None:
-    # A variable name keeps a-z and 0-9 only: channels "ü" and "ö" of contact p would both be
-    # "p__", and the file's check refused it ("rename one of the channels"), so the adopted
+    # Found by `make fuzz-adopt` (channels '𰝞įüąJ셒' and '奢ø容¼J' of contact 0, both '_0__j'):
+    # a variable name keeps a-z and 0-9 only, so channels "ü" and "ö" of contact p would both
+    # be "p__", and the file's check refused it ("rename one of the channels"): the adopted
     # file did not load. The contact is left out and reported, with what refers to it.
     person = Person(
         "p",

@@ -202,7 +202,7 @@ N ?= 20
 
 ## Adopt N more generated console-style accounts (hypothesis, random): adopt, plan, apply, an edit: `make fuzz-adopt N=50`
 fuzz-adopt: $(INSTALLED)
-	IM_FUZZ_ADOPT_EXAMPLES=$(N) $(OUTSIDE_MAKE) $(BIN)/pytest tests/adopt/test_adopt_round_trip.py -q -p no:cacheprovider
+	IM_FUZZ_ADOPT_EXAMPLES=$(N) $(OUTSIDE_MAKE) $(BIN)/pytest tests/adopt/test_adopt_round_trip.py -q -p no:cacheprovider --hypothesis-show-statistics
 
 # `make bench` runs this too.
 bench: bench-adopt

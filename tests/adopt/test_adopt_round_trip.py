@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, event, given, note, settings
 from ruamel.yaml import YAML
 
 from local_aws.local_apply import planned_changes
@@ -160,6 +160,25 @@ def _live_edit(aws: Any, edited: tuple[str, str, Any]) -> Any:
     return aws("ssm-contacts").get_contact(ContactId=arn).get("DisplayName")
 
 
+def features(account: Account) -> list[str]:
+    """What an account holds, for hypothesis' statistics (``--hypothesis-show-statistics``)."""
+    kinds = {k for r in account.rotations for k in ("daily", "weekly", "monthly") if getattr(r, k)}
+    runbooks = [p.runbook for p in account.response_plans if p.runbook]
+    return [
+        f"replication set: {len(account.regions)} region(s), "
+        + ("customer managed keys" if account.customer_keys else "AWS-owned key"),
+        f"rotations: {', '.join(sorted(kinds)) or 'none'}",
+        "overnight coverage"
+        if any(b < a for r in account.rotations for c in r.coverages.values() for a, b in c)
+        else "no overnight coverage",
+        f"runbooks: {', '.join(sorted('JSON' if r.json_format else 'YAML' for r in runbooks))}",
+        f"alarms in {len({a.region for a in account.alarms})} region(s)",
+        f"on-call schedules: {len(account.schedules)}",
+        f"escalation plans: {len(account.escalation_plans)}",
+        f"edit drawn: {account.edit[0]}",
+    ]
+
+
 def round_trip(module_account: Any, root: Path, account: Account) -> None:
     """The round trip of the module docstring, on a fresh server holding only ``account``."""
     with module_account() as aws, pytest.MonkeyPatch.context() as monkeypatch:
@@ -167,8 +186,11 @@ def round_trip(module_account: Any, root: Path, account: Account) -> None:
         monkeypatch.setenv("IM_PYTHON", sys.executable)
         monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
         build_account(aws, account)
+        for feature in features(account):
+            event(feature)
         adoption = adopt("acme", "us-east-1", None, root)
         note("\n".join(adoption.report))
+        event(f"left out and reported: {sum('left out' in line for line in adoption.report)}")
         env = load_environment(root / ENV_FILE, root)
         note((root / ENV_FILE).read_text(encoding="utf-8"))
         result = plan_adopted("acme", root, loaded=env)

@@ -197,7 +197,7 @@ adopt: $(INSTALLED)
 	@test -n "$(ENV)" -a -n "$(REGION)" || { echo "usage: make adopt ENV=<environment> REGION=<region> [FORCE=1]" >&2; exit 2; }
 	$(BIN)/python main.py adopt $(ENV) --region $(REGION) $(if $(FORCE),--force)
 
-# Generated accounts `make fuzz-adopt` runs (make test runs 2, the same ones every time).
+# Generated accounts `make fuzz-adopt` runs (make test runs 1, the same one every time).
 N ?= 20
 
 ## Adopt N more generated console-style accounts (hypothesis, random): adopt, plan, apply, an edit: `make fuzz-adopt N=50`

@@ -2,12 +2,13 @@
 (tests/adopt/account_specs.py) adopted from the local Incident Manager, each as a person would:
 `adopt` (its written file passes the project's checks) -> its first plan only imports (or
 rewrites, to the same minutes, an engagement plan the report names as not rebuilt exactly) ->
-the apply of that checked plan (as `make apply`) -> an everyday edit of the adopted file, applied in
-place: exactly the edited resource is updated, so the first apply left no drift either.
+the apply of that checked plan (as `make apply`) -> an everyday edit of the adopted file,
+applied in place: exactly the edited resource is updated, so the first apply left no drift.
 
-`make test` runs ``EXAMPLES`` derandomized examples (the same accounts on every run, no example
+`make test` runs ``EXAMPLES`` derandomized account (the same on every run, no example
 database); `make fuzz-adopt N=200` runs N random ones (``IM_FUZZ_ADOPT_EXAMPLES``), printing
-what reproduces a failure. Each shrunk counterexample is kept as a test of its own below."""
+what reproduces a failure. Each shrunk counterexample is kept as a test of its own in
+test_adopt_counterexamples.py."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, note, settings
+from hypothesis import HealthCheck, assume, event, given, note, settings
 from ruamel.yaml import YAML
 
 from local_aws.local_apply import planned_changes
@@ -34,8 +35,10 @@ from tests.conftest import PROJECT_ROOT
 
 ENV_FILE = Path("stacks/environments/acme.yaml")
 FUZZ_VARIABLE = "IM_FUZZ_ADOPT_EXAMPLES"
-# Enough to exercise the whole chain on every `make test` within the suite's budget.
-EXAMPLES = 2
+# What fits the suite's budget (about 15 CPU-seconds an account). Hypothesis always tries the
+# simplest account first (one contact, one response plan, one region): make test skips it, as
+# test_adopt_walkthrough.py's small account and the counterexamples hold more than it does.
+EXAMPLES = 1
 FUZZ_EXAMPLES = int(os.environ.get(FUZZ_VARIABLE) or 0)
 Json = dict[str, Any]
 EDITED_NAME = "Edited name"
@@ -160,6 +163,18 @@ def _live_edit(aws: Any, edited: tuple[str, str, Any]) -> Any:
     return aws("ssm-contacts").get_contact(ContactId=arn).get("DisplayName")
 
 
+def more_than_the_simplest(account: Account) -> bool:
+    """Whether ``account`` holds more than a contact and a response plan in one region."""
+    return bool(
+        account.rotations
+        or account.escalation_plans
+        or account.topics
+        or account.alarms
+        or len(account.regions) > 1
+        or any(p.runbook for p in account.response_plans)
+    )
+
+
 def features(account: Account) -> list[str]:
     """What an account holds, for hypothesis' statistics (``--hypothesis-show-statistics``)."""
     kinds = {k for r in account.rotations for k in ("daily", "weekly", "monthly") if getattr(r, k)}
@@ -235,4 +250,5 @@ def round_trip(module_account: Any, root: Path, account: Account) -> None:
 def test_a_console_style_account_adopts_applies_and_takes_an_edit(
     module_account: Any, tmp_path_factory: pytest.TempPathFactory, account: Account
 ) -> None:
+    assume(FUZZ_EXAMPLES or more_than_the_simplest(account))
     round_trip(module_account, tmp_path_factory.mktemp("generated"), account)

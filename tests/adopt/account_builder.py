@@ -307,6 +307,10 @@ class Builder:
             request["DatapointsToAlarm"] = alarm.datapoints
         if alarm.treat_missing is not None:
             request["TreatMissingData"] = alarm.treat_missing
+        if alarm.description is not None:
+            request["AlarmDescription"] = alarm.description
+        if alarm.unit is not None:
+            request["Unit"] = alarm.unit
         self.client("cloudwatch", alarm.region).put_metric_alarm(**request)
 
 

@@ -189,6 +189,8 @@ class Alarm:
     name: str
     region: str
     plan: str
+    description: str | None
+    unit: str | None
     namespace: str
     metric: str
     statistic: str
@@ -368,7 +370,7 @@ def _runbook(draw: st.DrawFn, document: str, role: str, policy: Tags) -> Runbook
         json_format=json_format,
         windows_line_endings=json_format and draw(st.booleans()),
         declared=declared,
-        version_name=draw(st.none() | _text(_ASCII + "_-.", 3, 10)),
+        version_name=draw(st.none() | _text(_ASCII + "_-.", 1, 10)),
         document_tags={**draw(tags("ssm")), **policy},
         role=role,
         role_path=draw(st.sampled_from(("/", "/service-role/"))),
@@ -396,7 +398,8 @@ def _response_plan(
     policy: Tags,
 ) -> ResponsePlan:
     document, role = runbook_names
-    optional = st.none() | _text(_PRINTABLE, 1, 24)
+    # The model allows each empty (min 0) as well as absent.
+    optional = st.none() | _text(_PRINTABLE, 0, 24)
     pagerduty = st.builds(
         PagerDuty,
         _text(_ASCII + "-_", 1, 10),
@@ -433,6 +436,8 @@ def _alarm(draw: st.DrawFn, name: str, region: str, plans: tuple[str, ...], poli
         name=name,
         region=region,
         plan=draw(st.sampled_from(plans)),
+        description=draw(st.none() | _text(_PRINTABLE, 0, 24)),
+        unit=draw(st.sampled_from((None, "Percent", "Seconds", "Count", "Bytes/Second"))),
         namespace=draw(st.sampled_from(("AWS/EC2", "Custom/App"))),
         metric=draw(_text(_ASCII, 1, 12)),
         statistic=draw(standard | percentile),

@@ -202,11 +202,18 @@ local-aws-example: $(INSTALLED)
 	$(BIN)/python -m local_aws.console_setup
 
 # --- Adopt a live Incident Manager --------------------------------------------------------------
-.PHONY: adopt bench-adopt
+.PHONY: adopt bench-adopt fuzz-adopt
 ## Write stacks/environments/ENV.yaml and import IDs from the live account in REGION, then plan: `make adopt ENV=acme REGION=us-east-1`
 adopt: $(INSTALLED)
 	@test -n "$(ENV)" -a -n "$(REGION)" || { echo "usage: make adopt ENV=<environment> REGION=<region> [FORCE=1]" >&2; exit 2; }
 	$(BIN)/python main.py adopt $(ENV) --region $(REGION) $(if $(FORCE),--force)
+
+# Generated accounts `make fuzz-adopt` runs (make test runs 1, the same one every time).
+N ?= 20
+
+## Adopt N more generated console-style accounts (hypothesis, random): adopt, plan, apply, an edit: `make fuzz-adopt N=50`
+fuzz-adopt: $(INSTALLED)
+	IM_FUZZ_ADOPT_EXAMPLES=$(N) $(OUTSIDE_MAKE) $(BIN)/pytest tests/adopt/test_adopt_round_trip.py -q -p no:cacheprovider --hypothesis-show-statistics
 
 # `make bench` runs this too.
 bench: bench-adopt

@@ -32,12 +32,17 @@ ADDRESS_WORDS = {
 
 def address_variable(alias: str, channel: str) -> str:
     """``incident-responder`` + ``incident responder email`` ->
-    ``incident_responder__incident_responder_email`` (usable as a shell variable name)."""
+    ``incident_responder__incident_responder_email`` (usable as a shell variable name).
+
+    A name that would start with a digit (alias ``24x7``, which the API allows) starts with
+    ``_`` instead: Terraform refuses a variable name that does not start with a letter or
+    ``_``. No other name starts with ``_`` then a digit, so none changes or collides."""
 
     def clean(text: str) -> str:
         return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
-    return f"{clean(alias)}__{clean(channel)}"
+    name = f"{clean(alias)}__{clean(channel)}"
+    return f"_{name}" if name[0].isdigit() else name
 
 
 @dataclass(frozen=True)

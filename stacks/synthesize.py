@@ -24,9 +24,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from cdktf import App
+from cdktf import App, TerraformStack
 
 from stacks.environment_loader import STACK_PREFIX, Environment
+from stacks.hcl_strings import keep_carriage_returns, strings_with_carriage_returns
 from stacks.incident_manager_stack import IncidentManagerStack, required_terraform
 
 HCL_OUTPUT_VARIABLE = "SYNTH_HCL_OUTPUT"
@@ -68,9 +69,10 @@ def synthesize(
     # mkdtemp makes a private (0700) directory; the output is as readable as any other file.
     staging.chmod(0o755)
     try:
-        build_app(environments, project_root, staging, hcl=hcl).synth()
+        app = build_app(environments, project_root, staging, hcl=hcl)
+        app.synth()
         if hcl:
-            _finish_hcl(staging, environments)
+            _finish_hcl(staging, environments, app)
             _add_adopted_addresses(staging, project_root)
         _add_committed_locks(staging, project_root)
         _swap_in(staging, outdir, keep_other_stacks=not complete)
@@ -78,7 +80,7 @@ def synthesize(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _finish_hcl(staging: Path, environments: Sequence[Environment]) -> None:
+def _finish_hcl(staging: Path, environments: Sequence[Environment], app: App) -> None:
     versions = {e.stack_name: required_terraform(e.config) for e in environments}
     for stack_dir in _stack_dirs(staging):
         hcl_file = stack_dir / "cdk.tf"
@@ -90,6 +92,9 @@ def _finish_hcl(staging: Path, environments: Sequence[Environment]) -> None:
                 "before cdktf is first imported (python main.py --hcl does this); "
                 "see hashicorp/terraform-cdk#3875."
             )
+        stack = app.node.find_child(stack_dir.name)
+        assert isinstance(stack, TerraformStack)
+        text = keep_carriage_returns(text, strings_with_carriage_returns(stack.to_terraform()))
         text = tidy_hcl(text).replace(
             _LOST_REQUIRED_VERSION, f'required_version = "{versions[stack_dir.name]}"'
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from constructs_lib.engagement_plan import ChannelEngagement, EngagementStage
 from stacks.adopt.engagement_inverse import channel_engagements, round_trips
+from stacks.adopt.left_out import cascade
 from stacks.adopt.read_account import LiveAccount, LiveContact
 from stacks.adopt.runbooks import RunbookWriter
 from stacks.secret_variables import address_variable
@@ -81,9 +82,31 @@ def _replication_set(account: LiveAccount, region: str, adoption: Adoption) -> J
     return data
 
 
-def _contact(live: LiveContact, adoption: Adoption) -> Json | None:
+def _shared_variable(alias: str, channels: list[Json], variables: dict[str, str]) -> str | None:
+    """Why ``alias``'s channels cannot all have a secret address variable of their own (the
+    name keeps letters a-z and digits only: ``ü`` and ``ö`` both give ``<alias>__``), or None;
+    ``variables`` (variable -> contact/channel) gets theirs when they can."""
+    own: dict[str, str] = {}
+    for channel in channels:
+        variable = address_variable(alias, channel["Name"])
+        taken = variables.get(variable) or own.get(variable)
+        if taken:
+            return (
+                f"the secret address variable of its channel {channel['Name']!r} would be "
+                f"{variable!r}, that of {taken!r} too (rename one channel, then adopt again)"
+            )
+        own[variable] = f"{alias}/{channel['Name']}"
+    variables.update(own)
+    return None
+
+
+def _contact(live: LiveContact, adoption: Adoption, variables: dict[str, str]) -> Json | None:
     contact = live.contact
     alias = contact["Alias"]
+    shared = _shared_variable(alias, live.channels, variables)
+    if shared:
+        adoption.report.append(f"contact {alias}: {shared}; left out")
+        return None
     by_arn = {ch["ContactChannelArn"]: ch["Name"] for ch in live.channels}
     stages = []
     for stage in contact.get("Plan", {}).get("Stages", []):
@@ -315,23 +338,34 @@ def build_adoption(
     by_type: dict[str, list[LiveContact]] = {}
     for live in sorted(account.contacts, key=lambda c: str(c.contact["Alias"])):
         by_type.setdefault(live.contact["Type"], []).append(live)
-    contacts = [_contact(c, adoption) for c in by_type.get("PERSONAL", [])]
+    variables: dict[str, str] = {}
+    contacts = [_contact(c, adoption, variables) for c in by_type.get("PERSONAL", [])]
     env["contacts"] = [c for c in contacts if c is not None]
+    # What refers to a contact left out is left out too (or the file would not load).
+    left = cascade(account, {c["alias"] for c in env["contacts"]}, adoption.report)
+    # A plan engaging another account's contact reports it itself, and is left out.
     plans = [
-        _escalation_plan(c, aliases, channels, adoption) for c in by_type.get("ESCALATION", [])
+        _escalation_plan(c, aliases, channels, adoption)
+        for c in by_type.get("ESCALATION", [])
+        if c.contact["Alias"] not in left.contacts or c.contact["Alias"] in left.foreign
     ]
     env["escalation_plans"] = [p for p in plans if p is not None]
     env["rotations"] = []
     for rotation, tags in sorted(account.rotations, key=lambda r: str(r[0]["Name"])):
+        if rotation["RotationArn"] in left.rotations:
+            continue
         env["rotations"].append(_rotation(rotation, tags, aliases))
         adoption.imports.setdefault("rotations", {})[rotation["Name"]] = rotation["RotationArn"]
     # A schedule needs no import: its create provisioner adopts the live one, keeping its ARN.
     env["oncall_schedules"] = [
-        _schedule(c, rotation_names) for c in by_type.get("ONCALL_SCHEDULE", [])
+        _schedule(c, rotation_names)
+        for c in by_type.get("ONCALL_SCHEDULE", [])
+        if c.contact["Alias"] not in left.contacts
     ]
     env["response_plans"] = [
         _response_plan(plan, tags, aliases, adoption, runbooks)
         for plan, tags in sorted(account.response_plans, key=lambda p: str(p[0]["name"]))
+        if plan["arn"] not in left.response_plans
     ]
     # Written before response_plans in the file: the entries the actions name come first.
     env["runbooks"] = [runbooks.runbooks[name] for name in sorted(runbooks.runbooks)]

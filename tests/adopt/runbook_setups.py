@@ -79,17 +79,7 @@ def add_blog_runbook(client: Any, response_plan_arn: str) -> dict[str, str]:
         MaxSessionDuration=7200,
         Tags=[{"Key": "team", "Value": "sre"}],
     )
-    iam = client("iam")
-    describe = iam.create_policy(
-        PolicyName="describe-instances",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}],
-            }
-        ),
-    )["Policy"]["Arn"]
-    iam.attach_role_policy(RoleName="IncidentManagerRunbookRole", PolicyArn=describe)
+    describe = attach_describe_policy(client, "IncidentManagerRunbookRole")
     client("ssm-incidents").update_response_plan(
         arn=response_plan_arn,
         actions=[
@@ -106,6 +96,95 @@ def add_blog_runbook(client: Any, response_plan_arn: str) -> dict[str, str]:
         ],
     )
     return {"role": role, "managed_policy": describe}
+
+
+def attach_describe_policy(client: Any, role: str) -> str:
+    """A customer managed policy allowing ec2:Describe*, attached to ``role``; its ARN."""
+    iam = client("iam")
+    describe = str(
+        iam.create_policy(
+            PolicyName="describe-instances",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}],
+                }
+            ),
+        )["Policy"]["Arn"]
+    )
+    iam.attach_role_policy(RoleName=role, PolicyArn=describe)
+    return describe
+
+
+def add_console_variety(client: Any) -> dict[str, str]:
+    """A JSON document with a version name, a target type, shares, tags and a newer version
+    that is not the default; a role with a permissions boundary; a response plan WebDown
+    starting it with dynamic parameters only; and the console's default runbook: response plan
+    Critical starting Amazon's template with Incident Manager's service-linked role and no
+    parameters at all. The account has a replication set already."""
+    incidents, ssm, iam = client("ssm-incidents"), client("ssm"), client("iam")
+    ssm.create_document(
+        Name="restart-web",
+        Content=json_document(1),
+        DocumentType="Automation",
+        DocumentFormat="JSON",
+        VersionName="version-1",
+        TargetType="/AWS::EC2::Instance",
+        Tags=[{"Key": "owner", "Value": "web"}],
+    )
+    ssm.modify_document_permission(
+        Name="restart-web", PermissionType="Share", AccountIdsToAdd=["444455556666"]
+    )
+    ssm.update_document(
+        Name="restart-web",
+        Content=json_document(2),
+        DocumentVersion="$LATEST",
+        DocumentFormat="JSON",
+        VersionName="version-2",
+        TargetType="/AWS::EC2::Instance",
+    )
+    boundary = iam.create_policy(
+        PolicyName="runbook-boundary",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}],
+            }
+        ),
+    )["Policy"]["Arn"]
+    web_role = create_role(client, "web-runbook", "restart-web", PermissionsBoundary=boundary)
+    linked = iam.create_service_linked_role(AWSServiceName="ssm-incidents.amazonaws.com")
+    incidents.create_response_plan(
+        name="WebDown",
+        incidentTemplate={"title": "web-down", "impact": 2},
+        actions=[
+            {
+                "ssmAutomation": {
+                    "documentName": "restart-web",
+                    "roleArn": web_role,
+                    "dynamicParameters": {
+                        "IncidentRecordArn": {"variable": "INCIDENT_RECORD_ARN"},
+                        "Resources": {"variable": "INVOLVED_RESOURCES"},
+                    },
+                }
+            }
+        ],
+    )
+    incidents.create_response_plan(
+        name="Critical",
+        incidentTemplate={"title": "critical", "impact": 1},
+        actions=[
+            {
+                "ssmAutomation": {
+                    "documentName": CRITICAL_TEMPLATE,
+                    "documentVersion": "$DEFAULT",
+                    "roleArn": linked["Role"]["Arn"],
+                    "targetAccount": "RESPONSE_PLAN_OWNER_ACCOUNT",
+                }
+            }
+        ],
+    )
+    return {"boundary": boundary, "linked_role": linked["Role"]["Arn"]}
 
 
 def json_document(steps: int = 1) -> str:

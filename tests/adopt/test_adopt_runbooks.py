@@ -1,5 +1,7 @@
-"""Adopting runbooks: documents, the roles that start them and the response plans' actions,
-from the local server, planned, applied and edited with the real Terraform and provider."""
+"""Adopting runbooks: documents, the roles that start them and the response plans' actions, from
+the local server: what adoption writes. test_make_adopt.py's account holds the blog runbook and
+the console's variety: its first plan imports them with no change, and everyday edits of a
+parameter and of a role's policy apply in place."""
 
 from __future__ import annotations
 
@@ -8,16 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from local_aws.console_setup import build_blog_walkthrough
-from local_aws.moto_glue import LocalServer
 from stacks.adopt.command import adopt
-from stacks.adopt.first_plan import plan_adopted
 from stacks.environment_loader import load_environment
-from stacks.plan_guard import check_plan
-from tests.adopt.adopted_stack import AdoptedStack
 from tests.adopt.runbook_setups import (
     ACCOUNT,
     CRITICAL_TEMPLATE,
     add_blog_runbook,
+    add_console_variety,
     create_role,
     json_document,
     start_policy,
@@ -113,144 +112,11 @@ def test_blog_runbook_is_written_as_aws_holds_it(
     assert _files(tmp_path) == written
 
 
-def test_blog_runbook_imports_then_an_edit_applies_in_place(
-    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
-) -> None:
-    arns = build_blog_walkthrough(aws)
-    add_blog_runbook(aws, arns["response_plan"])
-    adopt("acme", "us-east-1", None, tmp_path)
-    result = plan_adopted("acme", tmp_path)
-    assert result.other_changes == []
-    # The walkthrough's 12, then the document, the role, its inline policy and its attachment.
-    assert result.imports == 16
-    imported = {r["type"] for r in result.plan["resource_changes"] if "importing" in r["change"]}
-    assert {
-        "aws_ssm_document",
-        "aws_iam_role",
-        "aws_iam_role_policy",
-        "aws_iam_role_policy_attachment",
-    } <= imported
-    # The runbook has a role of its own only when a response plan uses it: not here.
-    stack_dir = tmp_path / "cdktf.out/stacks/incident-manager-acme"
-    stack = json.loads((stack_dir / "cdk.tf.json").read_text())
-    assert [r["name"] for r in stack["resource"]["aws_iam_role"].values()] == [ROLE]
-
-    # Apply, as `make apply` would; then, without the import file, nothing is left to change.
-    adopted = AdoptedStack.open(tmp_path, local_server)
-    work = adopted.work
-    applied = work.apply()
-    # Imports, and the secret channels' addresses marked sensitive (values unchanged).
-    assert {c.action for c in applied} == {"import", "update"}
-    assert {c.kind for c in applied if c.action == "update"} == {"aws_ssmcontacts_contact_channel"}
-    adopted.drop_imports()
-    assert work.pending_changes() == []
-
-    # Everyday edits: a parameter value in the environment file and a statement in the inline
-    # policy file. Both apply in place; nothing is replaced.
-    env_path = tmp_path / ENV_FILE
-    env_path.write_text(env_path.read_text().replace("- prod", "- production"))
-    policy_path = tmp_path / POLICIES / f"{ROLE}.start-runbook.policy.json"
-    policy = json.loads(policy_path.read_text())
-    policy["Statement"].append(
-        {"Sid": "ReadIncidents", "Effect": "Allow", "Action": "ssm-incidents:Get*", "Resource": "*"}
-    )
-    policy_path.write_text(json.dumps(policy, indent=2) + "\n")
-    adopted.resynthesize()
-    edited = work.apply("terraform apply (edit)")
-    assert sorted((c.kind, c.action) for c in edited) == [
-        ("aws_iam_role_policy", "update"),
-        ("aws_ssmincidents_response_plan", "update"),
-    ]
-    assert work.pending_changes() == []
-    live = aws("ssm-incidents").get_response_plan(arn=arns["response_plan"])
-    automation = live["actions"][0]["ssmAutomation"]
-    assert automation["parameters"] == {"Environment": ["production"]}
-    assert automation["dynamicParameters"] == {
-        "IncidentRecordArn": {"variable": "INCIDENT_RECORD_ARN"}
-    }
-    assert automation["roleArn"] == f"arn:aws:iam::{ACCOUNT}:role/service-role/{ROLE}"
-    document = aws("iam").get_role_policy(RoleName=ROLE, PolicyName="start-runbook")
-    assert [s.get("Sid") for s in document["PolicyDocument"]["Statement"]] == [
-        "StartRunbook",
-        "ReadIncidents",
-    ]
-
-
-def _console_variety(aws: Any) -> dict[str, str]:
-    """A JSON document with a version name, a target type, shares, tags and a newer version
-    that is not the default; a role with a permissions boundary; a response plan starting it
-    with dynamic parameters only; and the console's default runbook: Amazon's template, started
-    with Incident Manager's service-linked role and no parameters at all."""
-    incidents, ssm, iam = aws("ssm-incidents"), aws("ssm"), aws("iam")
-    incidents.create_replication_set(regions={"us-east-1": {}})
-    ssm.create_document(
-        Name="restart-web",
-        Content=json_document(1),
-        DocumentType="Automation",
-        DocumentFormat="JSON",
-        VersionName="version-1",
-        TargetType="/AWS::EC2::Instance",
-        Tags=[{"Key": "owner", "Value": "web"}],
-    )
-    ssm.modify_document_permission(
-        Name="restart-web", PermissionType="Share", AccountIdsToAdd=["444455556666"]
-    )
-    ssm.update_document(
-        Name="restart-web",
-        Content=json_document(2),
-        DocumentVersion="$LATEST",
-        DocumentFormat="JSON",
-        VersionName="version-2",
-        TargetType="/AWS::EC2::Instance",
-    )
-    boundary = iam.create_policy(
-        PolicyName="runbook-boundary",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "ssm:*", "Resource": "*"}],
-            }
-        ),
-    )["Policy"]["Arn"]
-    web_role = create_role(aws, "web-runbook", "restart-web", PermissionsBoundary=boundary)
-    linked = iam.create_service_linked_role(AWSServiceName="ssm-incidents.amazonaws.com")
-    incidents.create_response_plan(
-        name="WebDown",
-        incidentTemplate={"title": "web-down", "impact": 2},
-        actions=[
-            {
-                "ssmAutomation": {
-                    "documentName": "restart-web",
-                    "roleArn": web_role,
-                    "dynamicParameters": {
-                        "IncidentRecordArn": {"variable": "INCIDENT_RECORD_ARN"},
-                        "Resources": {"variable": "INVOLVED_RESOURCES"},
-                    },
-                }
-            }
-        ],
-    )
-    incidents.create_response_plan(
-        name="Critical",
-        incidentTemplate={"title": "critical", "impact": 1},
-        actions=[
-            {
-                "ssmAutomation": {
-                    "documentName": CRITICAL_TEMPLATE,
-                    "documentVersion": "$DEFAULT",
-                    "roleArn": linked["Role"]["Arn"],
-                    "targetAccount": "RESPONSE_PLAN_OWNER_ACCOUNT",
-                }
-            }
-        ],
-    )
-    return {"boundary": boundary, "linked_role": linked["Role"]["Arn"]}
-
-
-def test_json_document_amazon_template_and_empty_maps_import_with_no_change(
+def test_json_document_amazon_template_and_empty_maps_written(
     aws: Any, account_env: None, tmp_path: Path
 ) -> None:
-    arns = _console_variety(aws)
+    aws("ssm-incidents").create_replication_set(regions={"us-east-1": {}})
+    arns = add_console_variety(aws)
     adoption = adopt("acme", "us-east-1", None, tmp_path)
     config = load_environment(tmp_path / ENV_FILE, tmp_path).config
 
@@ -302,23 +168,9 @@ def test_json_document_amazon_template_and_empty_maps_import_with_no_change(
     assert "response plan WebDown: its runbook action has no parameters;" in report
     assert "its default version is 1 but its latest is 2" in report
 
-    result = plan_adopted("acme", tmp_path)
-    assert result.other_changes == []
-    # The replication set, the two response plans, the document, the role and its policy: the
-    # Amazon document and the service-linked role are referenced, not imported.
-    assert result.imports == 6
-    # Imported unchanged, the actions with an empty map are not sent: nothing to refuse.
-    assert check_plan(result.plan) == []
-
-    # Changing such an action would send the empty maps, which AWS refuses: the plan guard
-    # says so before the apply, naming the plan and the maps.
-    path = tmp_path / ENV_FILE
-    path.write_text(path.read_text().replace("document_version: $DEFAULT", "document_version: '1'"))
-    edited = plan_adopted("acme", tmp_path)
-    (refusal,) = check_plan(edited.plan)
-    assert refusal.kind == "runbook-empty-map"
-    assert refusal.address.startswith("aws_ssmincidents_response_plan.response-plan-Critical")
-    assert "with no parameters and no dynamic_parameters" in refusal.consequence
+    # Imported with no change, applied, planned clean and guarded in test_make_adopt.py's
+    # account (which holds this variety); changing Critical's action is refused by the plan
+    # guard in test_adopt_walkthrough.py's small account.
 
 
 def test_what_cannot_be_managed_is_referenced_as_it_is(

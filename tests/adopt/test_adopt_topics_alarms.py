@@ -1,22 +1,17 @@
 """Adopt the SNS topics response plans use and the CloudWatch alarms that open incidents, from
-the local server: what the file can express is managed (first plan only imports, apply, no
-changes, an everyday edit in place); the rest stays as it is and is reported."""
+the local server: what the file can express is managed (test_make_adopt.py's account holds these
+topics and alarms: its first plan only imports them, and an everyday edit of each applies in
+place); the rest stays as it is and is reported."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from local_aws.console_setup import add_cpu_alarm, build_blog_walkthrough
-from local_aws.moto_glue import LocalServer
-from stacks.adopt import command
 from stacks.adopt.command import adopt
 from stacks.environment_loader import load_environment
-from tests.adopt.adopted_stack import AdoptedStack
 from tests.adopt.topics_alarms_setup import (
     ACCOUNT,
     add_alarms_adoption_cannot_express,
@@ -157,66 +152,3 @@ def test_topics_and_alarms_written_and_what_cannot_be_expressed_reported(
     assert tmp_path / CHAT_POLICY in written
     adopt("acme", "us-east-1", None, tmp_path, force=True)
     assert {p: p.read_bytes() for p in written} == written
-
-
-def test_adopted_topics_and_alarms_import_apply_and_take_an_everyday_edit(  # noqa: PLR0917
-    aws: Any,
-    account_env: None,
-    local_server: LocalServer,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: Any,
-) -> None:
-    arns = _setup(aws)
-    monkeypatch.setattr(command, "PROJECT_ROOT", tmp_path)
-    args = argparse.Namespace(
-        environment="acme", region="us-east-1", account_id=None, force=False, no_plan=False
-    )
-    assert command.run(args) == 0
-    out = capsys.readouterr().out
-    # The walkthrough's 12, DatabaseDown, two topics and their policies, two alarms.
-    assert "first plan: 19 to import, 0 other change(s)" in out
-    adopted = AdoptedStack.open(tmp_path, local_server)
-    work = adopted.work
-    stack = work.stack
-    (west,) = [
-        a for a in stack["resource"]["aws_cloudwatch_metric_alarm"].values() if "provider" in a
-    ]
-    assert (west["alarm_name"], west["provider"]) == ("api-latency-p99", "aws.us-west-2")
-
-    applied = work.apply()
-    assert {c.action for c in applied} == {"import", "update"}
-    # Updates only where Terraform marks an imported secret address sensitive.
-    assert {c.kind for c in applied if c.action == "update"} == {"aws_ssmcontacts_contact_channel"}
-    adopted.drop_imports()
-    assert "import" not in work.stack
-    assert work.pending_changes() == []
-
-    # Everyday edits: a higher threshold, and one more statement in a topic policy.
-    path = tmp_path / ENV_FILE
-    path.write_text(path.read_text().replace("threshold: 85\n", "threshold: 90\n"))
-    policy_file = tmp_path / UPDATES_POLICY
-    policy = json.loads(policy_file.read_text())
-    statement = {
-        "Sid": "EventBridgePublishes",
-        "Effect": "Allow",
-        "Principal": {"Service": "events.amazonaws.com"},
-        "Action": "SNS:Publish",
-        "Resource": arns["db_notify"],
-    }
-    policy["Statement"].append(statement)
-    policy_file.write_text(json.dumps(policy, indent=2) + "\n")
-    adopted.resynthesize()
-    edited = work.apply("terraform apply (edit)")
-    assert sorted((c.kind, c.action) for c in edited) == [
-        ("aws_cloudwatch_metric_alarm", "update"),
-        ("aws_sns_topic_policy", "update"),
-    ]
-    (alarm,) = aws("cloudwatch").describe_alarms(AlarmNames=["EC2 high CPU"])["MetricAlarms"]
-    assert alarm["Threshold"] == 90
-    live = aws("sns").get_topic_attributes(TopicArn=arns["db_notify"])["Attributes"]
-    assert statement in json.loads(live["Policy"])["Statement"]
-    # The other region's alarm is where it was, and nothing was created in this one.
-    west_alarms = aws("cloudwatch", "us-west-2").describe_alarms()["MetricAlarms"]
-    assert [a["AlarmName"] for a in west_alarms] == ["api-latency-p99"]
-    assert work.pending_changes() == []

@@ -1,11 +1,16 @@
-"""Adopt the blog walkthrough from the local Incident Manager; the real Terraform plan of the
-written environment shows only imports."""
+"""Adopt the blog walkthrough and what real accounts add to it from the local Incident Manager:
+what adoption writes for each setup, built alone (test_make_adopt.py plans, applies and edits
+them all in one account); the replication set of one to three regions on either kind of key;
+and, in one small account planned once, what the first plan shows and refuses besides imports.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import re
+import subprocess
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,14 +22,17 @@ from local_aws.console_setup import (
     add_rotation_and_schedule,
     build_blog_walkthrough,
 )
-from local_aws.moto_glue import LocalServer
+from local_aws.local_apply import planned_changes
 from stacks.adopt import command
 from stacks.adopt.command import adopt
-from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
+from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted, stack_dir
 from stacks.adopt.plan_check import AdoptionPlan
+from stacks.adopt.write_environment import Adoption
+from stacks.environment_config import EnvironmentConfig
 from stacks.environment_loader import load_environment
 from stacks.plan_guard import check_plan
-from tests.adopt.adopted_stack import AdoptedStack
+from tests.adopt.runbook_setups import CRITICAL_TEMPLATE
+from tests.adopt.walkthrough_setups import add_major_incident_plan, add_paged_response_plan
 
 ACCOUNT = "123456789012"
 
@@ -107,69 +115,8 @@ def test_refuses_an_account_without_replication_set(
     assert not (tmp_path / "stacks/environments/acme.yaml").exists()
 
 
-def test_first_plan_shows_only_imports(
-    aws: Any, account_env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
-) -> None:
-    build_blog_walkthrough(aws)
-    monkeypatch.setattr(command, "PROJECT_ROOT", tmp_path)
-    args = argparse.Namespace(
-        environment="acme", region="us-east-1", account_id=None, force=False, no_plan=False
-    )
-    assert command.run(args) == 0
-    stack = json.loads(
-        (tmp_path / "cdktf.out/stacks/incident-manager-acme/cdk.tf.json").read_text()
-    )
-    assert len(stack["import"]) == 12
-    out = capsys.readouterr().out
-    # 1 replication set, 2 contacts with a plan and 2 channels each, an escalation plan and its
-    # plan, a response plan; the 4 secret channels only have their address marked sensitive.
-    assert (
-        "first plan: 12 to import, 0 other change(s) (4 imported channel address(es) marked "
-        "sensitive, values unchanged)"
-    ) in out
-
-
-def test_first_plan_lists_other_changes(aws: Any, account_env: None, tmp_path: Path) -> None:
-    build_blog_walkthrough(aws)
-    adopt("acme", "us-east-1", None, tmp_path)
-    path = tmp_path / "stacks/environments/acme.yaml"
-    path.write_text(path.read_text().replace("title: cpu-incident", "title: other-title"))
-    result = plan_adopted("acme", tmp_path)
-    assert result.imports == 11
-    # The plan guard lets every import through: importing deletes and replaces nothing.
-    assert check_plan(result.plan) == []
-    (line,) = result.other_changes
-    assert re.fullmatch(
-        r"response plan aws_ssmincidents_response_plan\.response-plan-EC2HighCPU_\w+ would be "
-        r"imported, then changed in place \(attributes: incident_template\)",
-        line,
-    ), line
-
-
-def _check_first_plan(result: AdoptionPlan) -> None:
-    """Imports, the schedule's two records and the rotation's coverage record; nothing else."""
-    assert result.other_changes == []
-    assert result.imports == 13
-    assert result.schedule_adoptions == 2  # its identity and its settings record
-    # 08:30-17:00 reads back as 08:00-17:00 (provider 5.100.0): the rotation ignores coverage
-    # changes and its coverage record, created here, checks the live hours on apply.
-    assert result.coverage_records == 1
-    (rotation,) = [
-        c for c in result.plan["resource_changes"] if c["type"] == "aws_ssmcontacts_rotation"
-    ]
-    assert rotation["change"]["actions"] == ["no-op"]
-    assert "importing" in rotation["change"]
-    assert result.summary() == (
-        "13 to import, 0 other change(s) (4 imported channel address(es) marked sensitive, "
-        "values unchanged); 2 on-call schedule record(s) to create, adopting the live schedules "
-        "on apply; 1 shift coverage record(s) to create, checking each rotation's live coverage "
-        "on apply and writing the configured hours where they differ"
-    )
-
-
-def test_rotation_and_schedule_apply_then_no_changes(
-    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
-) -> None:
+def test_rotation_and_schedule_written(aws: Any, account_env: None, tmp_path: Path) -> None:
+    # Planned, applied and edited in test_make_adopt.py's account (the example holds them).
     arns = build_blog_walkthrough(aws)
     add_rotation_and_schedule(aws, arns)
     adopt("acme", "us-east-1", None, tmp_path)
@@ -183,81 +130,16 @@ def test_rotation_and_schedule_apply_then_no_changes(
     assert [(s.alias, s.rotations) for s in config.oncall_schedules] == [
         ("business-hours-oncall", ["business-hours"])
     ]
-    _check_first_plan(plan_adopted("acme", tmp_path))
-    api = aws("ssm-contacts")
-    live_before = api.get_rotation(RotationId=arns["rotation"])
-    live_before.pop("ResponseMetadata")
-
-    # Apply, as `make apply` would, then plan again: nothing left to change.
-    adopted = AdoptedStack.open(tmp_path, local_server)
-    work = adopted.work
-    applied = work.apply()
-    assert {c.action for c in applied} <= {"import", "update", "create"}
-    assert [c.address for c in applied if c.action == "create"] == [
-        a for a in (c.address for c in applied) if a.startswith("terraform_data.")
-    ]
-    # The live coverage already was the config's: the record wrote nothing, changed nothing.
-    live_after = api.get_rotation(RotationId=arns["rotation"])
-    assert {k: v for k, v in live_after.items() if k != "ResponseMetadata"} == live_before
-    # The schedule kept its ARN: adopted, not created again.
-    listed = aws("ssm-contacts").list_contacts(Type="ONCALL_SCHEDULE")["Contacts"]
-    assert [c["ContactArn"] for c in listed] == [arns["schedule"]]
-    adopted.drop_imports()
-    assert "import" not in work.stack
-    assert work.pending_changes() == []
-
-    # An everyday edit of the adopted file applies in place, nothing replaced.
-    path = tmp_path / "stacks/environments/acme.yaml"
-    path.write_text(path.read_text().replace("at_minute: 10", "at_minute: 15"))
-    adopted.resynthesize()
-    edited = work.apply("terraform apply (edit)")
-    # Both people's plans; the rotation is no longer updated on every apply.
-    assert {(c.kind, c.action) for c in edited} == {("aws_ssmcontacts_plan", "update")}
-    assert work.pending_changes() == []
-
-    # Weekdays from 08:00 instead of 08:30: 08:30-17:00 already reads back as 08:00-17:00, so
-    # the provider sees nothing to change; the coverage record is replaced and writes the hours.
-    text, edits = re.subn(r"start: (['\"]?)08:30", r"start: \g<1>08:00", path.read_text())
-    assert edits == 5
-    path.write_text(text)
-    adopted.resynthesize()
-    moved = work.apply("terraform apply (coverage)")
-    assert [(c.kind, c.action) for c in moved] == [("terraform_data", "replace")]
-    live = api.get_rotation(RotationId=arns["rotation"])["Recurrence"]["ShiftCoverages"]
-    assert {
-        (d, c["Start"]["HourOfDay"], c["Start"]["MinuteOfHour"]) for d in live for c in live[d]
-    } == {(day, 8, 0) for day in ("MON", "TUE", "WED", "THU", "FRI")}
-    assert work.pending_changes() == []
+    imports = json.loads((tmp_path / "stacks/adopted/acme.imports.json").read_text())
+    assert imports["rotations"] == {"business-hours": arns["rotation"]}
 
 
-def test_response_plan_with_topics_chat_pagerduty_and_tags(
-    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
+def test_response_plan_with_topics_chat_pagerduty_and_tags_written(
+    aws: Any, account_env: None, tmp_path: Path
 ) -> None:
+    # Planned, applied and edited as PaymentsDown in test_make_adopt.py's account.
     arns = build_blog_walkthrough(aws)
-    topic = aws("sns").create_topic(Name="incident-updates")["TopicArn"]
-    chat = aws("sns").create_topic(Name="chatbot")["TopicArn"]
-    aws("ssm-incidents").create_response_plan(
-        name="DatabaseDown",
-        incidentTemplate={
-            "title": "database-down",
-            "impact": 1,
-            "summary": "Primary database unreachable",
-            "notificationTargets": [{"snsTopicArn": topic}],
-            "incidentTags": {"service": "db"},
-        },
-        chatChannel={"chatbotSns": [chat]},
-        engagements=[arns["plan"], arns["senior"]],
-        integrations=[
-            {
-                "pagerDutyConfiguration": {
-                    "name": "pd-db",
-                    "secretId": "pagerduty-secret",
-                    "pagerDutyIncidentConfiguration": {"serviceId": "PABC123"},
-                }
-            }
-        ],
-        tags={"team": "dba", "cost-center": "1234"},
-    )
+    paged = add_paged_response_plan(aws, arns)
     adopt("acme", "us-east-1", None, tmp_path)
     config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
     plan = next(p for p in config.response_plans if p.name == "DatabaseDown")
@@ -273,36 +155,50 @@ def test_response_plan_with_topics_chat_pagerduty_and_tags(
     assert plan.engagements == ["app-escalation-plan", "sr-incident-responder"]
     assert plan.pagerduty is not None and plan.pagerduty.service_id == "PABC123"
     assert plan.tags == {"cost-center": "1234", "team": "dba"}
-    result = plan_adopted("acme", tmp_path)
-    assert result.other_changes == []
-    assert result.imports == 17  # the walkthrough's 12, DatabaseDown, 2 topics and 2 policies
+    imports = json.loads((tmp_path / "stacks/adopted/acme.imports.json").read_text())
+    assert imports["topics"] == {"chatbot": paged["chat"], "incident-updates": paged["notify"]}
+    assert imports["response_plans"]["DatabaseDown"] == paged["plan"]
 
-    # Applied, the imports gone: no changes. The impact lowered to high applies in place.
-    adopted = AdoptedStack.open(tmp_path, local_server)
-    adopted.work.apply()
-    adopted.drop_imports()
-    assert adopted.work.pending_changes() == []
-    path = adopted.environment_file
-    path.write_text(path.read_text().replace("impact: critical", "impact: high"))
-    adopted.resynthesize()
-    edited = adopted.work.apply("terraform apply (edit)")
-    assert [(c.kind, c.action) for c in edited] == [("aws_ssmincidents_response_plan", "update")]
-    live = aws("ssm-incidents").get_response_plan(
-        arn=f"arn:aws:ssm-incidents::{ACCOUNT}:response-plan/DatabaseDown"
-    )
-    assert live["incidentTemplate"]["impact"] == 2
-    assert live["integrations"][0]["pagerDutyConfiguration"]["name"] == "pd-db"
-    assert adopted.work.pending_changes() == []
+
+def test_plans_engaging_plans_channels_and_a_schedule_written(
+    aws: Any, account_env: None, tmp_path: Path
+) -> None:
+    # Planned and applied in test_make_adopt.py's account, which reads the live plan back.
+    arns = build_blog_walkthrough(aws)
+    add_rotation_and_schedule(aws, arns)
+    major = add_major_incident_plan(aws, arns)
+    adopt("acme", "us-east-1", None, tmp_path)
+    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
+    written = next(p for p in config.escalation_plans if p.alias == "major-incident")
+    assert written.display_name == "Größere Störung"
+    assert written.tags == {"severity": "major"}
+    assert [
+        [(t.contact, t.channel, t.retry_interval_minutes) for t in s.targets]
+        for s in written.stages
+    ] == [
+        [("business-hours-oncall", None, None), ("sr-incident-responder", "sms", 2)],
+        [("app-escalation-plan", None, None)],
+    ]
+    imports = json.loads((tmp_path / "stacks/adopted/acme.imports.json").read_text())
+    assert imports["escalation_plans"]["major-incident"] == major
+
+
+# One region, two and three, on either kind of key, with and without tags: what adoption writes.
+REPLICATION_SETS = [
+    (("us-east-1",), False, {}),
+    (("us-east-1", "us-west-2"), False, POLICY_TAGS),
+    (("us-east-1", "us-west-2"), True, {}),
+    (("us-east-1", "us-west-2", "eu-west-1"), True, POLICY_TAGS),
+]
+# The first plan of each imports the set with no change. The first two are planned elsewhere:
+# one region on the AWS-owned key is small_account's set (test_first_plan_*), two with tags is
+# test_make_adopt.py's account (its tags split between default_tags and the set's own).
+PLANNED_HERE = [False, False, True, True]
 
 
 @pytest.mark.parametrize(
-    ("regions", "customer_keys", "tags"),
-    [
-        (("us-east-1",), False, {}),
-        (("us-east-1", "us-west-2"), False, POLICY_TAGS),
-        (("us-east-1", "us-west-2"), True, {}),
-        (("us-east-1", "us-west-2", "eu-west-1"), True, POLICY_TAGS),
-    ],
+    ("regions", "customer_keys", "tags", "planned"),
+    [(*case, planned) for case, planned in zip(REPLICATION_SETS, PLANNED_HERE, strict=True)],
 )
 def test_replication_set_of_one_to_three_regions(  # noqa: PLR0917 - pytest fixtures
     aws: Any,
@@ -311,6 +207,7 @@ def test_replication_set_of_one_to_three_regions(  # noqa: PLR0917 - pytest fixt
     regions: tuple[str, ...],
     customer_keys: bool,
     tags: dict[str, str],
+    planned: bool,
 ) -> None:
     keys = {r: aws("kms", r).create_key()["KeyMetadata"]["Arn"] for r in regions}
     aws("ssm-incidents").create_replication_set(
@@ -326,32 +223,103 @@ def test_replication_set_of_one_to_three_regions(  # noqa: PLR0917 - pytest fixt
     assert config.replication_set.key_arns == (keys if customer_keys else {})
     # The only resource: its tags stay its own (the import reads them; none is a change).
     assert (config.replication_set.tags, config.default_tags) == (tags, {})
-    result = plan_adopted("acme", tmp_path)
-    assert result.other_changes == []
-    assert result.imports == 1
+    if planned:
+        assert first_plan_changes(tmp_path) == {
+            "aws_ssmincidents_replication_set.replication-set": "import"
+        }
 
 
-def test_a_runbook_action_is_kept_as_it_is_and_reported(
-    aws: Any, account_env: None, tmp_path: Path
-) -> None:
+def first_plan_changes(root: Path) -> dict[str, str]:
+    """The first plan of ``root``'s adopted acme, as `adopt` synthesizes and initializes it:
+    address stem -> action (``import``: an import that changes nothing), from ``terraform plan
+    -json`` (no saved plan: nothing reads its JSON)."""
+    from stacks.synthesize import synthesize
+
+    env = load_environment(root / "stacks/environments/acme.yaml", root)
+    synthesize([env], root, root / "cdktf.out", complete=False)
+    directory = stack_dir(root, "acme")
+    for args in (("init", "-input=false"), ("plan", "-input=false", "-json")):
+        done = subprocess.run(
+            ["terraform", *args, "-no-color"],
+            cwd=directory,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    return {re.sub(r"_[0-9A-F]{8}$", "", c.address): c.action for c in planned_changes(done.stdout)}
+
+
+@dataclass
+class SmallAccount:
+    """A one-region account adopted, edited before its first plan, and planned."""
+
+    adoption: Adoption
+    config: EnvironmentConfig
+    report: str
+    result: AdoptionPlan
+    role: str
+
+
+@pytest.fixture(scope="module")
+def small_account(module_account: Any, tmp_path_factory: pytest.TempPathFactory) -> SmallAccount:
+    """The replication set on us-east-1 alone (the AWS-owned key, no tags), and three response
+    plans: WithRunbook, whose runbook action names a document and a role that do not exist and
+    has parameters but no dynamic parameters; Titled; and Critical, the console's default
+    runbook (Amazon's template, the service-linked role, no parameters at all). Adopted; then,
+    before the first plan, Titled's title and Critical's document version are edited."""
+    root = tmp_path_factory.mktemp("small-account")
     role = f"arn:aws:iam::{ACCOUNT}:role/runbook-role"
-    aws("ssm-incidents").create_replication_set(regions={"us-east-1": {}})
-    aws("ssm-incidents").create_response_plan(
-        name="WithRunbook",
-        incidentTemplate={"title": "t", "impact": 5},
-        actions=[
-            {
-                "ssmAutomation": {
-                    "roleArn": role,
-                    "documentName": "MyRunbook",
-                    "parameters": {"Environment": ["prod"]},
+    with module_account() as aws:
+        incidents = aws("ssm-incidents")
+        incidents.create_replication_set(regions={"us-east-1": {}})
+        incidents.create_response_plan(
+            name="WithRunbook",
+            incidentTemplate={"title": "t", "impact": 5},
+            actions=[
+                {
+                    "ssmAutomation": {
+                        "roleArn": role,
+                        "documentName": "MyRunbook",
+                        "parameters": {"Environment": ["prod"]},
+                    }
                 }
-            }
-        ],
-    )
-    adoption = adopt("acme", "us-east-1", None, tmp_path)
-    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
-    (plan,) = config.response_plans
+            ],
+        )
+        incidents.create_response_plan(
+            name="Titled", incidentTemplate={"title": "cpu-incident", "impact": 3}
+        )
+        linked = aws("iam").create_service_linked_role(AWSServiceName="ssm-incidents.amazonaws.com")
+        incidents.create_response_plan(
+            name="Critical",
+            incidentTemplate={"title": "critical", "impact": 1},
+            actions=[
+                {
+                    "ssmAutomation": {
+                        "documentName": CRITICAL_TEMPLATE,
+                        "documentVersion": "$DEFAULT",
+                        "roleArn": linked["Role"]["Arn"],
+                        "targetAccount": "RESPONSE_PLAN_OWNER_ACCOUNT",
+                    }
+                }
+            ],
+        )
+        adoption = adopt("acme", "us-east-1", None, root)
+        path = root / "stacks/environments/acme.yaml"
+        config = load_environment(path, root).config
+        report = (root / "stacks/adopted/acme.report.txt").read_text()
+        text = path.read_text()
+        assert text.count("title: cpu-incident") == text.count("document_version: $DEFAULT") == 1
+        text = text.replace("title: cpu-incident", "title: other-title")
+        path.write_text(text.replace("document_version: $DEFAULT", "document_version: '1'"))
+        result = plan_adopted("acme", root)
+    return SmallAccount(adoption, config, report, result, role)
+
+
+def test_a_runbook_action_is_kept_as_it_is_and_reported(small_account: SmallAccount) -> None:
+    config, role = small_account.config, small_account.role
+    plan = next(p for p in config.response_plans if p.name == "WithRunbook")
     assert plan.incident.impact == "none"
     # Neither the document nor the role exists: the action names them as AWS holds it.
     action = plan.runbook
@@ -362,79 +330,65 @@ def test_a_runbook_action_is_kept_as_it_is_and_reported(
         {},
         True,
     )
+    # Critical's are Amazon's document and AWS's role: referenced, not managed either.
     assert (config.runbooks, config.runbook_roles) == ([], [])
-    report = (tmp_path / "stacks/adopted/acme.report.txt").read_text()
-    assert [line.split(":")[0] for line in adoption.report] == ["response plan WithRunbook"] * 3
+    lines = [line.split(":")[0] for line in small_account.adoption.report]
+    assert lines.count("response plan WithRunbook") == 3
+    assert set(lines) == {"response plan WithRunbook", "response plan Critical"}
+    report = small_account.report
     assert "runbook document MyRunbook does not exist" in report
     assert f"runbook role {role} does not exist" in report
     assert "has no dynamic_parameters" in report and "kept_as_adopted: true" in report
-    # The first plan imports the action unchanged: nothing is dropped.
-    result = plan_adopted("acme", tmp_path)
-    assert result.other_changes == []
+    # The first plan imports the action unchanged: nothing is dropped. The replication set
+    # (us-east-1 alone, the AWS-owned key, no tags) too: the two imports that change nothing.
+    result = small_account.result
     assert result.imports == 2
+    assert _unchanged_imports(result) == {
+        "aws_ssmincidents_replication_set.replication-set",
+        "aws_ssmincidents_response_plan.response-plan-WithRunbook",
+    }
 
 
-def test_plans_engaging_plans_channels_and_a_schedule(
-    aws: Any, account_env: None, local_server: LocalServer, tmp_path: Path
+def _stem(address: str) -> str:
+    """``address`` without cdktf's hash suffix."""
+    return re.sub(r"_[0-9A-F]{8}$", "", address)
+
+
+def _unchanged_imports(result: AdoptionPlan) -> set[str]:
+    """The address stems the plan imports with no change."""
+    return {
+        _stem(c["address"])
+        for c in result.plan["resource_changes"]
+        if "importing" in c["change"] and c["change"]["actions"] == ["no-op"]
+    }
+
+
+def test_first_plan_lists_other_changes(small_account: SmallAccount) -> None:
+    result = small_account.result
+    critical, titled = result.other_changes
+    assert re.fullmatch(
+        r"response plan aws_ssmincidents_response_plan\.response-plan-Titled_\w+ would be "
+        r"imported, then changed in place \(attributes: incident_template\)",
+        titled,
+    ), titled
+    assert re.fullmatch(
+        r"response plan aws_ssmincidents_response_plan\.response-plan-Critical_\w+ would be "
+        r"imported, then changed in place \(attributes: action\)",
+        critical,
+    ), critical
+
+
+def test_changing_an_action_kept_as_adopted_is_refused_by_the_plan_guard(
+    small_account: SmallAccount,
 ) -> None:
-    arns = build_blog_walkthrough(aws)
-    add_rotation_and_schedule(aws, arns)
-    api = aws("ssm-contacts")
-    sms = next(
-        c["ContactChannelArn"]
-        for c in api.list_contact_channels(ContactId=arns["senior"])["ContactChannels"]
-        if c["Name"] == "sms"
-    )
-    api.create_contact(
-        Alias="major-incident",
-        DisplayName="Größere Störung",
-        Type="ESCALATION",
-        Plan={
-            "Stages": [
-                {
-                    "DurationInMinutes": 5,
-                    "Targets": [
-                        {"ContactTargetInfo": {"ContactId": arns["schedule"], "IsEssential": True}},
-                        {
-                            "ChannelTargetInfo": {
-                                "ContactChannelId": sms,
-                                "RetryIntervalInMinutes": 2,
-                            }
-                        },
-                    ],
-                },
-                {
-                    "DurationInMinutes": 0,
-                    "Targets": [
-                        {"ContactTargetInfo": {"ContactId": arns["plan"], "IsEssential": True}}
-                    ],
-                },
-            ]
-        },
-        Tags=[{"Key": "severity", "Value": "major"}],
-    )
-    adopt("acme", "us-east-1", None, tmp_path)
-    config = load_environment(tmp_path / "stacks/environments/acme.yaml", tmp_path).config
-    major = next(p for p in config.escalation_plans if p.alias == "major-incident")
-    assert major.display_name == "Größere Störung"
-    assert major.tags == {"severity": "major"}
-    assert [
-        [(t.contact, t.channel, t.retry_interval_minutes) for t in s.targets] for s in major.stages
-    ] == [
-        [("business-hours-oncall", None, None), ("sr-incident-responder", "sms", 2)],
-        [("app-escalation-plan", None, None)],
-    ]
-    result = plan_adopted("acme", tmp_path)
-    assert result.other_changes == []
-    assert result.imports == 15
-    # Applied, the imports gone: no changes; the schedule and the plans engaging it as they were.
-    adopted = AdoptedStack.open(tmp_path, local_server)
-    adopted.work.apply()
-    adopted.drop_imports()
-    assert adopted.work.pending_changes() == []
-    major_arn = f"arn:aws:ssm-contacts:us-east-1:{ACCOUNT}:contact/major-incident"
-    live = api.get_contact(ContactId=major_arn)["Plan"]["Stages"][0]["Targets"][0]
-    assert live["ContactTargetInfo"]["ContactId"] == arns["schedule"]
+    # Importing deletes and replaces nothing: the guard lets every import through, Titled's
+    # change and WithRunbook's action (imported unchanged, not sent) too. Changing Critical's
+    # action would send its empty maps, which AWS refuses: the guard says so before the apply,
+    # naming the plan and the maps.
+    (refusal,) = check_plan(small_account.result.plan)
+    assert refusal.kind == "runbook-empty-map"
+    assert refusal.address.startswith("aws_ssmincidents_response_plan.response-plan-Critical")
+    assert "with no parameters and no dynamic_parameters" in refusal.consequence
 
 
 @pytest.mark.parametrize("with_setup", [True, False])

@@ -42,14 +42,16 @@ def topic_policy(topic_arn: str, extra: list[dict[str, Any]] | None = None) -> s
     )
 
 
-def add_database_plan_with_topics(client: Any, engagement: str) -> dict[str, str]:
-    """Response plan DatabaseDown: chat channel topic encrypted with a customer managed key
-    (by alias), notification topic unencrypted with a display name and tags."""
+def add_database_plan_with_topics(
+    client: Any, engagement: str, chat_topic: str = "incident-chat"
+) -> dict[str, str]:
+    """Response plan DatabaseDown: chat channel topic ``chat_topic`` encrypted with a customer
+    managed key (by alias), notification topic unencrypted with a display name and tags."""
     sns = client("sns")
     key = client("kms").create_key(Description="incident topics")["KeyMetadata"]["KeyId"]
     client("kms").create_alias(AliasName="alias/incident-topics", TargetKeyId=key)
     chat = sns.create_topic(
-        Name="incident-chat", Attributes={"KmsMasterKeyId": "alias/incident-topics"}
+        Name=chat_topic, Attributes={"KmsMasterKeyId": "alias/incident-topics"}
     )["TopicArn"]
     notify = sns.create_topic(
         Name="incident-updates",
@@ -74,13 +76,19 @@ def add_database_plan_with_topics(client: Any, engagement: str) -> dict[str, str
 
 
 def add_second_region_with_alarm(client: Any) -> str:
-    """us-west-2 added to the replication set, and a p99 latency alarm there that also
-    notifies a topic of that region when it fires and when it recovers."""
+    """us-west-2 added to the replication set, and the latency alarm there
+    (``add_latency_alarm``)."""
     incidents = client("ssm-incidents")
     (arn,) = incidents.list_replication_sets()["replicationSetArns"]
     incidents.update_replication_set(
         arn=arn, actions=[{"addRegionAction": {"regionName": "us-west-2"}}]
     )
+    return add_latency_alarm(client)
+
+
+def add_latency_alarm(client: Any) -> str:
+    """In us-west-2 (a region of the replication set): a p99 latency alarm opening EC2HighCPU
+    that also notifies a topic of that region when it fires and when it recovers."""
     ops = client("sns", "us-west-2").create_topic(Name="ops-west")["TopicArn"]
     name = "api-latency-p99"
     client("cloudwatch", "us-west-2").put_metric_alarm(

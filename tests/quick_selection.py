@@ -40,6 +40,7 @@ STARTERS: dict[str, str] = {
     "tests.terraform.test_cdktf_cli.ensure_node_modules": "the cdktf CLI (Node.js)",
     "tests.terraform.moto_server.start_moto": "moto's server",
     "tests.paging.chromium.Browser": "headless Chromium",
+    "tests.flow.fault_proxy.FaultProxy": "a TCP proxy listening on 127.0.0.1",
     "tests.test_policy_scan.run_checkov": "checkov",
     # Not a tool but as slow as one: a synth with the provider's package __init__ (~14 s).
     "tests.constructs_lib.test_provider_loader._start_synth": "a synth with the eager import",

@@ -7,10 +7,14 @@ apply`` applies exactly the plan that was checked.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import shutil
 import subprocess
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from local_aws.terraform_setup import GO_GC_PERCENT
@@ -24,6 +28,8 @@ from stacks.environment_loader import (
 from stacks.plan_flow import Terraform, check_plan_file, private_files
 
 SECRETS_FILE = "adopted-addresses.auto.tfvars.json"
+CONFIG_FILE = "cdk.tf.json"
+LOCK_FILE = ".terraform.lock.hcl"
 Progress = Callable[[str], None]
 
 
@@ -56,12 +62,12 @@ def plan_adopted(
     directory = stack_dir(project_root, environment)
     timings = []
 
-    def terraform(*args: str) -> str:
+    def terraform(*args: str, cwd: Path = directory) -> str:
         step = time.monotonic()
         done = subprocess.run(
             ["terraform", *args, "-no-color"],
-            cwd=directory,
-            env=_terraform_environment(),
+            cwd=cwd,
+            env=_terraform_environment(directory),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -74,7 +80,8 @@ def plan_adopted(
 
     # The plan and state hold the adopted addresses: the owner's only (umask 077).
     with private_files():
-        terraform("init", "-input=false")
+        with config_without_imports(directory) as init_directory:
+            terraform("init", "-input=false", cwd=init_directory)
         terraform("plan", "-input=false", "-out=tfplan")
     # The plan guard reads the plan once, in memory, and records it for make apply; a refused
     # plan becomes tfplan.refused and shows below as changes other than imports.
@@ -85,8 +92,39 @@ def plan_adopted(
     return check_adoption_plan(checked.plan)
 
 
-def _terraform_environment() -> dict[str, str]:
+@contextlib.contextmanager
+def config_without_imports(directory: Path) -> Iterator[Path]:
+    """A directory holding ``directory``'s configuration without its import blocks, where
+    ``terraform init`` (with ``TF_DATA_DIR`` set to ``directory``'s) installs the same providers
+    and backend; the lock file it writes is copied back on success.
+
+    Why: init reads and checks every import block though it installs nothing for them: with the
+    4,201 imports of 1,000 contacts it took 10.6 s instead of 1.1 s. The plan, in ``directory``,
+    reads them all as before.
+    """
+    config_file = directory / CONFIG_FILE
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    if "import" not in config:
+        yield directory
+        return
+    del config["import"]
+    scratch = Path(tempfile.mkdtemp(prefix=".init-", dir=directory))
+    try:
+        (scratch / CONFIG_FILE).write_text(json.dumps(config), encoding="utf-8")
+        if (directory / LOCK_FILE).exists():
+            shutil.copy2(directory / LOCK_FILE, scratch / LOCK_FILE)
+        yield scratch
+        shutil.copy2(scratch / LOCK_FILE, directory / LOCK_FILE)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _terraform_environment(directory: Path) -> dict[str, str]:
     env = dict(os.environ)
+    # init may run in another directory (config_without_imports): the stack's own data
+    # directory either way. An absolute TF_DATA_DIR the caller set is kept.
+    if not Path(env.get("TF_DATA_DIR", "")).is_absolute():
+        env["TF_DATA_DIR"] = str(directory / env.get("TF_DATA_DIR", ".terraform"))
     # A first plan imports every object at once: thousands of resources for a large account,
     # CPU-bound in the provider, whose collector runs less at GOGC=400 (local_aws.terraform_setup).
     env.setdefault("GOGC", GO_GC_PERCENT)

@@ -30,6 +30,8 @@ if sys.argv[1] == "synth":
 """
 
 
+# The real Terraform (no provider), through plan_flow, which quick tests use with stand-ins.
+@pytest.mark.slow
 def test_the_local_state_terraform_writes_is_private_and_alone_holds_the_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

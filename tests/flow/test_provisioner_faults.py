@@ -117,6 +117,8 @@ def test_ctrl_c_wherever_the_provisioner_is_ends_it_with_one_line() -> None:
     )
 
 
+# A socket listening on 127.0.0.1 stands for AWS: a server, which the quick loop starts none of.
+@pytest.mark.slow
 def test_a_provisioner_waiting_for_aws_stops_on_ctrl_c_with_one_line() -> None:
     coverage = {
         "arn": "arn:aws:ssm-contacts:us-east-1:123456789012:rotation/r1",

@@ -21,11 +21,19 @@ export CHECKPOINT_DISABLE := 1
 .PHONY: help install synth synth-hcl check secrets lint test test-quick bench bench-tests diff deploy \
 	plan-check apply clean snapshot-update
 
+# Variables a help line names as $(NAME): the help shows their values (e.g. make help PORT=0).
+HELP_SHOWS = PORT
 ## List the targets with one line each
 help:
 	@echo "usage: make TARGET [ENV=<environment>] [ALLOW=<kind>]"
 	@echo
-	@awk '/^## /{text=substr($$0,4); next} /^[a-z][a-z-]*( [a-z][a-z-]*)*:/ && text {split($$0,t,":"); printf "  %-18s %s\n", t[1], text; text=""} !/^## /{text=""}' $(MAKEFILE_LIST)
+	@$(foreach name,$(HELP_SHOWS),$(name)='$($(name))') awk '\
+	  /^## /{text=substr($$0,4); \
+	    while (match(text, /\$$\([A-Z_]+\)/) && (substr(text,RSTART+2,RLENGTH-3) in ENVIRON)) \
+	      text=substr(text,1,RSTART-1) ENVIRON[substr(text,RSTART+2,RLENGTH-3)] substr(text,RSTART+RLENGTH); \
+	    next} \
+	  /^[a-z][a-z-]*( [a-z][a-z-]*)*:/ && text {split($$0,t,":"); printf "  %-18s %s\n", t[1], text; text=""} \
+	  !/^## /{text=""}' $(MAKEFILE_LIST)
 	@echo
 	@echo "Details and examples: README.md, and .venv/bin/python main.py --help"
 
@@ -144,12 +152,12 @@ LOCK_TIMEOUT ?= 60s
 ## Plan one environment for real, then the drift check and plan guard on that plan: `make plan-check ENV=prod`
 plan-check: $(INSTALLED)
 	@test -n "$(ENV)" || { echo "usage: make plan-check ENV=<environment> [ALLOW=kind] [REPLACE=address] [LOCK_TIMEOUT=60s]" >&2; exit 2; }
-	$(BIN)/python main.py plan-check $(ENV) $(foreach kind,$(ALLOW),--allow $(kind)) --lock-timeout $(LOCK_TIMEOUT)$(foreach address,$(REPLACE), --replace '$(address)')
+	@$(BIN)/python main.py plan-check $(ENV) $(foreach kind,$(ALLOW),--allow $(kind)) --lock-timeout $(LOCK_TIMEOUT)$(foreach address,$(REPLACE), --replace '$(address)')
 
 ## Apply exactly the plan that `make plan-check` checked (read and guarded again first)
 apply: $(INSTALLED)
 	@test -n "$(ENV)" || { echo "usage: make apply ENV=<environment> [LOCK_TIMEOUT=60s]" >&2; exit 2; }
-	$(BIN)/python main.py apply $(ENV) --lock-timeout $(LOCK_TIMEOUT)
+	@$(BIN)/python main.py apply $(ENV) --lock-timeout $(LOCK_TIMEOUT)
 
 ## Remove generated output and tool caches (not the installs, not state, not locks)
 clean:
@@ -188,7 +196,7 @@ PORT ?= 4566
 # Git ref `make rehearse` applies first, e.g. BEFORE=HEAD~1 or BEFORE=main; empty: none.
 BEFORE ?=
 
-## Serve moto's AWS plus ssm-contacts/ssm-incidents on 127.0.0.1:$(PORT) until Ctrl-C; prints the variables to export
+## Serve moto's AWS plus ssm-contacts/ssm-incidents on 127.0.0.1:$(PORT) (PORT=0: any free port) until Ctrl-C; prints the variables to export
 local-aws: $(INSTALLED)
 	exec $(BIN)/python -m local_aws --port $(PORT)
 

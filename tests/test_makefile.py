@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 from tests.conftest import PROJECT_ROOT
 
@@ -95,3 +96,25 @@ def test_the_suite_runs_as_if_typed_in_a_shell() -> None:
         assert runs, dry.stdout
         for line in runs:
             assert line.startswith("env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "), line
+
+
+def test_make_help_prints_values_not_make_variables() -> None:
+    shown = make("help").stdout
+    assert "$(" not in shown, [line for line in shown.splitlines() if "$(" in line]
+    (local_aws,) = [line for line in shown.splitlines() if line.startswith("  local-aws ")]
+    assert "127.0.0.1:4566" in local_aws
+    # The value, not a copy of the default: what `make local-aws PORT=...` would use.
+    assert "127.0.0.1:5000" in make("help", "PORT=5000").stdout
+
+
+def test_plan_check_and_apply_print_what_runs_not_their_recipe(tmp_path: Path) -> None:
+    # A stand-in python (BIN=) that says how it was called; INSTALLED= drops the install step.
+    python = tmp_path / "python"
+    python.write_text('#!/bin/sh\necho "python $*"\n', encoding="utf-8")
+    python.chmod(0o755)
+    for target in ("plan-check", "apply"):
+        result = make(target, "ENV=prod", "INSTALLED=", f"BIN={tmp_path}")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == [f"python main.py {target} prod --lock-timeout 60s"], (
+            result.stdout
+        )

@@ -33,7 +33,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -365,11 +365,34 @@ def _mask_module(module: Any) -> Any:
     return masked
 
 
-def _replace_strings(value: Any, secrets: Sequence[str]) -> Any:
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regular expression matching any of ``words``, the longest at a position first, written
+    as a prefix tree: matching costs about the length of the text, not its length times the
+    number of words (one ``str.replace`` per secret and string took 112 s for the 2,000 secret
+    addresses of an adopted account of 1,000 contacts)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for character in word:
+            node = node.setdefault(character, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        if len(branches) == 1 and not ends:
+            return branches[0]
+        # The empty branch last: a longer word through this node is tried before the shorter.
+        return "(?:" + "|".join(branches) + ("|)" if ends else ")")
+
+    return pattern(trie)
+
+
+def _replace_strings(value: Any, secrets: re.Pattern[str]) -> Any:
     if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, REDACTED)
-        return value
+        return secrets.sub(REDACTED, value)
     if isinstance(value, dict):
         return {k: _replace_strings(v, secrets) for k, v in value.items()}
     if isinstance(value, list):
@@ -422,8 +445,10 @@ def redacted(plan: Json) -> Json:
                     for name, o in outputs.items()
                 }
             result[key] = {**values, "values": masked} if key == "prior_state" else masked
+    if not secrets:
+        return result
     # Longest first: a secret that contains another is replaced whole.
-    clean: Json = _replace_strings(result, sorted(set(secrets), key=len, reverse=True))
+    clean: Json = _replace_strings(result, re.compile(_trie_pattern(set(secrets))))
     return clean
 
 

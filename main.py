@@ -28,9 +28,9 @@ from pathlib import Path
 # jsii prints an end-of-life banner for Node 20 on every run unless told the major version.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from stacks.config_errors import ConfigError
-from stacks.environment_loader import Environment, load_environments
-from stacks.secret_variables import SecretAddress, missing_secret_addresses, secret_addresses
+from stacks.config.config_errors import ConfigError
+from stacks.config.environment_loader import Environment, load_environments
+from stacks.config.secret_variables import SecretAddress, missing_secret_addresses, secret_addresses
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 EXIT_OK = 0

@@ -171,7 +171,7 @@ class Trees:
 
 def _check_arguments(environment: str, before: str | None) -> None:
     """UsageError for an unknown environment or git ref, before anything is started."""
-    from stacks.environment_loader import ENVIRONMENTS_DIR, environment_files
+    from stacks.config.environment_loader import ENVIRONMENTS_DIR, environment_files
 
     known = environment_files(PROJECT_ROOT)
     if environment not in known:
@@ -194,7 +194,7 @@ def _check_arguments(environment: str, before: str | None) -> None:
 
 
 def _synthesize_trees(environment: str, before: str | None, workroot: Path) -> Trees:
-    from stacks.environment_loader import environment_files
+    from stacks.config.environment_loader import environment_files
 
     if not before:
         return Trees(_synthesize(PROJECT_ROOT, environment, workroot / "now"), None, None)
@@ -212,7 +212,7 @@ def _named_account(environment: str) -> str | None:
     """The ``account_id`` the working tree's environment file names, read without loading the
     app, so that the server can start while synthesis runs (None: unreadable; the stack's
     account decides once it is synthesized)."""
-    from stacks.environment_loader import environment_files
+    from stacks.config.environment_loader import environment_files
 
     path = environment_files(PROJECT_ROOT).get(environment)
     if path is None:

@@ -25,7 +25,7 @@ CONTACT = "aws_ssmcontacts_contact"
 CHANNEL = "aws_ssmcontacts_contact_channel"
 PLAN = "aws_ssmcontacts_plan"
 ROTATION = "aws_ssmcontacts_rotation"
-# How the config calls a contact of each type (stacks/environment_config.py).
+# How the config calls a contact of each type (stacks/config/environment_config.py).
 CONTACT_WORDS = {"PERSONAL": "contact", "ESCALATION": "escalation plan"}
 
 

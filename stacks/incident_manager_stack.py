@@ -68,8 +68,8 @@ from constructs_lib.notification_topic import TopicEncryption
 from constructs_lib.oncall_schedule import SET_ID
 from constructs_lib.replication_set import Encryption
 from stacks.adopt.import_blocks import add_import_blocks, read_imports
-from stacks.environment_checks import runbooks_with_own_role
-from stacks.environment_config import (
+from stacks.config.environment_checks import runbooks_with_own_role
+from stacks.config.environment_config import (
     AlarmConfig,
     BackendConfig,
     ChannelConfig,
@@ -82,10 +82,10 @@ from stacks.environment_config import (
     RotationConfig,
     S3BackendConfig,
 )
-from stacks.environment_loader import Environment
-from stacks.policy_files import read_repository_policy
+from stacks.config.environment_loader import Environment
+from stacks.config.policy_files import read_repository_policy
+from stacks.config.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
 from stacks.runbook_roles import action_role_arn, build_runbook_roles
-from stacks.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
 
 # Terraform runs in cdktf.out/stacks/<stack>/; state paths are relative to the repository root.
 STACK_DIR_TO_ROOT = PurePosixPath("../../..")

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stacks.environment_loader import STACK_PREFIX
+from stacks.config.environment_loader import STACK_PREFIX
 
 Json = dict[str, Any]
 

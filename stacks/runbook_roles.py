@@ -10,8 +10,8 @@ from pathlib import Path
 from constructs import Construct
 
 from constructs_lib.runbook_role import InlinePolicy, RunbookRole, RunbookRoleProps
-from stacks.environment_config import EnvironmentConfig, RunbookActionConfig
-from stacks.policy_files import read_repository_policy
+from stacks.config.environment_config import EnvironmentConfig, RunbookActionConfig
+from stacks.config.policy_files import read_repository_policy
 
 
 def build_runbook_roles(

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from cdktf import App, TerraformStack
 
-from stacks.environment_loader import STACK_PREFIX, Environment
+from stacks.config.environment_loader import STACK_PREFIX, Environment
 from stacks.hcl_strings import keep_carriage_returns, strings_with_carriage_returns
 from stacks.incident_manager_stack import IncidentManagerStack, required_terraform
 

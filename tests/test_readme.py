@@ -14,7 +14,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from benchmarks.synth_benchmark import copy_project
-from stacks.environment_config import EnvironmentConfig
+from stacks.config.environment_config import EnvironmentConfig
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT, run_main
 
 
@@ -140,7 +140,7 @@ def _apply_recipes(prod_file: Path, blocks: list[str]) -> None:
 def test_the_everyday_recipes_applied_to_the_example_prod_keep_it_valid(tmp_path: Path) -> None:
     """Each recipe of docs/everyday-changes.md, merged into the example prod, checks and
     synthesizes."""
-    from stacks.environment_loader import load_environments
+    from stacks.config.environment_loader import load_environments
     from stacks.synthesize import synthesize
 
     root = tmp_path / "project"

@@ -20,14 +20,14 @@ from stacks.adopt.import_blocks import imports_file
 from stacks.adopt.read_account import NoReplicationSetError, read_account
 from stacks.adopt.topics_alarms import add_topics_and_alarms, read_topics_and_alarms
 from stacks.adopt.write_environment import Adoption, build_adoption
-from stacks.config_errors import ConfigError
-from stacks.environment_loader import (
+from stacks.config.config_errors import ConfigError
+from stacks.config.environment_loader import (
     ENVIRONMENT_NAME,
     ENVIRONMENTS_DIR,
     STACK_PREFIX,
     load_environment,
 )
-from stacks.environment_schema import HEADER
+from stacks.config.environment_schema import HEADER
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTION = f"""\

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from stacks.environment_config import DefaultTags
+from stacks.config.environment_config import DefaultTags
 
 Json = dict[str, Any]
 # Sections whose entries are resources with tags. A response plan's incident.tags are the tags

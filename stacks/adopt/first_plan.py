@@ -19,7 +19,7 @@ from pathlib import Path
 
 from local_aws.terraform_setup import GO_GC_PERCENT
 from stacks.adopt.plan_check import AdoptionPlan, check_adoption_plan
-from stacks.environment_loader import (
+from stacks.config.environment_loader import (
     ENVIRONMENTS_DIR,
     STACK_PREFIX,
     Environment,

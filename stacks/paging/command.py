@@ -8,7 +8,7 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
-from stacks.config_errors import ConfigError
+from stacks.config.config_errors import ConfigError
 from stacks.paging.preview import DEFAULT_WEEKS, build_preview, json_text, text
 from stacks.paging.source import load_sources
 

@@ -11,8 +11,8 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
-from stacks.config_errors import ConfigError
-from stacks.environment_loader import (
+from stacks.config.config_errors import ConfigError
+from stacks.config.environment_loader import (
     ENVIRONMENT_SUFFIXES,
     ENVIRONMENTS_DIR,
 )

@@ -11,7 +11,7 @@ from typing import Any
 
 from local_aws.console_setup import build_blog_walkthrough
 from stacks.adopt.command import adopt
-from stacks.environment_loader import load_environment
+from stacks.config.environment_loader import load_environment
 from tests.adopt.runbook_setups import (
     ACCOUNT,
     CRITICAL_TEMPLATE,

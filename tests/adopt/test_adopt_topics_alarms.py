@@ -11,7 +11,7 @@ from typing import Any
 
 from local_aws.console_setup import add_cpu_alarm, build_blog_walkthrough
 from stacks.adopt.command import adopt
-from stacks.environment_loader import load_environment
+from stacks.config.environment_loader import load_environment
 from tests.adopt.topics_alarms_setup import (
     ACCOUNT,
     add_alarms_adoption_cannot_express,

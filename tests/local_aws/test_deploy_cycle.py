@@ -16,7 +16,7 @@ import pytest
 
 from local_aws.local_apply import KINDS, TerraformCli, provider_version
 from local_aws.stack_inputs import secret_address_types
-from stacks.environment_loader import environment_files, load_environments
+from stacks.config.environment_loader import environment_files, load_environments
 from tests.conftest import PROJECT_ROOT
 from tests.local_aws.deploy_cycle import DeployCycle, run_cycle
 from tests.local_aws.environment_changes import (

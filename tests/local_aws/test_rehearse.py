@@ -131,7 +131,7 @@ def test_the_server_starts_again_when_the_stack_names_another_account(
 
 
 def test_the_named_account_is_read_from_the_environment_file() -> None:
-    from stacks.environment_loader import load_environments
+    from stacks.config.environment_loader import load_environments
 
     (environment,) = load_environments(PROJECT_ROOT, ["prod"])
     assert rehearse._named_account("prod") == environment.config.account_id

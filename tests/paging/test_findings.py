@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from stacks.config_errors import line_of
-from stacks.environment_config import EnvironmentConfig
-from stacks.environment_loader import load_environment
+from stacks.config.config_errors import line_of
+from stacks.config.environment_config import EnvironmentConfig
+from stacks.config.environment_loader import load_environment
 from stacks.paging.calendar import Coverage, Rotation
 from stacks.paging.findings import findings, place
 from stacks.paging.timeline import timelines

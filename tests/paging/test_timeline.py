@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from stacks.environment_config import EnvironmentConfig
-from stacks.environment_loader import load_environment
+from stacks.config.environment_config import EnvironmentConfig
+from stacks.config.environment_loader import load_environment
 from stacks.paging.findings import findings
 from stacks.paging.timeline import OnCall, StopPoint, stage_starts, timelines
 from tests.conftest import PROJECT_ROOT

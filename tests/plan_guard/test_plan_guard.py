@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from stacks.environment_loader import load_environments
+from stacks.config.environment_loader import load_environments
 from stacks.plan_guard import REPLICATION_SET, check_plan
 from stacks.synthesize import build_app
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT

@@ -26,7 +26,7 @@ from jsonschema import (  # type: ignore[import-untyped]
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
 
-from stacks.environment_schema import SCHEMA_FILE
+from stacks.config.environment_schema import SCHEMA_FILE
 from tests.conftest import PROJECT_ROOT
 
 

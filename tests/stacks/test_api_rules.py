@@ -1,4 +1,5 @@
-"""The API rules in stacks/api_rules.py and stacks/aws_regions.py match botocore's models."""
+"""The API rules in stacks/config/api_rules.py and stacks/config/aws_regions.py match botocore's
+models."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import botocore
 import botocore.session
 import pytest
 
-from stacks import api_rules
-from stacks.aws_regions import AWS_REGIONS, INCIDENT_MANAGER_REGIONS
-from stacks.environment_config import (
+from stacks.config import api_rules
+from stacks.config.aws_regions import AWS_REGIONS, INCIDENT_MANAGER_REGIONS
+from stacks.config.environment_config import (
     ChannelType,
     Day,
     DynamicParameterValue,
@@ -71,7 +72,9 @@ def test_impact_names_cover_the_api_range() -> None:
 
 
 def test_every_rule_is_used_by_the_environment_schema() -> None:
-    source = (PROJECT_ROOT / "stacks" / "environment_config.py").read_text(encoding="utf-8")
+    source = (PROJECT_ROOT / "stacks" / "config" / "environment_config.py").read_text(
+        encoding="utf-8"
+    )
     names = [n for n in dir(api_rules) if n.isupper() and n not in ("CONTACTS", "INCIDENTS")]
     rules = [n for n in names if isinstance(getattr(api_rules, n), api_rules.ShapeRule | tuple)]
     unused = [

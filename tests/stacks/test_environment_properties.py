@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from stacks.config_errors import ConfigError
-from stacks.environment_checks import coverage_overlaps
-from stacks.environment_loader import load_environments
+from stacks.config.config_errors import ConfigError
+from stacks.config.environment_checks import coverage_overlaps
+from stacks.config.environment_loader import load_environments
 from stacks.synthesize import build_app
 from tests.conftest import PROJECT_ROOT
 

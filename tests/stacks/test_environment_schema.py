@@ -22,20 +22,20 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from ruamel.yaml import YAML
 
-from stacks import api_rules as api
-from stacks import environment_config as config
-from stacks import topic_alarm_checks
-from stacks.config_errors import ConfigError
-from stacks.environment_loader import ENVIRONMENTS_DIR, load_environments
-from stacks.environment_reference import BEGIN, END, reference_page
-from stacks.environment_schema import (
+from stacks.config import api_rules as api
+from stacks.config import environment_config as config
+from stacks.config import topic_alarm_checks
+from stacks.config.config_errors import ConfigError
+from stacks.config.environment_loader import ENVIRONMENTS_DIR, load_environments
+from stacks.config.environment_reference import BEGIN, END, reference_page
+from stacks.config.environment_schema import (
     HEADER,
     REGENERATE,
     SCHEMA_FILE,
     environment_schema,
     schema_text,
 )
-from stacks.json_patterns import ecma_pattern
+from stacks.config.json_patterns import ecma_pattern
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT
 from tests.stacks.environment_files import MINIMAL, project_with
 from tests.stacks.schema_validation import (
@@ -355,7 +355,7 @@ def test_the_minimal_file_and_its_sections_are_valid_for_both(tmp_path: Path) ->
 
 # --- Generated files: the schema refuses only what make check refuses -------------------------
 
-# make check's messages for the rules the schema cannot state (stacks/schema_rules.py:
+# make check's messages for the rules the schema cannot state (stacks/config/schema_rules.py:
 # NOT_EXPRESSIBLE): a file refused only for these may pass the schema.
 NOT_EXPRESSIBLE_MESSAGES = re.compile(
     "|".join(
@@ -574,7 +574,7 @@ def test_an_adopted_environment_file_names_the_schema_and_validates(tmp_path: Pa
 def test_the_command_says_what_is_stale_and_write_makes_it_current(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from stacks import environment_schema
+    from stacks.config import environment_schema
 
     (tmp_path / "stacks").mkdir()
     (tmp_path / "docs").mkdir()

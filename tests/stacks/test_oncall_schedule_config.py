@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stacks.environment_loader import load_environments
+from stacks.config.environment_loader import load_environments
 from tests.stacks.environment_files import MINIMAL, project_with
 from tests.stacks.test_environment_errors import FILE, problems_of
 

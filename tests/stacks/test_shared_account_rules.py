@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stacks.config_errors import ConfigError
-from stacks.environment_loader import load_environments
+from stacks.config.config_errors import ConfigError
+from stacks.config.environment_loader import load_environments
 from tests.stacks.environment_files import MINIMAL, project_with
 
 DEV = "stacks/environments/dev.yaml"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.environment_loader import load_environments
+from stacks.config.environment_loader import load_environments
 from tests.conftest import PROJECT_ROOT, environment_names
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from stacks.config_errors import ConfigError
-from stacks.environment_loader import load_environments
+from stacks.config.config_errors import ConfigError
+from stacks.config.environment_loader import load_environments
 from tests.stacks.environment_files import MINIMAL, project_with
 
 FILE = "stacks/environments/broken.yaml"

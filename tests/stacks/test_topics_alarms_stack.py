@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from stacks.environment_loader import load_environments
+from stacks.config.environment_loader import load_environments
 from stacks.synthesize import synthesize
 from tests.stacks.environment_files import project_with
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.environment_loader import load_environments
+from stacks.config.environment_loader import load_environments
 from stacks.synthesize import HclOutputError, synthesize, tidy_hcl
 from tests.conftest import EXAMPLES_ROOT
 from tests.terraform.conftest import ENVIRONMENTS, stack_dir

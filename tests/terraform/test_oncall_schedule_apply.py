@@ -51,7 +51,7 @@ import pytest
 
 from local_aws.process import LocalAwsProcess
 from local_aws.server import DEFAULT_ACCOUNT, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
-from stacks.environment_loader import load_environments
+from stacks.config.environment_loader import load_environments
 from stacks.plan_guard import check_plan
 from stacks.synthesize import HCL_OUTPUT_VARIABLE, synthesize, tidy_hcl
 from tests.conftest import PROJECT_ROOT, main_environment
@@ -685,7 +685,7 @@ def _synthesize_hcl(project: Path, outdir: Path) -> Path:
     Node process starts); the stack directory."""
     code = (
         "import sys; from pathlib import Path; "
-        "from stacks.environment_loader import load_environments; "
+        "from stacks.config.environment_loader import load_environments; "
         "from stacks.synthesize import synthesize; "
         "root = Path(sys.argv[1]); synthesize(load_environments(root), root, Path(sys.argv[2]), "
         "hcl=True)"

@@ -4,7 +4,7 @@ The page's part between ``BEGIN`` and ``END`` is written here from ``environment
 (so from the config model): an annotated overview of every field, then per object a table of
 its fields (path, type, default, allowed values, the AWS limit's source, an example), the rules
 of one entry, and what only ``make check`` knows. Prose around the markers is the page's own.
-``python -m stacks.environment_schema --write`` rewrites it; a test fails when it is stale.
+``python -m stacks.config.environment_schema --write`` rewrites it; a test fails when it is stale.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from stacks.environment_schema import REGENERATE, environment_schema
-from stacks.schema_rules import MODEL_RULES, NOT_EXPRESSIBLE
+from stacks.config.environment_schema import REGENERATE, environment_schema
+from stacks.config.schema_rules import MODEL_RULES, NOT_EXPRESSIBLE
 
 BEGIN = "<!-- BEGIN generated reference -->"
 NOTICE = (
-    f"<!-- Generated from stacks/environment_config.py by `{REGENERATE}` (make schema): "
+    f"<!-- Generated from stacks/config/environment_config.py by `{REGENERATE}` (make schema): "
     "edit there, not here. -->"
 )
 END = "<!-- END generated reference -->"

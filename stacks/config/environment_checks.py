@@ -20,15 +20,15 @@ from constructs_lib.runbook_document import (
     own_role_name,
     read_runbook_document,
 )
-from stacks.config_errors import Loc, did_you_mean, format_path, one_of
-from stacks.environment_config import (
+from stacks.config.config_errors import Loc, did_you_mean, format_path, one_of
+from stacks.config.environment_config import (
     EnvironmentConfig,
     EscalationPlanConfig,
     ResponsePlanConfig,
 )
-from stacks.policy_files import policy_file_problem, repository_path
-from stacks.secret_variables import address_variable
-from stacks.topic_alarm_checks import check_alarms_placement, check_topics
+from stacks.config.policy_files import policy_file_problem, repository_path
+from stacks.config.secret_variables import address_variable
+from stacks.config.topic_alarm_checks import check_alarms_placement, check_topics
 
 Problem = tuple[Loc, str]
 ENGAGEABLE = "contact, escalation plan or on-call schedule"

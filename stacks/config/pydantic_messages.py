@@ -9,8 +9,8 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from stacks.config_errors import Loc, did_you_mean
-from stacks.environment_config import (
+from stacks.config.config_errors import Loc, did_you_mean
+from stacks.config.environment_config import (
     ACCOUNT_ID_PATTERN,
     ARN_PATTERN,
     BUCKET_PATTERN,

@@ -17,9 +17,9 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from stacks.config_errors import Loc
-from stacks.environment_config import EnvironmentConfig
-from stacks.pydantic_messages import clean_loc, message_for
+from stacks.config.config_errors import Loc
+from stacks.config.environment_config import EnvironmentConfig
+from stacks.config.pydantic_messages import clean_loc, message_for
 
 # Each round removes at least one level; the model is at most 8 levels deep.
 MAX_ROUNDS = 12

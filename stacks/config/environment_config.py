@@ -17,10 +17,10 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from stacks import api_rules as api
-from stacks.aws_regions import AWS_REGIONS, INCIDENT_MANAGER_REGIONS
-from stacks.config_errors import did_you_mean
-from stacks.json_patterns import pattern_schema
+from stacks.config import api_rules as api
+from stacks.config.aws_regions import AWS_REGIONS, INCIDENT_MANAGER_REGIONS
+from stacks.config.config_errors import did_you_mean
+from stacks.config.json_patterns import pattern_schema
 
 ACCOUNT_ID_PATTERN = r"^[0-9]{12}$"
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -63,7 +63,7 @@ def _region_in(allowed: tuple[str, ...], what: str) -> AfterValidator:
 
 Alias = Annotated[str, api.api_check(api.CONTACT_ALIAS)]
 DisplayName = Annotated[str, api.api_check(api.CONTACT_NAME)]
-# The regions' enum is what the JSON Schema (stacks/environment_schema.py) shows an editor.
+# The regions' enum is what the JSON Schema (stacks/config/environment_schema.py) shows an editor.
 ImRegion = Annotated[
     str,
     api.api_check(api.REGION_NAME),

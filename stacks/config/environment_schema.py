@@ -5,11 +5,11 @@ to (``HEADER``): VS Code's YAML extension and Neovim (yaml-language-server), and
 IDEs, complete keys and flag wrong values while typing. It is generated from
 ``EnvironmentConfig`` and committed; a test fails when it is stale::
 
-    .venv/bin/python -m stacks.environment_schema --write   # or: make schema
-    .venv/bin/python -m stacks.environment_schema --check
+    .venv/bin/python -m stacks.config.environment_schema --write   # or: make schema
+    .venv/bin/python -m stacks.config.environment_schema --check
 
 ``--write`` also regenerates the reference in docs/environment-file.md
-(``stacks/environment_reference.py``).
+(``stacks/config/environment_reference.py``).
 
 pydantic writes the types, enums, lengths, ranges, required keys, defaults and descriptions,
 and ``additionalProperties: false`` (every model forbids unknown keys). What its generator
@@ -32,13 +32,13 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from stacks.environment_config import EnvironmentConfig
-from stacks.environment_loader import ENVIRONMENTS_DIR
-from stacks.json_patterns import pattern_schema
-from stacks.pydantic_messages import PATTERN_WORDS
-from stacks.schema_rules import FIELD_RULES, MODEL_RULES
+from stacks.config.environment_config import EnvironmentConfig
+from stacks.config.environment_loader import ENVIRONMENTS_DIR
+from stacks.config.json_patterns import pattern_schema
+from stacks.config.pydantic_messages import PATTERN_WORDS
+from stacks.config.schema_rules import FIELD_RULES, MODEL_RULES
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = Path("stacks") / "environment.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # The first lines of every environment file: editors find the schema from the file's folder.
@@ -49,7 +49,7 @@ HEADER = (
     f"# yaml-language-server: $schema={SCHEMA_PATH_FROM_ENVIRONMENTS}\n"
     f"# $schema: {SCHEMA_PATH_FROM_ENVIRONMENTS}\n"
 )
-REGENERATE = ".venv/bin/python -m stacks.environment_schema --write"
+REGENERATE = ".venv/bin/python -m stacks.config.environment_schema --write"
 
 
 class _Generator(GenerateJsonSchema):
@@ -173,10 +173,10 @@ def _stale(path: Path, text: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from stacks.environment_reference import reference_page
+    from stacks.config.environment_reference import reference_page
 
     parser = argparse.ArgumentParser(
-        prog="python -m stacks.environment_schema",
+        prog="python -m stacks.config.environment_schema",
         description="Generate the environment file's JSON Schema and the reference page from "
         "the config model.",
     )

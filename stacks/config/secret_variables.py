@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from stacks.environment_loader import Environment
+    from stacks.config.environment_loader import Environment
 
 # Terraform-side checks of a secret address; the full checks apply to addresses in the file.
 ADDRESS_PATTERNS = {

@@ -14,8 +14,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import Node
 
 from constructs_lib.runbook_document import not_utf8
-from stacks.account_checks import AccountMember, check_shared_accounts
-from stacks.config_errors import (
+from stacks.config.account_checks import AccountMember, check_shared_accounts
+from stacks.config.config_errors import (
     ConfigError,
     ConfigProblem,
     Loc,
@@ -24,9 +24,9 @@ from stacks.config_errors import (
     line_of,
     relative_name,
 )
-from stacks.environment_checks import Repeated, UnknownName, check_environment
-from stacks.environment_config import EnvironmentConfig
-from stacks.partial_config import validate_partially
+from stacks.config.environment_checks import Repeated, UnknownName, check_environment
+from stacks.config.environment_config import EnvironmentConfig
+from stacks.config.partial_config import validate_partially
 
 ENVIRONMENTS_DIR = Path("stacks") / "environments"
 STACK_PREFIX = "incident-manager-"

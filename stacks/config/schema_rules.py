@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from pydantic.json_schema import JsonSchemaValue
 
-from stacks import api_rules as api
-from stacks.environment_config import PERCENTILE_PATTERN, STANDARD_STATISTICS
-from stacks.json_patterns import ecma_pattern, pattern_schema
-from stacks.topic_alarm_checks import ACTION_ARN, MAX_ACTIONS, RESPONSE_PLAN_ARN
+from stacks.config import api_rules as api
+from stacks.config.environment_config import PERCENTILE_PATTERN, STANDARD_STATISTICS
+from stacks.config.json_patterns import ecma_pattern, pattern_schema
+from stacks.config.topic_alarm_checks import ACTION_ARN, MAX_ACTIONS, RESPONSE_PLAN_ARN
 
 # An ISO 8601 date and time with a UTC offset, in every spelling the loader takes (Python's
 # datetime.fromisoformat, and YAML timestamps such as 2026-1-5 9:00:00 -8): a wider net than

@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from constructs_lib.runbook_document import own_role_name
-from stacks.config_errors import ConfigProblem, Loc, format_path
-from stacks.environment_checks import runbooks_with_own_role
-from stacks.environment_config import EnvironmentConfig
-from stacks.topic_alarm_checks import alarm_region
+from stacks.config.config_errors import ConfigProblem, Loc, format_path
+from stacks.config.environment_checks import runbooks_with_own_role
+from stacks.config.environment_config import EnvironmentConfig
+from stacks.config.topic_alarm_checks import alarm_region
 
 LineOf = Callable[[str, Loc], int]
 

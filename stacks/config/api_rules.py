@@ -18,7 +18,7 @@ from pydantic import AfterValidator, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
-from stacks.json_patterns import pattern_schema
+from stacks.config.json_patterns import pattern_schema
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from stacks.config_errors import Loc, did_you_mean, one_of
-from stacks.environment_config import PERCENTILE_PATTERN, AlarmConfig, EnvironmentConfig
-from stacks.policy_files import policy_file_problem
+from stacks.config.config_errors import Loc, did_you_mean, one_of
+from stacks.config.environment_config import PERCENTILE_PATTERN, AlarmConfig, EnvironmentConfig
+from stacks.config.policy_files import policy_file_problem
 
 Problem = tuple[Loc, str]
 # CloudWatch: at most 5 ARNs per action list; opening the incident is one of the alarm actions.
@@ -37,7 +37,7 @@ def alarm_region(config: EnvironmentConfig, alarm: AlarmConfig) -> str:
 def check_alarms_placement(config: EnvironmentConfig) -> Iterator[Problem]:
     """Regions, names unique per region, actions and percentile settings."""
     # Imported here: environment_checks runs these checks and imports this module.
-    from stacks.environment_checks import Repeated
+    from stacks.config.environment_checks import Repeated
 
     regions = config.replication_set.regions
     first: dict[tuple[str, str], int] = {}

@@ -145,7 +145,7 @@ diff deploy: $(INSTALLED) $(NODE_INSTALLED)
 ALLOW ?=
 # How long plan-check and apply wait for a state lock another run holds (Terraform's -lock-timeout).
 LOCK_TIMEOUT ?= 60s
-# plan-check and apply are one command each (stacks/plan_flow.py): GNU make ends with status 2
+# plan-check and apply are one command each (stacks/plan/plan_flow.py): GNU make ends with status 2
 # whenever a recipe fails, so CI calls `python main.py plan-check|apply` for the codes
 # (0 ok, 2 bad input, 3 refused by the guard, 4 drift; make's "Error N" line shows N too).
 

@@ -185,11 +185,11 @@ COMMAND_MODULES: dict[str, tuple[str, str]] = {
         "what a change does to paging, against a git ref, as Markdown",
     ),
     "plan-check": (
-        "stacks.plan_flow:add_plan_check_parser",
+        "stacks.plan.plan_flow:add_plan_check_parser",
         "plan one environment with Terraform and run the drift check and plan guard on that plan",
     ),
     "apply": (
-        "stacks.plan_flow:add_apply_parser",
+        "stacks.plan.plan_flow:add_apply_parser",
         "apply the plan that plan-check checked, and nothing else",
     ),
     "rehearse": (

@@ -469,7 +469,7 @@ def drift_check(plan: Json, out: Any = None, environment: str | None = None) -> 
     something differs that this plan does not correct. ``environment`` names the environment
     in the commands printed. AWS errors and refusals raise (``report_errors`` prints them)."""
     # Imported here: stacks.rotation_coverage_sync builds on this module.
-    from stacks.drift_report import console_edits
+    from stacks.plan.drift_report import console_edits
     from stacks.rotation_coverage_sync import check_coverages
 
     out = out or sys.stdout
@@ -484,7 +484,7 @@ def _rotation_names(plan: Json, client: Any) -> Callable[[str], str | None]:
     """ARN to name: the plan's rotations, else GetRotation (a rotation made in the console)."""
     from botocore.exceptions import ClientError
 
-    from stacks.drift_report import plan_names
+    from stacks.plan.drift_report import plan_names
 
     known = dict(plan_names(plan).rotations)
 

@@ -1,7 +1,7 @@
 """The plan that ends ``adopt``: synthesize the new environment and run the real Terraform in
 the stack's own directory, with the caller's environment (credentials, ``AWS_ENDPOINT_URL`` for
 a local Incident Manager, ``TF_CLI_CONFIG_FILE``), leaving ``tfplan``, its check record and a
-redacted ``tfplan.json`` as ``make plan-check`` does (``stacks.plan_flow``), so that ``make
+redacted ``tfplan.json`` as ``make plan-check`` does (``stacks.plan.plan_flow``), so that ``make
 apply`` applies exactly the plan that was checked.
 """
 
@@ -25,7 +25,7 @@ from stacks.config.environment_loader import (
     Environment,
     load_environment,
 )
-from stacks.plan_flow import Terraform, check_plan_file, private_files
+from stacks.plan.plan_flow import Terraform, check_plan_file, private_files
 
 SECRETS_FILE = "adopted-addresses.auto.tfvars.json"
 CONFIG_FILE = "cdk.tf.json"

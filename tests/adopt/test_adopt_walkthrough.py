@@ -30,7 +30,7 @@ from stacks.adopt.plan_check import AdoptionPlan
 from stacks.adopt.write_environment import Adoption
 from stacks.config.environment_config import EnvironmentConfig
 from stacks.config.environment_loader import load_environment
-from stacks.plan_guard import check_plan
+from stacks.plan.plan_guard import check_plan
 from tests.adopt.runbook_setups import CRITICAL_TEMPLATE
 from tests.adopt.walkthrough_setups import add_major_incident_plan, add_paged_response_plan
 

@@ -1,7 +1,7 @@
-"""A stand-in project root and ``terraform`` for unit tests of stacks/plan_flow.py: each records
-its command line, writes what the real one writes (the lock file, tfplan) and prints the JSON it
-is given for ``show -json``. They run in a few milliseconds, so the flow's order, its records
-and its refusals are tested without a synth or a provider."""
+"""A stand-in project root and ``terraform`` for unit tests of stacks/plan/plan_flow.py: each
+records its command line, writes what the real one writes (the lock file, tfplan) and prints the
+JSON it is given for ``show -json``. They run in a few milliseconds, so the flow's order, its
+records and its refusals are tested without a synth or a provider."""
 
 from __future__ import annotations
 

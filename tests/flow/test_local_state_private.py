@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks import plan_flow
+from stacks.plan import plan_flow
 
 SECRET = "local-state-secret-0815@example.com"
 STACK = {

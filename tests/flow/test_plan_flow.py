@@ -1,5 +1,5 @@
-"""stacks/plan_flow.py on a stand-in project and terraform (tests/flow/fake_tools.py): the order
-of the steps, the exit codes, the record that ties apply to the checked plan, the refused plan
+"""stacks/plan/plan_flow.py on a stand-in project and terraform (tests/flow/fake_tools.py): the
+order of the steps, the exit codes, the record that ties apply to the checked plan, the refused plan
 put out of reach, the stop while errored.tfstate waits, the lock timeout and the file modes
 (issue 17, findings 1, 2, 5, 6, 9, 10). The same flow against the real Terraform and the local
 Incident Manager: tests/flow/test_flow_local_aws.py."""
@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from stacks import plan_flow
-from stacks.plan_flow import (
+from stacks.plan import plan_flow
+from stacks.plan.plan_flow import (
     CHECKED_RECORD,
     EXIT_BAD_INPUT,
     EXIT_DRIFT,
@@ -245,7 +245,7 @@ def test_ctrl_c_waits_for_terraform_to_save_the_state_and_says_what_comes_next(
     assert plan_check(project) == EXIT_OK
     env = {**os.environ, "FAKE_APPLY_WAITS_FOR_CTRL_C": "1", "PYTHONPATH": str(PROJECT_ROOT)}
     script = (
-        "import sys; from pathlib import Path; from stacks import plan_flow; "
+        "import sys; from pathlib import Path; from stacks.plan import plan_flow; "
         f"sys.exit(plan_flow.apply('dev', '5s', Path({str(project.root)!r}), "
         f"{str(project.terraform)!r}))"
     )

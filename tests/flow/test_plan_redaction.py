@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stacks.plan_flow import REDACTED, redacted
+from stacks.plan.plan_flow import REDACTED, redacted
 
 # With an "@", a secret is never a key or a word of the plan's own.
 SECRETS = st.lists(

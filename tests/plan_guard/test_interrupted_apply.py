@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from stacks.plan_guard import check_plan, notes, run_guard
+from stacks.plan.plan_guard import check_plan, notes, run_guard
 
 Json = dict[str, Any]
 RECORDED = Path(__file__).parent / "recorded" / "interrupted_apply.plan.json"

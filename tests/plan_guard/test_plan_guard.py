@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from stacks.config.environment_loader import load_environments
-from stacks.plan_guard import REPLICATION_SET, check_plan
+from stacks.plan.plan_guard import REPLICATION_SET, check_plan
 from stacks.synthesize import build_app
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT
 from tests.plan_guard.terraform_workdir import ScenarioRoot
@@ -288,7 +288,7 @@ def test_command_line_exit_status_and_allow(risky_dev_plan: Json, tmp_path: Path
 
     def guard(*extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "stacks.plan_guard", str(plan_file), *extra],
+            [sys.executable, "-m", "stacks.plan.plan_guard", str(plan_file), *extra],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from stacks.plan_guard import check_plan
+from stacks.plan.plan_guard import check_plan
 
 Json = dict[str, Any]
 ADDRESS = "aws_ssmincidents_response_plan.response-plan-p"

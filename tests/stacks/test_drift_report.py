@@ -1,4 +1,4 @@
-"""stacks/drift_report.py: console edits in the config's words (issue 17, finding 7), on a plan
+"""stacks/plan/drift_report.py: console edits in the config's words (issue 17, finding 7), on a plan
 recorded from real Terraform and the local Incident Manager (``recorded/record_console_drift.py``:
 an engagement plan and a rotation's members changed in the console), and on constructed stages
 where the shape of the input matters."""
@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stacks.drift_report import PlanNames, console_edits, engagement_words, plan_names
 from stacks.oncall_schedule_sync import Restore, drift_check
+from stacks.plan.drift_report import PlanNames, console_edits, engagement_words, plan_names
 from tests.conftest import PROJECT_ROOT
 
 Json = dict[str, Any]

@@ -52,7 +52,7 @@ import pytest
 from local_aws.process import LocalAwsProcess
 from local_aws.server import DEFAULT_ACCOUNT, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from stacks.config.environment_loader import load_environments
-from stacks.plan_guard import check_plan
+from stacks.plan.plan_guard import check_plan
 from stacks.synthesize import HCL_OUTPUT_VARIABLE, synthesize, tidy_hcl
 from tests.conftest import PROJECT_ROOT, main_environment
 from tests.stacks.environment_files import project_with

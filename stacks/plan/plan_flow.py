@@ -7,9 +7,10 @@
 ``plan-check`` synthesizes the environment, names missing secret addresses, runs ``terraform
 init`` and ``plan -out=tfplan``, then reads ``terraform show -json tfplan`` once, in memory, and
 hands that JSON to the drift check (``stacks.oncall_schedule_sync``) and the plan guard
-(``stacks.plan_guard``). A plan the guard passes is recorded by its sha256 (``tfplan.checked``);
-a refused one is renamed ``tfplan.refused``, so nothing can apply it. ``apply`` applies
-``tfplan`` only when its sha256 is the recorded one, after reading it and running the guard again.
+(``stacks.plan.plan_guard``). A plan the guard passes is recorded by its sha256
+(``tfplan.checked``); a refused one is renamed ``tfplan.refused``, so nothing can apply it.
+``apply`` applies ``tfplan`` only when its sha256 is the recorded one, after reading it and
+running the guard again.
 
 Both stop while ``errored.tfstate`` is in the stack directory (an apply that could not save its
 state), wait for a held state lock at most ``--lock-timeout``, and run Terraform with umask 077:
@@ -72,7 +73,7 @@ REDACTED = "(sensitive value)"
 PRIVATE_FILES = ("*.tfstate*", PLAN_FILE, REFUSED_PLAN, "*.tfvars", "*.tfvars.json")
 PRIVATE_MODE = 0o600
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class FlowStopError(Exception):
@@ -316,7 +317,7 @@ def guard_refusals(plan: Json, allow: Sequence[str]) -> tuple[list[str], list[st
     """The guard's refusals of ``plan`` as lines, and their kinds; its notes (what an
     interrupted apply left for this plan to finish) are printed first, as ``plan_guard``
     prints them."""
-    from stacks.plan_guard import check_plan, notes
+    from stacks.plan.plan_guard import check_plan, notes
 
     refusals = check_plan(plan, allow)
     for note in notes(plan):
@@ -625,7 +626,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def add_plan_check_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``plan-check`` with main.py's subcommands."""
-    from stacks.plan_guard import KINDS
+    from stacks.plan.plan_guard import KINDS
 
     check = subparsers.add_parser(
         "plan-check",

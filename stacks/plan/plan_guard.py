@@ -3,7 +3,7 @@
 Reads ``terraform show -json`` of a saved plan. Each refusal has a kind; ``--allow KIND`` lets
 that kind through, on purpose, for one run.
 
-    python -m stacks.plan_guard plan.json [--allow KIND ...]
+    python -m stacks.plan.plan_guard plan.json [--allow KIND ...]
     make plan-check ENV=prod [ALLOW="contact-replace"]
 """
 

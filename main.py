@@ -303,7 +303,7 @@ def _synth(args: argparse.Namespace) -> int:
     # cdktf's Node process reads this once, when it starts (at the first import of cdktf, below).
     os.environ[HCL_VARIABLE] = "true" if args.hcl else "false"
     from constructs_lib.props_error import PropsError
-    from stacks.synthesize import HclOutputError, synthesize
+    from stacks.stack.synthesize import HclOutputError, synthesize
 
     try:
         synthesize(environments, PROJECT_ROOT, outdir, hcl=args.hcl, complete=everything)

@@ -112,7 +112,7 @@ def project_root() -> Path:
 def synthesize_root(root: Path, outdir: Path) -> Path:
     """cdktf.out of every environment of ``root``, synthesized the way main.py does it."""
     from stacks.config.environment_loader import load_environments
-    from stacks.synthesize import synthesize
+    from stacks.stack.synthesize import synthesize
 
     synthesize(load_environments(root), root, outdir)
     return outdir

@@ -141,7 +141,7 @@ def test_the_everyday_recipes_applied_to_the_example_prod_keep_it_valid(tmp_path
     """Each recipe of docs/everyday-changes.md, merged into the example prod, checks and
     synthesizes."""
     from stacks.config.environment_loader import load_environments
-    from stacks.synthesize import synthesize
+    from stacks.stack.synthesize import synthesize
 
     root = tmp_path / "project"
     shutil.copytree(EXAMPLES_ROOT / "stacks", root / "stacks")

@@ -16,7 +16,6 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from stacks.adopt.common_tags import lift_common_tags
 from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
-from stacks.adopt.import_blocks import imports_file
 from stacks.adopt.read_account import NoReplicationSetError, read_account
 from stacks.adopt.topics_alarms import add_topics_and_alarms, read_topics_and_alarms
 from stacks.adopt.write_environment import Adoption, build_adoption
@@ -28,6 +27,7 @@ from stacks.config.environment_loader import (
     load_environment,
 )
 from stacks.config.environment_schema import HEADER
+from stacks.stack.import_blocks import imports_file
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTION = f"""\

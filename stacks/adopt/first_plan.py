@@ -51,7 +51,7 @@ def plan_adopted(
     plan (``RuntimeError`` on failure); ``progress`` gets a line per step with its time."""
     # Here, not at the top: synthesis loads cdktf and the provider (~2.7 s), which `adopt
     # --help`, `--no-plan` and a refusal never need.
-    from stacks.synthesize import synthesize
+    from stacks.stack.synthesize import synthesize
 
     started = time.monotonic()
     env = loaded or load_environment(

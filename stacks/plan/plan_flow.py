@@ -265,7 +265,7 @@ def main_py(project_root: Path, *args: str) -> int:
 
 def copy_lock_file(directory: Path, project_root: Path) -> None:
     """The provider lock file goes to git (stacks/terraform-locks/); synth puts it back."""
-    from stacks.synthesize import LOCK_FILE, committed_lock
+    from stacks.stack.synthesize import LOCK_FILE, committed_lock
 
     made = directory / LOCK_FILE
     committed = committed_lock(project_root, directory.name)

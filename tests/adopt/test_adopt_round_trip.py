@@ -26,9 +26,9 @@ from ruamel.yaml import YAML
 from local_aws.local_apply import planned_changes
 from stacks.adopt.command import adopt
 from stacks.adopt.first_plan import plan_adopted, stack_dir
-from stacks.adopt.import_blocks import imports_file
 from stacks.config.environment_loader import load_environment
-from stacks.synthesize import synthesize
+from stacks.stack.import_blocks import imports_file
+from stacks.stack.synthesize import synthesize
 from tests.adopt.account_builder import build_account
 from tests.adopt.account_specs import EDITS, Account, accounts
 from tests.conftest import PROJECT_ROOT

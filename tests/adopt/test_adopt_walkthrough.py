@@ -233,7 +233,7 @@ def first_plan_changes(root: Path) -> dict[str, str]:
     """The first plan of ``root``'s adopted acme, as `adopt` synthesizes and initializes it:
     address stem -> action (``import``: an import that changes nothing), from ``terraform plan
     -json`` (no saved plan: nothing reads its JSON)."""
-    from stacks.synthesize import synthesize
+    from stacks.stack.synthesize import synthesize
 
     env = load_environment(root / "stacks/environments/acme.yaml", root)
     synthesize([env], root, root / "cdktf.out", complete=False)

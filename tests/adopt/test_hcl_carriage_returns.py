@@ -1,5 +1,5 @@
-"""The HCL export keeps a string's carriage returns (stacks/hcl_strings.py): a runbook document
-adopted with Windows line endings (the console's JSON editor saves them) planned as changed
+"""The HCL export keeps a string's carriage returns (stacks/stack/hcl_strings.py): a runbook
+document adopted with Windows line endings (the console's JSON editor saves them) planned as changed
 after `make synth-hcl` (found by test_make_adopt.py's account; its HCL plan proves the fix with
 Terraform)."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from stacks.hcl_strings import keep_carriage_returns, quoted, strings_with_carriage_returns
+from stacks.stack.hcl_strings import keep_carriage_returns, quoted, strings_with_carriage_returns
 
 DOCUMENT = '{\r\n    "schemaVersion": "0.3",\r\n    "x": "${not a reference} %{ nor this }"\r\n}'
 

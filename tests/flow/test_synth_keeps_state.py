@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stacks.synthesize import _swap_in
+from stacks.stack.synthesize import _swap_in
 
 STATE_FILES = (
     "errored.tfstate",

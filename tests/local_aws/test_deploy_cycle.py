@@ -38,7 +38,7 @@ def stack_dir(outdir: Path, environment: str) -> Path:
 @pytest.fixture(scope="module")
 def everyday_edits(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Edits]]:
     """Every environment with the everyday changes, synthesized: (cdktf.out, edits)."""
-    from stacks.synthesize import synthesize
+    from stacks.stack.synthesize import synthesize
 
     root, edits = changed_project(PROJECT_ROOT, tmp_path_factory.mktemp("changed-project"))
     outdir = root / "cdktf.out"

@@ -171,7 +171,7 @@ def synthesized_pages(stack: dict[str, Any]) -> dict[str, list[tuple[int, str, s
 
 @pytest.fixture(scope="module")
 def synthesized_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from stacks.synthesize import synthesize
+    from stacks.stack.synthesize import synthesize
 
     outdir = tmp_path_factory.mktemp("paging") / "cdktf.out"
     synthesize([fixture(n) for n in ("prod", "staging", "risky")], PROJECT_ROOT, outdir)

@@ -23,7 +23,7 @@ import pytest
 
 from stacks.config.environment_loader import load_environments
 from stacks.plan.plan_guard import REPLICATION_SET, check_plan
-from stacks.synthesize import build_app
+from stacks.stack.synthesize import build_app
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT
 from tests.plan_guard.terraform_workdir import ScenarioRoot
 from tests.terraform.stack_copy import instance_addresses

@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from stacks.config.config_errors import ConfigError
 from stacks.config.environment_checks import coverage_overlaps
 from stacks.config.environment_loader import load_environments
-from stacks.synthesize import build_app
+from stacks.stack.synthesize import build_app
 from tests.conftest import PROJECT_ROOT
 
 Env = dict[str, Any]

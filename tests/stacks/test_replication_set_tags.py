@@ -11,7 +11,7 @@ import pytest
 
 from stacks.config.config_errors import ConfigError
 from stacks.config.environment_loader import load_environments
-from stacks.synthesize import build_app
+from stacks.stack.synthesize import build_app
 from tests.stacks.environment_files import MINIMAL, project_with
 from tests.synth_helpers import only
 

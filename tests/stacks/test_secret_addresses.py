@@ -10,7 +10,7 @@ import pytest
 
 from stacks.config.config_errors import ConfigError
 from stacks.config.environment_loader import load_environments
-from stacks.synthesize import synthesize
+from stacks.stack.synthesize import synthesize
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT
 from tests.stacks.environment_files import MINIMAL, project_with
 

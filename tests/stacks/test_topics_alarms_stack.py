@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stacks.config.environment_loader import load_environments
-from stacks.synthesize import synthesize
+from stacks.stack.synthesize import synthesize
 from tests.stacks.environment_files import project_with
 
 KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -53,7 +53,7 @@ from local_aws.process import LocalAwsProcess
 from local_aws.server import DEFAULT_ACCOUNT, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from stacks.config.environment_loader import load_environments
 from stacks.plan.plan_guard import check_plan
-from stacks.synthesize import HCL_OUTPUT_VARIABLE, synthesize, tidy_hcl
+from stacks.stack.synthesize import HCL_OUTPUT_VARIABLE, synthesize, tidy_hcl
 from tests.conftest import PROJECT_ROOT, main_environment
 from tests.stacks.environment_files import project_with
 from tests.terraform.stack_copy import (
@@ -686,7 +686,7 @@ def _synthesize_hcl(project: Path, outdir: Path) -> Path:
     code = (
         "import sys; from pathlib import Path; "
         "from stacks.config.environment_loader import load_environments; "
-        "from stacks.synthesize import synthesize; "
+        "from stacks.stack.synthesize import synthesize; "
         "root = Path(sys.argv[1]); synthesize(load_environments(root), root, Path(sys.argv[2]), "
         "hcl=True)"
     )

@@ -27,8 +27,8 @@ from pathlib import Path
 from cdktf import App, TerraformStack
 
 from stacks.config.environment_loader import STACK_PREFIX, Environment
-from stacks.hcl_strings import keep_carriage_returns, strings_with_carriage_returns
-from stacks.incident_manager_stack import IncidentManagerStack, required_terraform
+from stacks.stack.hcl_strings import keep_carriage_returns, strings_with_carriage_returns
+from stacks.stack.incident_manager_stack import IncidentManagerStack, required_terraform
 
 HCL_OUTPUT_VARIABLE = "SYNTH_HCL_OUTPUT"
 

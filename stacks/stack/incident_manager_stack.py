@@ -67,7 +67,6 @@ from constructs_lib.aws import AwsProvider, AwsProviderAssumeRole, AwsProviderDe
 from constructs_lib.notification_topic import TopicEncryption
 from constructs_lib.oncall_schedule import SET_ID
 from constructs_lib.replication_set import Encryption
-from stacks.adopt.import_blocks import add_import_blocks, read_imports
 from stacks.config.environment_checks import runbooks_with_own_role
 from stacks.config.environment_config import (
     AlarmConfig,
@@ -85,7 +84,8 @@ from stacks.config.environment_config import (
 from stacks.config.environment_loader import Environment
 from stacks.config.policy_files import read_repository_policy
 from stacks.config.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
-from stacks.runbook_roles import action_role_arn, build_runbook_roles
+from stacks.stack.import_blocks import add_import_blocks, read_imports
+from stacks.stack.runbook_roles import action_role_arn, build_runbook_roles
 
 # Terraform runs in cdktf.out/stacks/<stack>/; state paths are relative to the repository root.
 STACK_DIR_TO_ROOT = PurePosixPath("../../..")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cdktf import TerraformResource
 
-    from stacks.incident_manager_stack import IncidentManagerStack
+    from stacks.stack.incident_manager_stack import IncidentManagerStack
 
 IMPORTS_DIR = Path("stacks") / "adopted"
 

@@ -25,7 +25,7 @@ from local_aws.terraform_setup import (
     terraform_env,
     write_cli_config,
 )
-from stacks.rotation_coverage_sync import is_coverage_input
+from stacks.provisioners.contract import is_coverage_input
 
 Json = dict[str, Any]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -357,9 +357,10 @@ class LocalWorkdir:
         return result.stdout
 
     def provisioner_env(self) -> dict[str, str]:
-        """For the on-call schedule provisioners (stacks/oncall_schedule_sync.py, boto3): the
-        SDK pointed at the server with the fake keys, as the provider is, and this project's
-        Python and modules (the copy is not in the repository's cdktf.out/stacks/<stack>)."""
+        """For the on-call schedule provisioners (stacks/provisioners/oncall_schedule_sync.py,
+        boto3): the SDK pointed at the server with the fake keys, as the provider is, and this
+        project's Python and modules (the copy is not in the repository's
+        cdktf.out/stacks/<stack>)."""
         return {
             "AWS_ENDPOINT_URL": self.server_url,
             "AWS_ACCESS_KEY_ID": FAKE_CREDENTIALS["access_key"],

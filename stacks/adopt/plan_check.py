@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local_aws.local_apply import KINDS, OTHER_KINDS
-from stacks.rotation_coverage_sync import is_coverage_input
+from stacks.provisioners.contract import is_coverage_input
 
 Json = dict[str, Any]
 WORDS = {

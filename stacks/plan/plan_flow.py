@@ -6,7 +6,7 @@
 
 ``plan-check`` synthesizes the environment, names missing secret addresses, runs ``terraform
 init`` and ``plan -out=tfplan``, then reads ``terraform show -json tfplan`` once, in memory, and
-hands that JSON to the drift check (``stacks.oncall_schedule_sync``) and the plan guard
+hands that JSON to the drift check (``stacks.provisioners.oncall_schedule_sync``) and the plan guard
 (``stacks.plan.plan_guard``). A plan the guard passes is recorded by its sha256
 (``tfplan.checked``); a refused one is renamed ``tfplan.refused``, so nothing can apply it.
 ``apply`` applies ``tfplan`` only when its sha256 is the recorded one, after reading it and
@@ -298,9 +298,10 @@ class CheckOutcome:
 def drift_status(plan: Json) -> int:
     """The drift check of on-call schedules and shift coverages on ``plan`` (printed); its
     status: 0, 4 (drift), 1 (AWS) or 2."""
-    from stacks.oncall_schedule_sync import EXIT_DRIFT as DRIFT
-    from stacks.oncall_schedule_sync import check_schedules, report_errors
-    from stacks.rotation_coverage_sync import check_coverages
+    from stacks.provisioners.aws_access import report_errors
+    from stacks.provisioners.contract import EXIT_DRIFT as DRIFT
+    from stacks.provisioners.oncall_schedule_sync import check_schedules
+    from stacks.provisioners.rotation_coverage_sync import check_coverages
 
     def work() -> int:
         out = sys.stdout

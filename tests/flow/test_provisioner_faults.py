@@ -1,6 +1,6 @@
-"""The provisioners' SDK calls (stacks/oncall_schedule_sync.py, rotation_coverage_sync.py) under
-faults: how long they retry, what Ctrl-C prints, a delete whose answer was lost. No server: the
-clients are only built, or the AWS side is a stand-in object."""
+"""The provisioners' SDK calls (stacks/provisioners/oncall_schedule_sync.py,
+rotation_coverage_sync.py) under faults: how long they retry, what Ctrl-C prints, a delete whose
+answer was lost. No server: the clients are only built, or the AWS side is a stand-in object."""
 
 from __future__ import annotations
 
@@ -16,25 +16,26 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from stacks import oncall_schedule_sync as sync
+from stacks.provisioners import aws_access
+from stacks.provisioners import oncall_schedule_sync as sync
 
 
 def test_clients_retry_in_standard_mode_about_as_long_as_the_provider() -> None:
-    config = sync.client_config({})
+    config = aws_access.client_config({})
     assert config.retries == {"mode": "standard", "total_max_attempts": 13}
 
 
 @pytest.mark.parametrize("variable", ["AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"])
 def test_the_callers_own_retry_settings_win(variable: str) -> None:
-    assert sync.client_config({variable: "2"}) is None
+    assert aws_access.client_config({variable: "2"}) is None
 
 
 def test_every_client_of_a_session_gets_the_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in sync.RETRY_VARIABLES:
+    for name in aws_access.RETRY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    session = sync.new_session("us-east-1")
+    session = aws_access.new_session("us-east-1")
     for service in ("sts", "ssm-contacts"):
         retries = session.client(service).meta.config.retries
         assert retries == {"mode": "standard", "total_max_attempts": 13}, service
@@ -47,7 +48,7 @@ def test_ctrl_c_in_a_provisioner_is_one_line_and_status_130(
         raise KeyboardInterrupt
 
     try:
-        status = sync.report_errors("on-call schedule", interrupted)
+        status = aws_access.report_errors("on-call schedule", interrupted)
     except KeyboardInterrupt:
         pytest.fail("Ctrl-C escaped the provisioner as a traceback")
     assert status == 130
@@ -96,7 +97,7 @@ def test_ctrl_c_wherever_the_provisioner_is_ends_it_with_one_line() -> None:
     """Outside the AWS calls too (an import, an error being printed, the way out)."""
     script = (
         "import os, signal, time\n"
-        "from stacks.oncall_schedule_sync import exit_on_ctrl_c\n"
+        "from stacks.provisioners.aws_access import exit_on_ctrl_c\n"
         "exit_on_ctrl_c('on-call schedule')\n"
         "os.kill(os.getpid(), signal.SIGINT)\n"
         "time.sleep(10)\n"
@@ -141,7 +142,7 @@ def test_a_provisioner_waiting_for_aws_stops_on_ctrl_c_with_one_line() -> None:
             IM_ROTATION_COVERAGE=json.dumps(coverage),
         )
         child = subprocess.Popen(
-            [sys.executable, "-m", "stacks.rotation_coverage_sync", "apply"],
+            [sys.executable, "-m", "stacks.provisioners.rotation_coverage_sync", "apply"],
             cwd=PROJECT_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -1,5 +1,5 @@
-"""stacks/oncall_schedule_sync.py against the local Incident Manager (a thread of this process):
-create, adopt, update, delete, refusals, the account check and the drift comparison."""
+"""stacks/provisioners/oncall_schedule_sync.py against the local Incident Manager (a thread of this
+process): create, adopt, update, delete, refusals, the account check and the drift comparison."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pytest
 
 from local_aws.moto_glue import LocalServer
 from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, client_environment, start_server
-from stacks import oncall_schedule_sync as sync
+from stacks.provisioners import aws_access, contract
+from stacks.provisioners import oncall_schedule_sync as sync
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -80,7 +81,7 @@ def rotation(contacts: Any, name: str) -> str:
 
 def payload(**changes: Any) -> Json:
     data: Json = {
-        "kind": sync.SETTINGS_KIND,
+        "kind": contract.SETTINGS_KIND,
         "arn": ARN,
         "alias": "app-oncall",
         "region": REGION,
@@ -94,9 +95,9 @@ def payload(**changes: Any) -> Json:
 
 
 def run(action: str, data: Json | str | None) -> int:
-    environ = {} if data is None else {sync.SCHEDULE_VARIABLE: json.dumps(data)}
+    environ = {} if data is None else {contract.SCHEDULE_VARIABLE: json.dumps(data)}
     if isinstance(data, str):
-        environ = {sync.SCHEDULE_VARIABLE: data}
+        environ = {contract.SCHEDULE_VARIABLE: data}
     return sync.main([action], environ)
 
 
@@ -217,11 +218,11 @@ def test_the_stacks_role_is_assumed_and_its_account_checked(contacts: Any) -> No
     identity = session.client("sts").get_caller_identity()
     assert identity["Account"] == OTHER_ACCOUNT
     assert identity["Arn"].startswith(
-        f"arn:aws:sts::{OTHER_ACCOUNT}:assumed-role/deployer/{sync.DEFAULT_SESSION_NAME}"
+        f"arn:aws:sts::{OTHER_ACCOUNT}:assumed-role/deployer/{aws_access.DEFAULT_SESSION_NAME}"
     )
     # The same role with the stack in the caller's own account: refused, not silently used.
     wrong = sync.Schedule.from_json(payload(assume_role={"role_arn": role}), "test")
-    with pytest.raises(sync.SyncError, match=f"after assuming {role}"):
+    with pytest.raises(aws_access.SyncError, match=f"after assuming {role}"):
         sync.session_for(wrong)
 
 

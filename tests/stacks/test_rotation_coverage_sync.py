@@ -1,6 +1,7 @@
-"""stacks/rotation_coverage_sync.py against the local Incident Manager (a thread of this
-process): writing a rotation's coverage, leaving the rest of it alone, refusals, bad input, and
-the drift report of `make plan-check` (``python -m stacks.oncall_schedule_sync check``)."""
+"""stacks/provisioners/rotation_coverage_sync.py against the local Incident Manager (a thread of
+this process): writing a rotation's coverage, leaving the rest of it alone, refusals, bad input, and
+the drift report of `make plan-check` (``python -m stacks.provisioners.oncall_schedule_sync
+check``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from stacks import oncall_schedule_sync
-from stacks import rotation_coverage_sync as sync
+from stacks.provisioners import contract, oncall_schedule_sync
+from stacks.provisioners import rotation_coverage_sync as sync
 from tests.stacks.test_oncall_schedule_sync import ACCOUNT, OTHER_ACCOUNT, REGION, contacts, server
 
 __all__ = ["contacts", "server"]  # the fixtures, shared with the schedule's tests
@@ -58,7 +59,7 @@ def business_hours(contacts: Any, coverage: Json | None = None) -> str:
 
 def payload(arn: str | None, **changes: Any) -> Json:
     data: Json = {
-        "kind": sync.COVERAGE_KIND,
+        "kind": contract.COVERAGE_KIND,
         "arn": arn,
         "name": "business-hours",
         "region": REGION,
@@ -73,7 +74,7 @@ def run(data: Json | str | None) -> int:
     if data is None:
         return sync.main(["apply"], {})
     text = data if isinstance(data, str) else json.dumps(data)
-    return sync.main(["apply"], {sync.COVERAGE_VARIABLE: text})
+    return sync.main(["apply"], {contract.COVERAGE_VARIABLE: text})
 
 
 class CountingClient:

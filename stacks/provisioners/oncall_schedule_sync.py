@@ -4,11 +4,13 @@ No released hashicorp/aws provider can set an on-call schedule's rotations (terr
 #39758, #41776; PR #44523), so the stack manages each schedule with two ``terraform_data``
 resources whose provisioners run this module (see ``constructs_lib/oncall_schedule.py``)::
 
-    python -m stacks.oncall_schedule_sync create|update|delete  # JSON in $IM_ONCALL_SCHEDULE
-    python -m stacks.oncall_schedule_sync check PLAN_JSON       # terraform show -json tfplan
+    # JSON in $IM_ONCALL_SCHEDULE:
+    python -m stacks.provisioners.oncall_schedule_sync create|update|delete
+    # PLAN_JSON: terraform show -json tfplan
+    python -m stacks.provisioners.oncall_schedule_sync check PLAN_JSON
 
 ``check`` (run by ``make plan-check``) also compares the shift coverages that the stack writes
-through the SDK (``stacks/rotation_coverage_sync.py``) with the live rotations.
+through the SDK (``stacks/provisioners/rotation_coverage_sync.py``) with the live rotations.
 
 It acts with the same account and role as the stack's provider: credentials come from the usual
 AWS chain, the role in ``assume_role`` is assumed when the stack has one, and the caller's account
@@ -29,31 +31,38 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEDULE_VARIABLE = "IM_ONCALL_SCHEDULE"
-# ``input.kind`` of the two terraform_data resources; the plan guard and ``check`` find them by it.
-IDENTITY_KIND = "ssm-contacts-oncall-schedule"
-SETTINGS_KIND = "ssm-contacts-oncall-schedule-settings"
-SCHEDULE_TYPE = "ONCALL_SCHEDULE"
-DEFAULT_SESSION_NAME = "incident-manager-oncall-schedule"
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-EXIT_DRIFT = 4
-# As a shell reports a program ended by SIGINT (128 + 2).
-EXIT_INTERRUPTED = 130
+from stacks.provisioners.aws_access import (
+    AssumeRole,
+    SyncError,
+    account_session,
+    exit_on_ctrl_c,
+    json_variable,
+    not_found,
+    report_errors,
+)
+from stacks.provisioners.contract import (
+    EXIT_BAD_INPUT,
+    EXIT_DRIFT,
+    EXIT_OK,
+    SCHEDULE_VARIABLE,
+    SETTINGS_KIND,
+)
+from stacks.provisioners.plan_records import Restore, planned_records
 
+SCHEDULE_TYPE = "ONCALL_SCHEDULE"
 Json = dict[str, Any]
 EPILOG = """\
 examples:
-  IM_ONCALL_SCHEDULE='{"arn": ..., "alias": ..., ...}' python -m stacks.oncall_schedule_sync create
-  python -m stacks.oncall_schedule_sync check cdktf.out/stacks/incident-manager-dev/tfplan.json
+  IM_ONCALL_SCHEDULE='{"arn": ..., "alias": ..., ...}' \\
+    python -m stacks.provisioners.oncall_schedule_sync create
+  python -m stacks.provisioners.oncall_schedule_sync check \\
+    cdktf.out/stacks/incident-manager-dev/tfplan.json
 
 exit status: 0 done, or no drift this plan leaves (console edits it sets back are printed);
 1 refused (other account, alias taken) or AWS error; 2 bad input; 4 drift that the plan does
@@ -63,34 +72,6 @@ environment: IM_ONCALL_SCHEDULE (create/update/delete), the AWS SDK's credential
 (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...), AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SSM_CONTACTS,
 AWS_ENDPOINT_URL_STS, AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (default: standard, 13 attempts).
 """
-
-
-class SyncError(Exception):
-    """A refusal or failure, with the sentence to print and the exit status."""
-
-    def __init__(self, message: str, status: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class AssumeRole:
-    """The provider's ``assume_role`` block."""
-
-    role_arn: str
-    session_name: str | None = None
-    external_id: str | None = None
-
-    @classmethod
-    def from_json(cls, data: object) -> AssumeRole | None:
-        """The block as the stack writes it (``ScheduleAccess.as_json``); None without a role."""
-        if not isinstance(data, dict) or not data.get("role_arn"):
-            return None
-        return cls(
-            role_arn=str(data["role_arn"]),
-            session_name=data.get("session_name"),
-            external_id=data.get("external_id"),
-        )
 
 
 @dataclass(frozen=True)
@@ -131,45 +112,6 @@ class Schedule:
         )
 
 
-# The provider retries a call up to 25 times (max_retries), backing off up to 20 s: it rides
-# out minutes of network trouble or throttling. boto3's default ("legacy", 5 attempts) gives up
-# within seconds, and a provisioner that gives up leaves its record tainted. botocore's
-# "standard" mode retries throttling, 5xx answers and connection errors with capped
-# exponential backoff from 50 ms (throttling: from 1 s) to 20 s; 13 attempts wait about 45 s
-# in all on a dead connection (at most 85 s) and about 85 s under throttling.
-# AWS_RETRY_MODE / AWS_MAX_ATTEMPTS, when set, are the caller's choice and win.
-RETRY_MODE = "standard"
-RETRY_ATTEMPTS = 13
-RETRY_VARIABLES = ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS")
-
-
-def _boto3() -> Any:
-    import boto3  # type: ignore[import-untyped]
-
-    return boto3
-
-
-def client_config(environ: Mapping[str, str]) -> Any:
-    """The botocore ``Config`` every client of the sync modules gets: standard retries
-    (``RETRY_ATTEMPTS``); None when the environment chooses the retries itself."""
-    from botocore.config import Config
-
-    if any(environ.get(name) for name in RETRY_VARIABLES):
-        return None
-    return Config(retries={"mode": RETRY_MODE, "total_max_attempts": RETRY_ATTEMPTS})
-
-
-def new_session(region: str, **credentials: str) -> Any:
-    """A boto3 session in ``region`` whose clients retry as ``client_config`` says."""
-    import botocore.session
-
-    core = botocore.session.get_session()
-    config = client_config(os.environ)
-    if config is not None:
-        core.set_default_client_config(config)
-    return _boto3().Session(region_name=region, botocore_session=core, **credentials)
-
-
 def session_for(schedule: Schedule) -> Any:
     """A boto3 session in the schedule's account (see ``account_session``)."""
     return account_session(
@@ -178,40 +120,6 @@ def session_for(schedule: Schedule) -> Any:
         schedule.assume_role,
         f"on-call schedule {schedule.alias!r}",
     )
-
-
-def account_session(region: str, account_id: str, role: AssumeRole | None, what: str) -> Any:
-    """A boto3 session in ``account_id``: the caller's credentials, then the stack's role when
-    it has one. Refuses any other account, as the provider's allowed_account_ids does; ``what``
-    names the object in that refusal."""
-    session = new_session(region)
-    if role is not None:
-        params: Json = {
-            "RoleArn": role.role_arn,
-            "RoleSessionName": role.session_name or DEFAULT_SESSION_NAME,
-        }
-        if role.external_id:
-            params["ExternalId"] = role.external_id
-        credentials = session.client("sts").assume_role(**params)["Credentials"]
-        session = new_session(
-            region,
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
-    account = session.client("sts").get_caller_identity()["Account"]
-    if account != account_id:
-        via = f" (after assuming {role.role_arn})" if role else ""
-        raise SyncError(
-            f"AWS account ID not allowed: these credentials{via} are for account {account}; "
-            f"{what} belongs to account {account_id}. Nothing was changed."
-        )
-    return session
-
-
-def not_found(error: Exception) -> bool:
-    response = getattr(error, "response", None) or {}
-    return bool(response.get("Error", {}).get("Code") == "ResourceNotFoundException")
 
 
 def read_live(client: Any, arn: str) -> Json | None:
@@ -367,38 +275,6 @@ class PlannedSchedule:
     rotations_known: bool
 
 
-@dataclass(frozen=True)
-class PlannedRecord:
-    """A ``terraform_data`` record of one kind in a saved plan, as it will be after the apply:
-    its ``input``, which parts of it are unknown until then, and whether the apply creates it
-    (so its provisioner runs)."""
-
-    address: str
-    data: Json
-    unknown: Json
-    created: bool
-
-
-def planned_records(plan: Json, kind: str) -> Iterator[PlannedRecord]:
-    """The ``terraform_data`` records of ``kind`` in ``terraform show -json`` that remain after
-    the apply."""
-    for change in plan.get("resource_changes") or []:
-        body = change.get("change") or {}
-        after = body.get("after") or {}
-        data = after.get("input") if isinstance(after, dict) else None
-        if change.get("type") != "terraform_data" or not isinstance(data, dict):
-            continue
-        if data.get("kind") != kind:
-            continue
-        unknown = (body.get("after_unknown") or {}).get("input") or {}
-        yield PlannedRecord(
-            address=str(change["address"]),
-            data=data,
-            unknown=unknown if isinstance(unknown, dict) else {},
-            created="create" in body.get("actions", []),
-        )
-
-
 def planned_schedules(plan: Json) -> Iterator[PlannedSchedule]:
     """The settings resources of ``terraform show -json`` that remain after the apply."""
     for record in planned_records(plan, SETTINGS_KIND):
@@ -436,27 +312,6 @@ def environment_of(plan_path: Path) -> str | None:
     return directory[len(STACK_PREFIX) :] if directory.startswith(STACK_PREFIX) else None
 
 
-@dataclass(frozen=True)
-class Restore:
-    """The commands that put the config back, for one environment (``<environment>`` when the
-    plan's environment is not known)."""
-
-    environment: str | None = None
-
-    @property
-    def env(self) -> str:
-        return self.environment or "<environment>"
-
-    def apply(self) -> str:
-        return f"This plan restores the config: make apply ENV={self.env}"
-
-    def replace(self, address: str) -> str:
-        return (
-            f"make plan-check ENV={self.env} REPLACE='{address}', then make apply "
-            f"ENV={self.env} (in the stack directory: terraform apply -replace='{address}')"
-        )
-
-
 def check(plan_path: Path, out: Any = None) -> int:
     """Compare every live schedule, and every shift coverage the stack writes through the SDK,
     of a saved plan with the config; print what differs."""
@@ -468,9 +323,9 @@ def drift_check(plan: Json, out: Any = None, environment: str | None = None) -> 
     back, and how each schedule and shift coverage compares with the config; EXIT_DRIFT when
     something differs that this plan does not correct. ``environment`` names the environment
     in the commands printed. AWS errors and refusals raise (``report_errors`` prints them)."""
-    # Imported here: stacks.rotation_coverage_sync builds on this module.
+    # Imported here: only the drift check needs the plan's words and the coverages.
     from stacks.plan.drift_report import console_edits
-    from stacks.rotation_coverage_sync import check_coverages
+    from stacks.provisioners.rotation_coverage_sync import check_coverages
 
     out = out or sys.stdout
     restore = Restore(environment)
@@ -546,17 +401,6 @@ def check_schedules(plan: Json, out: Any, restore: Restore | None = None) -> int
 ACTIONS = {"create": create, "update": update, "delete": delete}
 
 
-def json_variable(environ: Mapping[str, str], name: str, what: str) -> Any:
-    """The JSON a provisioner passes in the variable ``name`` (``what`` it holds, in words)."""
-    text = environ.get(name)
-    if not text:
-        raise SyncError(f"{name} is not set ({what} as JSON)", EXIT_BAD_INPUT)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise SyncError(f"{name}: not JSON ({error})", EXIT_BAD_INPUT) from None
-
-
 def run_action(action: str, environ: Mapping[str, str]) -> str:
     """Run ``create``, ``update`` or ``delete`` for the schedule in ``$IM_ONCALL_SCHEDULE``."""
     data = json_variable(environ, SCHEDULE_VARIABLE, "the schedule")
@@ -571,7 +415,7 @@ def run_action(action: str, environ: Mapping[str, str]) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m stacks.oncall_schedule_sync",
+        prog="python -m stacks.provisioners.oncall_schedule_sync",
         description="Manage on-call schedules (ssm-contacts ONCALL_SCHEDULE) for the stack's "
         "terraform_data provisioners, and check them and the rotations' shift coverages for "
         "drift.",
@@ -581,47 +425,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("action", choices=[*ACTIONS, "check"])
     parser.add_argument("plan_json", type=Path, nargs="?", help="for check: terraform show -json")
     return parser
-
-
-def report_errors(prefix: str, work: Callable[[], int]) -> int:
-    """``work``'s exit status; a refusal or an AWS error as one line on stderr, and its status."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        return work()
-    except SyncError as error:
-        print(f"{prefix}: {error}", file=sys.stderr)
-        return error.status
-    except (BotoCoreError, ClientError) as error:
-        print(f"{prefix}: AWS refused or could not be reached: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        # Ctrl-C reaches the provisioners with Terraform (one process group): one line, not a
-        # traceback; Terraform marks the record tainted and the next plan runs this again.
-        print(interrupted_text(prefix), file=sys.stderr)
-        return EXIT_INTERRUPTED
-
-
-def interrupted_text(prefix: str) -> str:
-    return (
-        f"{prefix}: interrupted (Ctrl-C); what AWS had done stays, and the next apply runs "
-        "this step again"
-    )
-
-
-def exit_on_ctrl_c(prefix: str) -> None:
-    """From now on, Ctrl-C ends this process at once with ``interrupted_text`` and status 130,
-    wherever Python is (an import, an error being printed, the way out): a provisioner's
-    output is shown to the user, and a KeyboardInterrupt traceback says nothing useful. For
-    the provisioner's own process only (``__main__``), never for a caller of ``main()``."""
-
-    def stop(signum: int, frame: object) -> None:
-        sys.stdout.flush()
-        sys.stderr.write(interrupted_text(prefix) + "\n")
-        sys.stderr.flush()
-        os._exit(EXIT_INTERRUPTED)
-
-    signal.signal(signal.SIGINT, stop)
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:

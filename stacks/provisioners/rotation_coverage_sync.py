@@ -8,17 +8,17 @@ read. So the stack writes each rotation's coverage itself (``constructs_lib/rota
 a ``terraform_data`` per rotation with a coverage, replaced whenever the coverage or the rotation
 changes), with this module::
 
-    python -m stacks.rotation_coverage_sync apply   # JSON in $IM_ROTATION_COVERAGE
+    python -m stacks.provisioners.rotation_coverage_sync apply   # JSON in $IM_ROTATION_COVERAGE
 
 ``apply`` reads the rotation (GetRotation) and, unless its coverage already is the config's,
 sends UpdateRotation with everything as it is live and the config's ``ShiftCoverages``.
-``python -m stacks.oncall_schedule_sync check PLAN_JSON`` (``make plan-check``) compares the live
-coverages with the config through ``check_coverages``, since Terraform cannot.
+``python -m stacks.provisioners.oncall_schedule_sync check PLAN_JSON`` (``make plan-check``)
+compares the live coverages with the config through ``check_coverages``, since Terraform cannot.
 
 It acts with the stack's account and role, exactly as the on-call schedules do
-(``stacks.oncall_schedule_sync.account_session``, with its retries). Exit status: 0 written or
-already right; 1 refused or failed (wrong account, no such rotation, an AWS error); 2 bad input;
-130 interrupted (Ctrl-C).
+(``stacks.provisioners.aws_access.account_session``, with its retries). Exit status: 0 written
+or already right; 1 refused or failed (wrong account, no such rotation, an AWS error); 2 bad
+input; 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -29,25 +29,25 @@ import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any
 
-from stacks.oncall_schedule_sync import (
-    EXIT_BAD_INPUT,
-    EXIT_OK,
+from stacks.provisioners.aws_access import (
     AssumeRole,
-    Restore,
     SyncError,
     account_session,
     exit_on_ctrl_c,
     json_variable,
     not_found,
-    planned_records,
     report_errors,
 )
+from stacks.provisioners.contract import (
+    COVERAGE_KIND,
+    COVERAGE_VARIABLE,
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+)
+from stacks.provisioners.plan_records import Restore, planned_records
 
-# Must match constructs_lib/rotation_coverage.py (COVERAGE_KIND, COVERAGE_VARIABLE).
-COVERAGE_VARIABLE = "IM_ROTATION_COVERAGE"
-COVERAGE_KIND = "ssm-contacts-rotation-coverage"
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 _SPAN = re.compile(r"(?P<sh>[01]\d|2[0-3]):(?P<sm>[0-5]\d)-(?P<eh>[01]\d|2[0-3]):(?P<em>[0-5]\d)")
 
@@ -57,7 +57,7 @@ Spans = dict[str, tuple[str, ...]]
 EPILOG = """\
 example:
   IM_ROTATION_COVERAGE='{"arn": ..., "shift_coverages": {"MON": ["08:30-17:00"]}, ...}' \\
-    python -m stacks.rotation_coverage_sync apply
+    python -m stacks.provisioners.rotation_coverage_sync apply
 
 exit status: 0 written or already as configured; 1 refused (other account), no such rotation
 or AWS error; 2 bad input; 130 interrupted (Ctrl-C).
@@ -244,11 +244,6 @@ class PlannedCoverage:
     writes: bool
 
 
-def is_coverage_input(data: object) -> TypeGuard[Json]:
-    """Whether a ``terraform_data``'s ``input`` is a rotation's shift coverage record."""
-    return isinstance(data, dict) and data.get("kind") == COVERAGE_KIND
-
-
 def planned_coverages(plan: Json) -> Iterator[PlannedCoverage]:
     """The coverage records of ``terraform show -json`` that remain after the apply."""
     for record in planned_records(plan, COVERAGE_KIND):
@@ -323,7 +318,7 @@ def run_apply(environ: Mapping[str, str]) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m stacks.rotation_coverage_sync",
+        prog="python -m stacks.provisioners.rotation_coverage_sync",
         description="Write an on-call rotation's shift coverage (ssm-contacts UpdateRotation) "
         "for the stack's terraform_data provisioners.",
         epilog=EPILOG,

@@ -31,11 +31,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from stacks.config.config_errors import ConfigError
 from stacks.config.environment_loader import Environment, load_environments
 from stacks.config.secret_variables import SecretAddress, missing_secret_addresses, secret_addresses
+from stacks.layout import EXIT_CONFIG_ERROR, EXIT_FAILED, EXIT_OK, PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_CONFIG_ERROR = 2
 # Variables that change what or where main.py writes (the cdktf CLI sets them). A caller that
 # wants exactly what its arguments say runs main.py without them.
 OUTDIR_VARIABLE = "CDKTF_OUTDIR"

@@ -20,6 +20,11 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+def test_the_repository_imports_in_one_direction_without_circles() -> None:
+    found = problems(PROJECT_ROOT)
+    assert not found, "\n".join(found)
+
+
 def test_a_wrong_direction_import_is_named_with_file_and_line(tmp_path: Path) -> None:
     root = _tree(
         tmp_path,

@@ -17,24 +17,15 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from local_aws.terraform_setup import GO_GC_PERCENT
 from stacks.adopt.plan_check import AdoptionPlan, check_adoption_plan
-from stacks.config.environment_loader import (
-    ENVIRONMENTS_DIR,
-    STACK_PREFIX,
-    Environment,
-    load_environment,
-)
+from stacks.config.environment_loader import Environment, load_environment
+from stacks.layout import ENVIRONMENTS_DIR, stack_dir
 from stacks.plan.plan_flow import Terraform, check_plan_file, private_files
+from stacks.plan.terraform_settings import GO_GC_PERCENT
 
-SECRETS_FILE = "adopted-addresses.auto.tfvars.json"
 CONFIG_FILE = "cdk.tf.json"
 LOCK_FILE = ".terraform.lock.hcl"
 Progress = Callable[[str], None]
-
-
-def stack_dir(project_root: Path, environment: str) -> Path:
-    return project_root / "cdktf.out" / "stacks" / f"{STACK_PREFIX}{environment}"
 
 
 def _quiet(_: str) -> None:
@@ -126,7 +117,8 @@ def _terraform_environment(directory: Path) -> dict[str, str]:
     if not Path(env.get("TF_DATA_DIR", "")).is_absolute():
         env["TF_DATA_DIR"] = str(directory / env.get("TF_DATA_DIR", ".terraform"))
     # A first plan imports every object at once: thousands of resources for a large account,
-    # CPU-bound in the provider, whose collector runs less at GOGC=400 (local_aws.terraform_setup).
+    # CPU-bound in the provider, whose collector runs less at GOGC=400
+    # (stacks.plan.terraform_settings).
     env.setdefault("GOGC", GO_GC_PERCENT)
     env.setdefault("CHECKPOINT_DISABLE", "1")
     return env

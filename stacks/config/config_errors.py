@@ -105,3 +105,22 @@ def relative_name(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+class Repeated(str):
+    """A "given twice" message that remembers where the value was first given, so that the
+    loader can name that place's line too (both places, in one message)."""
+
+    first: Loc
+    base: str
+
+    def __new__(cls, message: str, first: Loc) -> Repeated:
+        text = super().__new__(cls, f"{message} (first at {format_path(first)})")
+        text.first = first
+        text.base = message
+        return text
+
+    def placed(self, first: Loc, line: int) -> str:
+        """The message with the first place as the file has it (``first`` mapped back to the
+        file's own indices) and its line."""
+        return f"{self.base} (first at {format_path(first)}, line {line})"

@@ -20,7 +20,7 @@ from constructs_lib.runbook_document import (
     own_role_name,
     read_runbook_document,
 )
-from stacks.config.config_errors import Loc, did_you_mean, format_path, one_of
+from stacks.config.config_errors import Loc, Repeated, did_you_mean, one_of
 from stacks.config.environment_config import (
     EnvironmentConfig,
     EscalationPlanConfig,
@@ -44,25 +44,6 @@ class UnknownName(str):
         text = super().__new__(cls, message)
         text.name = name
         return text
-
-
-class Repeated(str):
-    """A "given twice" message that remembers where the value was first given, so that the
-    loader can name that place's line too (both places, in one message)."""
-
-    first: Loc
-    base: str
-
-    def __new__(cls, message: str, first: Loc) -> Repeated:
-        text = super().__new__(cls, f"{message} (first at {format_path(first)})")
-        text.first = first
-        text.base = message
-        return text
-
-    def placed(self, first: Loc, line: int) -> str:
-        """The message with the first place as the file has it (``first`` mapped back to the
-        file's own indices) and its line."""
-        return f"{self.base} (first at {format_path(first)}, line {line})"
 
 
 def _repeats(

@@ -19,17 +19,17 @@ from stacks.config.config_errors import (
     ConfigError,
     ConfigProblem,
     Loc,
+    Repeated,
     did_you_mean,
     format_path,
     line_of,
     relative_name,
 )
-from stacks.config.environment_checks import Repeated, UnknownName, check_environment
+from stacks.config.environment_checks import UnknownName, check_environment
 from stacks.config.environment_config import EnvironmentConfig
 from stacks.config.partial_config import validate_partially
+from stacks.layout import ENVIRONMENTS_DIR, STACK_PREFIX
 
-ENVIRONMENTS_DIR = Path("stacks") / "environments"
-STACK_PREFIX = "incident-manager-"
 ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
 

@@ -5,11 +5,11 @@ to (``HEADER``): VS Code's YAML extension and Neovim (yaml-language-server), and
 IDEs, complete keys and flag wrong values while typing. It is generated from
 ``EnvironmentConfig`` and committed; a test fails when it is stale::
 
-    .venv/bin/python -m stacks.config.environment_schema --write   # or: make schema
-    .venv/bin/python -m stacks.config.environment_schema --check
+    .venv/bin/python -m stacks.config.generated_files --write   # or: make schema
+    .venv/bin/python -m stacks.config.generated_files --check
 
 ``--write`` also regenerates the reference in docs/environment-file.md
-(``stacks/config/environment_reference.py``).
+(``stacks/config/environment_reference.py``); ``stacks/config/generated_files.py`` writes both.
 
 pydantic writes the types, enums, lengths, ranges, required keys, defaults and descriptions,
 and ``additionalProperties: false`` (every model forbids unknown keys). What its generator
@@ -21,10 +21,8 @@ to ``make check``). The schema never refuses what ``make check`` accepts.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,12 +31,11 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from stacks.config.environment_config import EnvironmentConfig
-from stacks.config.environment_loader import ENVIRONMENTS_DIR
 from stacks.config.json_patterns import pattern_schema
 from stacks.config.pydantic_messages import PATTERN_WORDS
 from stacks.config.schema_rules import FIELD_RULES, MODEL_RULES
+from stacks.layout import ENVIRONMENTS_DIR
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_FILE = Path("stacks") / "environment.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # The first lines of every environment file: editors find the schema from the file's folder.
@@ -49,7 +46,7 @@ HEADER = (
     f"# yaml-language-server: $schema={SCHEMA_PATH_FROM_ENVIRONMENTS}\n"
     f"# $schema: {SCHEMA_PATH_FROM_ENVIRONMENTS}\n"
 )
-REGENERATE = ".venv/bin/python -m stacks.config.environment_schema --write"
+REGENERATE = ".venv/bin/python -m stacks.config.generated_files --write"
 
 
 class _Generator(GenerateJsonSchema):
@@ -166,39 +163,3 @@ def environment_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(environment_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-def _stale(path: Path, text: str) -> bool:
-    return not path.is_file() or path.read_text(encoding="utf-8") != text
-
-
-def main(argv: list[str] | None = None) -> int:
-    from stacks.config.environment_reference import reference_page
-
-    parser = argparse.ArgumentParser(
-        prog="python -m stacks.config.environment_schema",
-        description="Generate the environment file's JSON Schema and the reference page from "
-        "the config model.",
-    )
-    action = parser.add_mutually_exclusive_group(required=True)
-    action.add_argument("--write", action="store_true", help="write both files")
-    action.add_argument("--check", action="store_true", help="exit 1 if either file is stale")
-    args = parser.parse_args(argv)
-    page = PROJECT_ROOT / "docs" / "environment-file.md"
-    outputs = {
-        PROJECT_ROOT / SCHEMA_FILE: schema_text(),
-        page: reference_page(page.read_text(encoding="utf-8")),
-    }
-    stale = [path for path, text in outputs.items() if _stale(path, text)]
-    if args.check:
-        for path in stale:
-            print(f"{path.relative_to(PROJECT_ROOT)} is stale: run {REGENERATE}", file=sys.stderr)
-        return 1 if stale else 0
-    for path in stale:
-        path.write_text(outputs[path], encoding="utf-8")
-        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

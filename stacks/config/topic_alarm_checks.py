@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from stacks.config.config_errors import Loc, did_you_mean, one_of
+from stacks.config.config_errors import Loc, Repeated, did_you_mean, one_of
 from stacks.config.environment_config import PERCENTILE_PATTERN, AlarmConfig, EnvironmentConfig
 from stacks.config.policy_files import policy_file_problem
 
@@ -36,9 +36,6 @@ def alarm_region(config: EnvironmentConfig, alarm: AlarmConfig) -> str:
 
 def check_alarms_placement(config: EnvironmentConfig) -> Iterator[Problem]:
     """Regions, names unique per region, actions and percentile settings."""
-    # Imported here: environment_checks runs these checks and imports this module.
-    from stacks.config.environment_checks import Repeated
-
     regions = config.replication_set.regions
     first: dict[tuple[str, str], int] = {}
     for index, alarm in enumerate(config.alarms):

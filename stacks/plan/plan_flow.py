@@ -39,15 +39,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stacks.config.environment_loader import STACK_PREFIX
+from stacks.layout import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    PROJECT_ROOT,
+    stack_dir,
+)
 
 Json = dict[str, Any]
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-EXIT_REFUSED = 3
-EXIT_DRIFT = 4
 EXIT_CODES = """\
 exit status:
   0  done (plan-check: nothing dangerous, no drift)
@@ -73,8 +75,6 @@ REDACTED = "(sensitive value)"
 PRIVATE_FILES = ("*.tfstate*", PLAN_FILE, REFUSED_PLAN, "*.tfvars", "*.tfvars.json")
 PRIVATE_MODE = 0o600
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
 
 class FlowStopError(Exception):
     """A reason to stop before Terraform changes anything, with the exit status."""
@@ -82,11 +82,6 @@ class FlowStopError(Exception):
     def __init__(self, message: str, status: int = EXIT_BAD_INPUT) -> None:
         super().__init__(message)
         self.status = status
-
-
-def stack_dir(project_root: Path, environment: str) -> Path:
-    """Where ``environment``'s stack is synthesized."""
-    return project_root / "cdktf.out" / "stacks" / f"{STACK_PREFIX}{environment}"
 
 
 def _shown(path: Path, project_root: Path = PROJECT_ROOT) -> str:

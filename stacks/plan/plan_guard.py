@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from stacks.layout import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED
+
 Json = dict[str, Any]
 
 REPLICATION_SET = "aws_ssmincidents_replication_set"
@@ -54,9 +56,6 @@ KINDS = {
 RESPONSE_PLAN = "aws_ssmincidents_response_plan"
 # A runbook action's two maps: the file's name and the provider's attribute.
 MAPS = (("parameters", "parameter"), ("dynamic_parameters", "dynamic_parameters"))
-EXIT_OK = 0
-EXIT_BAD_INPUT = 2
-EXIT_REFUSED = 3
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from cdktf import App, TerraformStack
 
-from stacks.config.environment_loader import STACK_PREFIX, Environment
+from stacks.config.environment_loader import Environment
+from stacks.layout import STACK_PREFIX
 from stacks.stack.hcl_strings import keep_carriage_returns, strings_with_carriage_returns
 from stacks.stack.incident_manager_stack import IncidentManagerStack, required_terraform
 
@@ -107,7 +108,7 @@ def _add_adopted_addresses(staging: Path, project_root: Path) -> None:
     plan stops at "No value for required variable". A copy, not a link: the HCL is the way out
     of cdktf, and must still plan once cdktf.out is gone. Readable by the owner only, as the
     original; where cdktf.out has none, the HCL directory's own copy is carried over."""
-    from stacks.adopt.first_plan import SECRETS_FILE, stack_dir
+    from stacks.layout import SECRETS_FILE, stack_dir
 
     for hcl_stack in _stack_dirs(staging):
         environment = hcl_stack.name.removeprefix(STACK_PREFIX)

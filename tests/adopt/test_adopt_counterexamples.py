@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from stacks.adopt.command import adopt
-from stacks.adopt.first_plan import stack_dir
 from stacks.config.environment_loader import load_environment
 from stacks.config.secret_variables import address_variable
+from stacks.layout import stack_dir
 from stacks.stack.synthesize import synthesize
 from tests.adopt.account_builder import build_account
 from tests.adopt.account_specs import (

@@ -25,8 +25,9 @@ from ruamel.yaml import YAML
 
 from local_aws.local_apply import planned_changes
 from stacks.adopt.command import adopt
-from stacks.adopt.first_plan import plan_adopted, stack_dir
+from stacks.adopt.first_plan import plan_adopted
 from stacks.config.environment_loader import load_environment
+from stacks.layout import stack_dir
 from stacks.stack.import_blocks import imports_file
 from stacks.stack.synthesize import synthesize
 from tests.adopt.account_builder import build_account

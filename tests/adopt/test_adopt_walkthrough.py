@@ -25,11 +25,12 @@ from local_aws.console_setup import (
 from local_aws.local_apply import planned_changes
 from stacks.adopt import command
 from stacks.adopt.command import adopt
-from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted, stack_dir
+from stacks.adopt.first_plan import plan_adopted
 from stacks.adopt.plan_check import AdoptionPlan
 from stacks.adopt.write_environment import Adoption
 from stacks.config.environment_config import EnvironmentConfig
 from stacks.config.environment_loader import load_environment
+from stacks.layout import SECRETS_FILE, stack_dir
 from stacks.plan.plan_guard import check_plan
 from tests.adopt.runbook_setups import CRITICAL_TEMPLATE
 from tests.adopt.walkthrough_setups import add_major_incident_plan, add_paged_response_plan

@@ -32,8 +32,8 @@ from typing import Any
 
 import pytest
 
-from stacks.adopt.first_plan import SECRETS_FILE
 from stacks.adopt.plan_check import AdoptionPlan, check_adoption_plan
+from stacks.layout import SECRETS_FILE
 from stacks.plan.plan_guard import check_plan
 from tests.adopt.console_account import RUNBOOK_ROLE, add_every_console_setup
 from tests.conftest import PROJECT_ROOT

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from stacks import layout
 from stacks.plan import plan_flow
 
 SECRET = "local-state-secret-0815@example.com"
@@ -41,12 +42,12 @@ def test_the_local_state_terraform_writes_is_private_and_alone_holds_the_secret(
     monkeypatch.setenv("TF_VAR_secret", SECRET)
     monkeypatch.setenv("CHECKPOINT_DISABLE", "1")
 
-    assert plan_flow.plan_check("dev", (), "5s", root) == plan_flow.EXIT_OK
+    assert plan_flow.plan_check("dev", (), "5s", root) == layout.EXIT_OK
     stack = root / "cdktf.out/stacks/incident-manager-dev"
     shown = (stack / "tfplan.json").read_text(encoding="utf-8")
     assert SECRET not in shown
     assert '"(sensitive value)"' in shown
-    assert plan_flow.apply("dev", "5s", root) == plan_flow.EXIT_OK
+    assert plan_flow.apply("dev", "5s", root) == layout.EXIT_OK
 
     state = root / "terraform.dev.tfstate"
     holding = sorted(

@@ -18,17 +18,9 @@ from typing import Any
 
 import pytest
 
+from stacks.layout import EXIT_BAD_INPUT, EXIT_DRIFT, EXIT_OK, EXIT_REFUSED
 from stacks.plan import plan_flow
-from stacks.plan.plan_flow import (
-    CHECKED_RECORD,
-    EXIT_BAD_INPUT,
-    EXIT_DRIFT,
-    EXIT_OK,
-    EXIT_REFUSED,
-    PLAN_FILE,
-    PLAN_JSON,
-    REFUSED_PLAN,
-)
+from stacks.plan.plan_flow import CHECKED_RECORD, PLAN_FILE, PLAN_JSON, REFUSED_PLAN
 from tests.flow.fake_tools import FakeProject, fake_project
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent

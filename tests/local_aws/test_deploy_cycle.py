@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from local_aws.local_apply import KINDS, TerraformCli, provider_version
+from local_aws.local_apply import TerraformCli, provider_version
 from local_aws.stack_inputs import secret_address_types
 from stacks.config.environment_loader import environment_files, load_environments
+from stacks.stack.resource_kinds import KINDS
 from tests.conftest import PROJECT_ROOT
 from tests.local_aws.deploy_cycle import DeployCycle, run_cycle
 from tests.local_aws.environment_changes import (

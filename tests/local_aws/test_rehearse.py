@@ -12,6 +12,7 @@ import pytest
 
 from local_aws import rehearse
 from local_aws.process import LocalAwsProcess
+from stacks import layout
 from tests.conftest import PROJECT_ROOT
 
 KEPT = {"aws_ssmincidents_replication_set", "aws_ssmcontacts_contact"}
@@ -66,7 +67,7 @@ def test_a_refused_alias_fails_with_aws_s_message(
     monkeypatch.setattr(rehearse, "_synthesize", lambda root, environment, outdir: broken)
     environment = source.name.removeprefix("incident-manager-")
     args = arguments(environment)
-    assert args.run(args) == rehearse.EXIT_FAILED
+    assert args.run(args) == layout.EXIT_FAILED
     error = capsys.readouterr().err
     assert (
         "ValidationException: 1 validation error detected: Value 'Bad Alias!' at 'alias'" in error

@@ -26,7 +26,7 @@ from stacks.config import api_rules as api
 from stacks.config import environment_config as config
 from stacks.config import topic_alarm_checks
 from stacks.config.config_errors import ConfigError
-from stacks.config.environment_loader import ENVIRONMENTS_DIR, load_environments
+from stacks.config.environment_loader import load_environments
 from stacks.config.environment_reference import BEGIN, END, reference_page
 from stacks.config.environment_schema import (
     HEADER,
@@ -36,6 +36,7 @@ from stacks.config.environment_schema import (
     schema_text,
 )
 from stacks.config.json_patterns import ecma_pattern
+from stacks.layout import ENVIRONMENTS_DIR
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT
 from tests.stacks.environment_files import MINIMAL, project_with
 from tests.stacks.schema_validation import (
@@ -574,16 +575,16 @@ def test_an_adopted_environment_file_names_the_schema_and_validates(tmp_path: Pa
 def test_the_command_says_what_is_stale_and_write_makes_it_current(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from stacks.config import environment_schema
+    from stacks.config import generated_files
 
     (tmp_path / "stacks").mkdir()
     (tmp_path / "docs").mkdir()
     shutil.copy(PROJECT_ROOT / "docs" / "environment-file.md", tmp_path / "docs")
     (tmp_path / SCHEMA_FILE).write_text("{}\n", encoding="utf-8")
-    monkeypatch.setattr(environment_schema, "PROJECT_ROOT", tmp_path)
-    assert environment_schema.main(["--check"]) == 1
+    monkeypatch.setattr(generated_files, "PROJECT_ROOT", tmp_path)
+    assert generated_files.main(["--check"]) == 1
     assert capsys.readouterr().err == f"stacks/environment.schema.json is stale: run {REGENERATE}\n"
-    assert environment_schema.main(["--write"]) == 0
+    assert generated_files.main(["--write"]) == 0
     assert capsys.readouterr().out == "wrote stacks/environment.schema.json\n"
-    assert environment_schema.main(["--check"]) == 0
+    assert generated_files.main(["--check"]) == 0
     assert (tmp_path / SCHEMA_FILE).read_text(encoding="utf-8") == schema_text()

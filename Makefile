@@ -90,7 +90,7 @@ check: $(INSTALLED)
 .PHONY: schema
 ## Regenerate the environment file's JSON Schema and docs/environment-file.md's reference from the model
 schema: $(INSTALLED)
-	$(BIN)/python -m stacks.config.generated_files --write
+	$(BIN)/python main.py schema --write
 
 ## List the TF_VAR_ variables that carry secret channel addresses
 secrets: $(INSTALLED)

@@ -4,7 +4,7 @@ The page's part between ``BEGIN`` and ``END`` is written here from ``environment
 (so from the config model): an annotated overview of every field, then per object a table of
 its fields (path, type, default, allowed values, the AWS limit's source, an example), the rules
 of one entry, and what only ``make check`` knows. Prose around the markers is the page's own.
-``python -m stacks.config.generated_files --write`` rewrites it; a test fails when it is stale.
+``python main.py schema --write`` rewrites it; a test fails when it is stale.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ to (``HEADER``): VS Code's YAML extension and Neovim (yaml-language-server), and
 IDEs, complete keys and flag wrong values while typing. It is generated from
 ``EnvironmentConfig`` and committed; a test fails when it is stale::
 
-    .venv/bin/python -m stacks.config.generated_files --write   # or: make schema
-    .venv/bin/python -m stacks.config.generated_files --check
+    .venv/bin/python main.py schema --write   # or: make schema
+    .venv/bin/python main.py schema --check
 
 ``--write`` also regenerates the reference in docs/environment-file.md
 (``stacks/config/environment_reference.py``); ``stacks/config/generated_files.py`` writes both.
@@ -46,7 +46,7 @@ HEADER = (
     f"# yaml-language-server: $schema={SCHEMA_PATH_FROM_ENVIRONMENTS}\n"
     f"# $schema: {SCHEMA_PATH_FROM_ENVIRONMENTS}\n"
 )
-REGENERATE = ".venv/bin/python -m stacks.config.generated_files --write"
+REGENERATE = ".venv/bin/python main.py schema --write"
 
 
 class _Generator(GenerateJsonSchema):

@@ -2,8 +2,8 @@
 ``stacks/environment.schema.json`` (``environment_schema``) and the reference part of
 docs/environment-file.md (``environment_reference``)::
 
-    .venv/bin/python -m stacks.config.generated_files --write   # or: make schema
-    .venv/bin/python -m stacks.config.generated_files --check   # exit 1 if either is stale
+    .venv/bin/python main.py schema --write   # or: make schema
+    .venv/bin/python main.py schema --check   # exit 1 if either is stale
 """
 
 from __future__ import annotations

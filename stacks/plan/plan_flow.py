@@ -23,7 +23,6 @@ pipeline that needs the codes below calls ``python main.py plan-check`` / ``appl
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import json
@@ -49,17 +48,6 @@ from stacks.layout import (
 )
 
 Json = dict[str, Any]
-
-EXIT_CODES = """\
-exit status:
-  0  done (plan-check: nothing dangerous, no drift)
-  1  Terraform, AWS or the file system failed (Terraform's own message above), e.g. a state
-     lock still held after --lock-timeout
-  2  bad input: an environment file, a missing secret address, a usage error, errored.tfstate
-     waiting to be pushed, or (apply) no plan that plan-check checked
-  3  refused by the plan guard: a dangerous change (the plan is renamed tfplan.refused)
-  4  drift: on-call schedules or shift coverages changed outside Terraform that this plan does
-     not correct (the plan is kept and can be applied)"""
 
 PLAN_FILE = "tfplan"
 REFUSED_PLAN = "tfplan.refused"
@@ -609,69 +597,6 @@ def _apply(environment: str, wait: str, project_root: Path, terraform_binary: st
     return EXIT_OK
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("environment", metavar="ENV", help="stacks/environments/ENV.yaml")
-    parser.add_argument(
-        "--lock-timeout",
-        default=DEFAULT_LOCK_TIMEOUT,
-        metavar="DURATION",
-        help="how long to wait for a state lock another run holds "
-        f"(default {DEFAULT_LOCK_TIMEOUT})",
-    )
-
-
-def add_plan_check_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``plan-check`` with main.py's subcommands."""
-    from stacks.plan.plan_guard import KINDS
-
-    check = subparsers.add_parser(
-        "plan-check",
-        help=PLAN_CHECK_SUMMARY,
-        description=PLAN_CHECK_SUMMARY,
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _common(check)
-    check.add_argument(
-        "--allow",
-        action="append",
-        default=[],
-        choices=sorted(KINDS),
-        metavar="KIND",
-        help="let one kind of dangerous change through: "
-        + "; ".join(f"{k}: {v}" for k, v in KINDS.items()),
-    )
-    check.add_argument(
-        "--replace",
-        action="append",
-        default=[],
-        metavar="ADDRESS",
-        help="plan this resource address for replacement (terraform plan -replace), as the drift "
-        "check prints it for an on-call schedule re-pointed in the console",
-    )
-    check.set_defaults(run=run_plan_check)
-
-
-def add_apply_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``apply`` with main.py's subcommands."""
-    applying = subparsers.add_parser(
-        "apply",
-        help=APPLY_SUMMARY,
-        description=APPLY_SUMMARY,
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _common(applying)
-    applying.set_defaults(run=run_apply)
-
-
-PLAN_CHECK_SUMMARY = (
-    "synthesize, plan with Terraform (-out=tfplan), then run the drift check and the plan guard "
-    "on that saved plan"
-)
-APPLY_SUMMARY = "apply the tfplan that plan-check checked, and nothing else"
-
-
 def _stopped(work: Callable[[], int]) -> int:
     try:
         return work()
@@ -679,11 +604,3 @@ def _stopped(work: Callable[[], int]) -> int:
         sys.stdout.flush()
         print(stop, file=sys.stderr)
         return stop.status
-
-
-def run_plan_check(args: argparse.Namespace) -> int:
-    return plan_check(args.environment, args.allow, args.lock_timeout, replace=args.replace)
-
-
-def run_apply(args: argparse.Namespace) -> int:
-    return apply(args.environment, args.lock_timeout)

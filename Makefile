@@ -120,7 +120,7 @@ test: lint $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
 test-quick: lint
 	$(OUTSIDE_MAKE) $(BIN)/pytest --quick -q $(PYTEST_PARALLEL)
 
-# Options of benchmarks/test_benchmark.py, e.g. BENCH_TESTS_ARGS="--tests tests/plan_guard".
+# Options of benchmarks/test_benchmark.py, e.g. BENCH_TESTS_ARGS="--tests tests/stacks/plan/plan_guard".
 BENCH_TESTS_ARGS ?=
 
 ## Time the whole suite (terraform runs and provider starts per module, slowest tests) and make test-quick
@@ -221,7 +221,7 @@ N ?= 20
 
 ## Adopt N more generated console-style accounts (hypothesis, random): adopt, plan, apply, an edit: `make fuzz-adopt N=50`
 fuzz-adopt: $(INSTALLED)
-	IM_FUZZ_ADOPT_EXAMPLES=$(N) $(OUTSIDE_MAKE) $(BIN)/pytest tests/adopt/test_adopt_round_trip.py -q -p no:cacheprovider --hypothesis-show-statistics
+	IM_FUZZ_ADOPT_EXAMPLES=$(N) $(OUTSIDE_MAKE) $(BIN)/pytest tests/stacks/adopt/test_adopt_round_trip.py -q -p no:cacheprovider --hypothesis-show-statistics
 
 # `make bench` runs this too.
 bench: bench-adopt

@@ -2,7 +2,7 @@
 
 Each rule is a shape of the service models botocore ships (ssm-contacts 2021-05-03,
 ssm-incidents 2018-05-10), copied here so that checking an environment file does not need
-botocore; ``tests/stacks/test_api_rules.py`` reads the models and fails if a copy drifts.
+botocore; ``tests/stacks/config/test_api_rules.py`` reads the models and fails if a copy drifts.
 Patterns are matched with the ``regex`` package, which (unlike ``re``) knows ``\\p{L}`` and the
 models' other Java-style classes.
 """

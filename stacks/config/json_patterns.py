@@ -15,7 +15,7 @@ written out in a form that means the same in all of them:
 
 Anything else (back-references, lookbehind, other flags) raises, so a new rule in a construct
 this does not know fails at generation time instead of meaning something else in an editor.
-``tests/stacks/test_environment_schema.py`` compiles every pattern with Node.js's ECMA-262
+``tests/stacks/config/test_environment_schema.py`` compiles every pattern with Node.js's ECMA-262
 engine and compares its verdicts with the checks' engines.
 """
 

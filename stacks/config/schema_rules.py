@@ -4,7 +4,7 @@ The model validators of ``environment_config`` and the checks of one entry in
 ``environment_checks`` and ``topic_alarm_checks`` are written out here, each beside the check
 it mirrors; ``environment_schema`` adds them to the generated schema. ``NOT_EXPRESSIBLE`` lists
 what a schema cannot state (``make check`` alone applies it); the reference page shows both.
-A test (tests/stacks/test_environment_schema.py) holds the schema to never refusing what
+A test (tests/stacks/config/test_environment_schema.py) holds the schema to never refusing what
 ``make check`` accepts, and to refusing what it refuses for a reason listed here.
 """
 

@@ -100,7 +100,7 @@ def _leaves_no_provisioner_run(change: Json) -> bool:
     stopped half-way). Terraform documents both ("a destroy-time provisioner within a resource
     that is tainted will not run"; "destroy provisioners of this resource do not run if
     create_before_destroy is set", hashicorp/terraform#13549), and 1.11.4 does exactly that
-    (tests/plan_guard/recorded/interrupted_apply.tf)."""
+    (tests/stacks/plan/plan_guard/recorded/interrupted_apply.tf)."""
     return change.get("action_reason") == TAINTED or bool(change.get("deposed"))
 
 

@@ -3,7 +3,7 @@ record, the environment variable its JSON travels in, and the provisioners' exit
 
 constructs_lib writes the same strings (``constructs_lib/oncall_schedule.py``,
 ``constructs_lib/rotation_coverage.py``; constructs_lib imports nothing of stacks): the snapshot
-tests and tests/stacks/test_oncall_schedule_sync.py hold the two in step.
+tests and tests/stacks/provisioners/test_oncall_schedule_sync.py hold the two in step.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from stacks.adopt.plan_check import AdoptionPlan, check_adoption_plan
-from stacks.config.environment_loader import Environment, load_environment
+from stacks.config.environment import Environment
+from stacks.config.environment_loader import load_environment
 from stacks.layout import ENVIRONMENTS_DIR, stack_dir
 from stacks.plan.plan_flow import Terraform, check_plan_file, private_files
 from stacks.plan.terraform_settings import GO_GC_PERCENT

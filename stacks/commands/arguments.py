@@ -11,7 +11,8 @@ import os
 import textwrap
 from typing import TypeAlias
 
-from stacks.config.environment_loader import Environment, load_environments
+from stacks.config.environment import Environment
+from stacks.config.environment_loader import load_environments
 from stacks.layout import PROJECT_ROOT
 
 # Variables that change what or where main.py writes (the cdktf CLI sets them). A caller that

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,27 +24,13 @@ from stacks.config.config_errors import (
     line_of,
     relative_name,
 )
+from stacks.config.environment import Environment
 from stacks.config.environment_checks import UnknownName, check_environment
 from stacks.config.environment_config import EnvironmentConfig
 from stacks.config.partial_config import validate_partially
-from stacks.layout import ENVIRONMENTS_DIR, STACK_PREFIX
+from stacks.layout import ENVIRONMENTS_DIR
 
 ENVIRONMENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-
-
-@dataclass(frozen=True)
-class Environment:
-    """A checked environment file: its name, where it came from, and its config."""
-
-    name: str
-    path: Path
-    config: EnvironmentConfig
-    # The file as a person types it: relative to the repository root.
-    shown_path: str
-
-    @property
-    def stack_name(self) -> str:
-        return f"{STACK_PREFIX}{self.name}"
 
 
 # Both spellings of the YAML extension are environment files; anything else in the folder is

@@ -12,10 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from stacks.config.environment_loader import Environment
+from stacks.config.environment import Environment
 
 # Terraform-side checks of a secret address; the full checks apply to addresses in the file.
 ADDRESS_PATTERNS = {

@@ -67,6 +67,7 @@ from constructs_lib.aws import AwsProvider, AwsProviderAssumeRole, AwsProviderDe
 from constructs_lib.notification_topic import TopicEncryption
 from constructs_lib.oncall_schedule import SET_ID
 from constructs_lib.replication_set import Encryption
+from stacks.config.environment import Environment
 from stacks.config.environment_checks import runbooks_with_own_role
 from stacks.config.environment_config import (
     AlarmConfig,
@@ -81,7 +82,6 @@ from stacks.config.environment_config import (
     RotationConfig,
     S3BackendConfig,
 )
-from stacks.config.environment_loader import Environment
 from stacks.config.policy_files import read_repository_policy
 from stacks.config.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
 from stacks.stack.import_blocks import add_import_blocks, read_imports

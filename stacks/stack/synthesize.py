@@ -26,7 +26,7 @@ from pathlib import Path
 
 from cdktf import App, TerraformStack
 
-from stacks.config.environment_loader import Environment
+from stacks.config.environment import Environment
 from stacks.layout import STACK_PREFIX
 from stacks.stack.hcl_strings import keep_carriage_returns, strings_with_carriage_returns
 from stacks.stack.incident_manager_stack import IncidentManagerStack, required_terraform

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from stacks.config.environment_loader import Environment, load_environment
+from stacks.config.environment import Environment
+from stacks.config.environment_loader import load_environment
 from stacks.paging.source import SourceFile, read_source
 from tests.conftest import PROJECT_ROOT
 

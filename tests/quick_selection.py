@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from stacks.layout import PROJECT_ROOT
+
 # Installs inside the project folder are not the project's code.
 _NOT_OURS = ("/.venv", "/.venv-checkov", "/node_modules")
 _OUR_PACKAGES = frozenset({"benchmarks", "constructs_lib", "local_aws", "main", "stacks", "tests"})

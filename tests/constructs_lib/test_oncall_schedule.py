@@ -3,7 +3,6 @@ the schedule's ARN is engaged like a contact's."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +27,7 @@ from constructs_lib import (
     TimeOfDay,
 )
 from constructs_lib.oncall_schedule import OnCallScheduleSet, hcl_safe
+from stacks.layout import PROJECT_ROOT
 from stacks.provisioners import aws_access, contract, oncall_schedule_sync
 from tests.constructs_lib.fixtures import email_contact, replication_set
 from tests.synth_helpers import address, body, new_stack, only, ref, resources, synth
@@ -35,7 +35,6 @@ from tests.synth_helpers import address, body, new_stack, only, ref, resources, 
 Json = dict[str, Any]
 ACCESS = ScheduleAccess(region="us-east-1", account_id="111122223333")
 ARN = "arn:aws:ssm-contacts:us-east-1:111122223333:contact/{}"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def rotation(stack: TerraformStack, rs: ReplicationSet, name: str) -> OnCallRotation:

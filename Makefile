@@ -90,7 +90,7 @@ check: $(INSTALLED)
 .PHONY: schema
 ## Regenerate the environment file's JSON Schema and docs/environment-file.md's reference from the model
 schema: $(INSTALLED)
-	$(BIN)/python -m stacks.environment_schema --write
+	$(BIN)/python main.py schema --write
 
 ## List the TF_VAR_ variables that carry secret channel addresses
 secrets: $(INSTALLED)
@@ -120,7 +120,7 @@ test: lint $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
 test-quick: lint
 	$(OUTSIDE_MAKE) $(BIN)/pytest --quick -q $(PYTEST_PARALLEL)
 
-# Options of benchmarks/test_benchmark.py, e.g. BENCH_TESTS_ARGS="--tests tests/plan_guard".
+# Options of benchmarks/test_benchmark.py, e.g. BENCH_TESTS_ARGS="--tests tests/stacks/plan/plan_guard".
 BENCH_TESTS_ARGS ?=
 
 ## Time the whole suite (terraform runs and provider starts per module, slowest tests) and make test-quick
@@ -145,7 +145,7 @@ diff deploy: $(INSTALLED) $(NODE_INSTALLED)
 ALLOW ?=
 # How long plan-check and apply wait for a state lock another run holds (Terraform's -lock-timeout).
 LOCK_TIMEOUT ?= 60s
-# plan-check and apply are one command each (stacks/plan_flow.py): GNU make ends with status 2
+# plan-check and apply are one command each (stacks/plan/plan_flow.py): GNU make ends with status 2
 # whenever a recipe fails, so CI calls `python main.py plan-check|apply` for the codes
 # (0 ok, 2 bad input, 3 refused by the guard, 4 drift; make's "Error N" line shows N too).
 
@@ -221,7 +221,7 @@ N ?= 20
 
 ## Adopt N more generated console-style accounts (hypothesis, random): adopt, plan, apply, an edit: `make fuzz-adopt N=50`
 fuzz-adopt: $(INSTALLED)
-	IM_FUZZ_ADOPT_EXAMPLES=$(N) $(OUTSIDE_MAKE) $(BIN)/pytest tests/adopt/test_adopt_round_trip.py -q -p no:cacheprovider --hypothesis-show-statistics
+	IM_FUZZ_ADOPT_EXAMPLES=$(N) $(OUTSIDE_MAKE) $(BIN)/pytest tests/stacks/adopt/test_adopt_round_trip.py -q -p no:cacheprovider --hypothesis-show-statistics
 
 # `make bench` runs this too.
 bench: bench-adopt

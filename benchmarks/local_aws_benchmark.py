@@ -29,8 +29,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from local_aws.local_apply import TerraformCli, provider_version  # noqa: E402
 from local_aws.process import LocalAwsProcess  # noqa: E402
 from local_aws.stack_inputs import secret_address_types  # noqa: E402
-from stacks.environment_loader import load_environments  # noqa: E402
-from stacks.synthesize import synthesize  # noqa: E402
+from stacks.config.environment_loader import load_environments  # noqa: E402
+from stacks.stack.synthesize import synthesize  # noqa: E402
 from tests.local_aws.deploy_cycle import run_cycle  # noqa: E402
 from tests.local_aws.environment_changes import changed_project  # noqa: E402
 

@@ -106,7 +106,7 @@ def _row(case: str, what: str, times: list[float]) -> str:
 
 def in_process(root: Path, name: str, repeat: int) -> list[str]:
     """The preview's steps, timed one by one in this process."""
-    from stacks.environment_loader import environment_files
+    from stacks.config.environment_loader import environment_files
     from stacks.paging.calendar import Rotation, shifts
     from stacks.paging.findings import findings, place
     from stacks.paging.html_report import render

@@ -3,7 +3,7 @@ starts Terraform and its provider (the provider, ~700 MB, is what the suite wait
 
 Not a test (pytest collects tests/ only): it asserts nothing, it measures. By default it runs
 the whole suite once (~15 min on 2 cores) and `make test-quick`; `--tests` runs a subset
-instead, e.g. `--tests tests/plan_guard` to try the script out.
+instead, e.g. `--tests tests/stacks/plan/plan_guard` to try the script out.
 
 How it counts:
 - terraform runs: a `terraform` wrapper first on PATH logs each run, then execs the real one

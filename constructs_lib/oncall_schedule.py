@@ -3,7 +3,8 @@ escalation plans and response plans can page whoever is on call.
 
 No released hashicorp/aws provider can set a schedule's rotations (terraform-provider-aws #39758,
 #41776; PR #44523 adds ``rotation_ids``), so each schedule is two instances of Terraform's
-built-in ``terraform_data`` whose provisioners run ``stacks/oncall_schedule_sync.py`` (boto3):
+built-in ``terraform_data`` whose provisioners run ``stacks/provisioners/oncall_schedule_sync.py``
+(boto3):
 
 - ``terraform_data.oncall_schedule["<alias>"]`` is the schedule itself. Its ``triggers_replace``
   is only its identity (alias, region, account). Creating it creates the schedule, or adopts an
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 MAX_ROTATIONS = 25
 IDENTITY_ADDRESS = "oncall_schedule"
 SETTINGS_ADDRESS = "oncall_schedule_settings"
-# Must match stacks/oncall_schedule_sync.py (IDENTITY_KIND, SETTINGS_KIND, SCHEDULE_VARIABLE).
+# Must match stacks/provisioners/contract.py (IDENTITY_KIND, SETTINGS_KIND, SCHEDULE_VARIABLE).
 IDENTITY_KIND = "ssm-contacts-oncall-schedule"
 SETTINGS_KIND = "ssm-contacts-oncall-schedule-settings"
 SCHEDULE_VARIABLE = "IM_ONCALL_SCHEDULE"
@@ -92,7 +93,7 @@ class SyncCommand:
 
     project_root: str = "../../.."
     python: str = ".venv/bin/python"
-    module: str = "stacks.oncall_schedule_sync"
+    module: str = "stacks.provisioners.oncall_schedule_sync"
 
     def command(self, action: str) -> str:
         # `$${` is Terraform's escape for a literal `${`: the shell expands it, not Terraform.

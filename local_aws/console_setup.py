@@ -22,12 +22,12 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from stacks.layout import PROJECT_ROOT
+
 Client = Callable[..., Any]
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BLOG_DOCUMENT = PROJECT_ROOT / "stacks" / "runbooks" / "ec2-cpu-util-runbook.yaml"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI")

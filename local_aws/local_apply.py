@@ -25,10 +25,11 @@ from local_aws.terraform_setup import (
     terraform_env,
     write_cli_config,
 )
-from stacks.rotation_coverage_sync import is_coverage_input
+from stacks.layout import PROJECT_ROOT
+from stacks.provisioners.contract import is_coverage_input
+from stacks.stack.resource_kinds import KINDS, OTHER_KINDS
 
 Json = dict[str, Any]
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Every service a stack of this project talks to, as the provider's `endpoints` block names them.
 ENDPOINT_SERVICES = (
@@ -50,26 +51,6 @@ IMPORTS_FILE = "local_aws_imports.tf.json"
 VAR_FILE = "local-aws-placeholders.tfvars.json"
 PLAN_FILE = "local-aws.tfplan"
 DEFAULT_TIMEOUT = 600
-# Incident Manager's resources, in its own words.
-KINDS = {
-    "aws_ssmincidents_replication_set": "replication set",
-    "aws_ssmcontacts_contact": "contact",
-    "aws_ssmcontacts_contact_channel": "contact channel",
-    "aws_ssmcontacts_plan": "engagement plan",
-    "aws_ssmcontacts_rotation": "on-call rotation",
-    "aws_ssmincidents_response_plan": "response plan",
-}
-OTHER_KINDS = {
-    "aws_cloudwatch_metric_alarm": "CloudWatch alarm",
-    "aws_iam_role": "runbook role",
-    "aws_iam_role_policy": "runbook role policy",
-    "aws_iam_role_policy_attachment": "runbook role policy attachment",
-    "aws_kms_key": "KMS key",
-    "aws_kms_replica_key": "KMS replica key",
-    "aws_sns_topic": "SNS topic",
-    "aws_sns_topic_policy": "SNS topic policy",
-    "aws_ssm_document": "runbook document",
-}
 VERBS = {
     "create": "created",
     "update": "updated in place",
@@ -357,9 +338,10 @@ class LocalWorkdir:
         return result.stdout
 
     def provisioner_env(self) -> dict[str, str]:
-        """For the on-call schedule provisioners (stacks/oncall_schedule_sync.py, boto3): the
-        SDK pointed at the server with the fake keys, as the provider is, and this project's
-        Python and modules (the copy is not in the repository's cdktf.out/stacks/<stack>)."""
+        """For the on-call schedule provisioners (stacks/provisioners/oncall_schedule_sync.py,
+        boto3): the SDK pointed at the server with the fake keys, as the provider is, and this
+        project's Python and modules (the copy is not in the repository's
+        cdktf.out/stacks/<stack>)."""
         return {
             "AWS_ENDPOINT_URL": self.server_url,
             "AWS_ACCESS_KEY_ID": FAKE_CREDENTIALS["access_key"],

@@ -43,9 +43,9 @@ from local_aws.local_apply import (
 from local_aws.process import LocalAwsProcess, ServerStartError
 from local_aws.stack_inputs import secret_address_types
 from local_aws.terraform_setup import TerraformSetupError
+from stacks.layout import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_USAGE = EXIT_BAD_INPUT
 DESCRIPTION = (
     "Apply one environment to a local Incident Manager (moto plus ssm-contacts and "
     "ssm-incidents on 127.0.0.1) with the real Terraform and provider: as it was at --before "
@@ -171,7 +171,8 @@ class Trees:
 
 def _check_arguments(environment: str, before: str | None) -> None:
     """UsageError for an unknown environment or git ref, before anything is started."""
-    from stacks.environment_loader import ENVIRONMENTS_DIR, environment_files
+    from stacks.config.environment_loader import environment_files
+    from stacks.layout import ENVIRONMENTS_DIR
 
     known = environment_files(PROJECT_ROOT)
     if environment not in known:
@@ -194,7 +195,7 @@ def _check_arguments(environment: str, before: str | None) -> None:
 
 
 def _synthesize_trees(environment: str, before: str | None, workroot: Path) -> Trees:
-    from stacks.environment_loader import environment_files
+    from stacks.config.environment_loader import environment_files
 
     if not before:
         return Trees(_synthesize(PROJECT_ROOT, environment, workroot / "now"), None, None)
@@ -212,7 +213,7 @@ def _named_account(environment: str) -> str | None:
     """The ``account_id`` the working tree's environment file names, read without loading the
     app, so that the server can start while synthesis runs (None: unreadable; the stack's
     account decides once it is synthesized)."""
-    from stacks.environment_loader import environment_files
+    from stacks.config.environment_loader import environment_files
 
     path = environment_files(PROJECT_ROOT).get(environment)
     if path is None:

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from stacks.environment_loader import load_environments
-from stacks.secret_variables import address_variable
+from stacks.config.environment_loader import load_environments
+from stacks.config.secret_variables import address_variable
 
 Json = dict[str, Any]
 

@@ -14,6 +14,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from stacks.plan.terraform_settings import GO_GC_PERCENT
+
 PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
 # The mirror's root (the folder holding registry.terraform.io/); first the variable, then the
 # place the project's machines have it.
@@ -21,7 +23,6 @@ MIRROR_VARIABLE = "IM_TF_PLUGIN_MIRROR"
 DEFAULT_MIRRORS = (Path("/opt/tf-plugins"),)
 # The S3 backend's lock file (use_lockfile) needs Terraform 1.10.
 MINIMUM_VERSION = (1, 10)
-GO_GC_PERCENT = "400"
 
 
 class TerraformSetupError(RuntimeError):
@@ -39,9 +40,7 @@ def terraform_env(cli_config: Path) -> dict[str, str]:
         CHECKPOINT_DISABLE="1",
         AWS_EC2_METADATA_DISABLED="true",
     )
-    # The provider keeps the schema of ~1,500 resource types on its heap, so Go's collector runs
-    # all the time at its default (100). At 400, a plan of 423 resources took 5.4 CPU-s instead
-    # of 7.4, for 820 MB of provider memory instead of 650 (measured here; a caller's GOGC wins).
+    # Go's collector at 400, not 100: the provider's heap (stacks.plan.terraform_settings).
     env.setdefault("GOGC", GO_GC_PERCENT)
     return env
 

@@ -1,1 +1,16 @@
-"""Per-environment stacks: the environment file format, its checks, and the stack it builds."""
+"""The app below main.py: from an environment file to a checked Terraform plan.
+
+- ``layout``: the repository's places and the app's exit codes (imports nothing of the app).
+- ``config``: the environment file: model, loader, checks, problems, generated schema and
+  reference (no cdktf).
+- ``stack``: the cdktf stack built from a loaded environment, and its synthesis.
+- ``plan``: running Terraform, the plan guard, the drift report.
+- ``provisioners``: the programs Terraform runs at apply time, and their contract.
+- ``adopt``: writing an environment file from a live account (``main.py adopt``).
+- ``paging``: who gets paged and when (``main.py preview`` / ``preview-diff``).
+- ``commands``: main.py's commands, one module each.
+
+Imports run downwards: layout <- config <- stack <- plan <- adopt / commands; provisioners
+stand alone (boto3 and the standard library). Nothing here imports ``local_aws``, ``main``,
+``tests`` or ``benchmarks`` (tests/test_import_direction.py).
+"""

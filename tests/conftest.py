@@ -76,7 +76,7 @@ EXAMPLES_ROOT = PROJECT_ROOT / "tests" / "fixtures" / "examples"
 
 def environment_names(root: Path = PROJECT_ROOT) -> list[str]:
     """The environments a project root holds, as the app discovers them."""
-    from stacks.environment_loader import environment_files
+    from stacks.config.environment_loader import environment_files
 
     return sorted(environment_files(root))
 
@@ -111,8 +111,8 @@ def project_root() -> Path:
 
 def synthesize_root(root: Path, outdir: Path) -> Path:
     """cdktf.out of every environment of ``root``, synthesized the way main.py does it."""
-    from stacks.environment_loader import load_environments
-    from stacks.synthesize import synthesize
+    from stacks.config.environment_loader import load_environments
+    from stacks.stack.synthesize import synthesize
 
     synthesize(load_environments(root), root, outdir)
     return outdir

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from stacks.layout import PROJECT_ROOT
+
 # Installs inside the project folder are not the project's code.
 _NOT_OURS = ("/.venv", "/.venv-checkov", "/node_modules")
 _OUR_PACKAGES = frozenset({"benchmarks", "constructs_lib", "local_aws", "main", "stacks", "tests"})
@@ -36,11 +37,13 @@ STARTERS: dict[str, str] = {
     "stacks.adopt.first_plan.plan_adopted": "Terraform with the provider (adopt's first plan)",
     "local_aws.moto_glue.LocalServer": "the local Incident Manager server",
     "local_aws.process.LocalAwsProcess": "the local Incident Manager in its own process",
-    "tests.adopt.test_make_adopt.make": "make targets running the local server and Terraform",
+    "tests.stacks.adopt.test_make_adopt.make": (
+        "make targets running the local server and Terraform"
+    ),
     "tests.terraform.test_cdktf_cli.ensure_node_modules": "the cdktf CLI (Node.js)",
     "tests.terraform.moto_server.start_moto": "moto's server",
-    "tests.paging.chromium.Browser": "headless Chromium",
-    "tests.flow.fault_proxy.FaultProxy": "a TCP proxy listening on 127.0.0.1",
+    "tests.stacks.paging.chromium.Browser": "headless Chromium",
+    "tests.stacks.plan.flow.fault_proxy.FaultProxy": "a TCP proxy listening on 127.0.0.1",
     "tests.test_policy_scan.run_checkov": "checkov",
     # Not a tool but as slow as one: a synth with the provider's package __init__ (~14 s).
     "tests.constructs_lib.test_provider_loader._start_synth": "a synth with the eager import",

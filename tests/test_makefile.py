@@ -61,7 +61,7 @@ def test_install_installs_every_environment_the_tests_need() -> None:
 def test_plan_check_and_apply_are_one_command_each_so_their_status_is_theirs() -> None:
     # GNU make exits 2 whenever a recipe fails; one command per target keeps the command's own
     # status in make's "Error N" line, and CI calls that command directly (docs/deploy.md).
-    # What the command runs, in order, is tested in tests/flow/test_plan_flow.py.
+    # What the command runs, in order, is tested in tests/stacks/plan/flow/test_plan_flow.py.
     commands = make(
         "-n", "plan-check", "ENV=prod", "ALLOW=contact-replace replication-key", "LOCK_TIMEOUT=5s"
     ).stdout.splitlines()

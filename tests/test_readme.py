@@ -14,7 +14,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from benchmarks.synth_benchmark import copy_project
-from stacks.environment_config import EnvironmentConfig
+from stacks.config.environment_config import EnvironmentConfig
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT, run_main
 
 
@@ -89,7 +89,7 @@ def _docs_text() -> str:
 
 
 def test_every_command_in_the_readme_exists_as_written() -> None:
-    from main import BUILT_IN, COMMAND_MODULES
+    from main import COMMANDS
     from tests.test_makefile import phony_targets
 
     readme = _docs_text()
@@ -98,7 +98,7 @@ def test_every_command_in_the_readme_exists_as_written() -> None:
     assert made - targets == set(), (
         f"the docs name make targets that do not exist: {made - targets}"
     )
-    commands = {*BUILT_IN, *COMMAND_MODULES}
+    commands = set(COMMANDS)
     for match in re.finditer(r"\bpython main\.py((?: -?-?[a-z][a-z-]*)?)", readme):
         # `python main.py` alone fails on a machine whose python has no cdktf: say which one.
         start = match.start()
@@ -140,8 +140,8 @@ def _apply_recipes(prod_file: Path, blocks: list[str]) -> None:
 def test_the_everyday_recipes_applied_to_the_example_prod_keep_it_valid(tmp_path: Path) -> None:
     """Each recipe of docs/everyday-changes.md, merged into the example prod, checks and
     synthesizes."""
-    from stacks.environment_loader import load_environments
-    from stacks.synthesize import synthesize
+    from stacks.config.environment_loader import load_environments
+    from stacks.stack.synthesize import synthesize
 
     root = tmp_path / "project"
     shutil.copytree(EXAMPLES_ROOT / "stacks", root / "stacks")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stacks.adopt.read_topics_alarms import LiveTopic
-from stacks.policy_files import POLICIES_DIR, policy_file_text
+from stacks.config.policy_files import POLICIES_DIR, policy_file_text
 
 Json = dict[str, Any]
 CLOUDFORMATION_TAG = "aws:cloudformation:stack-name"

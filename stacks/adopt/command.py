@@ -15,21 +15,16 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from stacks.adopt.common_tags import lift_common_tags
-from stacks.adopt.first_plan import SECRETS_FILE, plan_adopted
-from stacks.adopt.import_blocks import imports_file
+from stacks.adopt.first_plan import plan_adopted
 from stacks.adopt.read_account import NoReplicationSetError, read_account
 from stacks.adopt.topics_alarms import add_topics_and_alarms, read_topics_and_alarms
 from stacks.adopt.write_environment import Adoption, build_adoption
-from stacks.config_errors import ConfigError
-from stacks.environment_loader import (
-    ENVIRONMENT_NAME,
-    ENVIRONMENTS_DIR,
-    STACK_PREFIX,
-    load_environment,
-)
-from stacks.environment_schema import HEADER
+from stacks.config.config_errors import ConfigError
+from stacks.config.environment_loader import ENVIRONMENT_NAME, load_environment
+from stacks.config.environment_schema import HEADER
+from stacks.layout import ENVIRONMENTS_DIR, PROJECT_ROOT, SECRETS_FILE, STACK_PREFIX
+from stacks.stack.import_blocks import imports_file
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DESCRIPTION = f"""\
 Read the Incident Manager of the account the usual AWS credentials reach (AWS_PROFILE, SSO,
 environment variables) in REGION, the SNS topics its response plans use and the CloudWatch

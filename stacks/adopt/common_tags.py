@@ -3,7 +3,7 @@
 A tag policy puts the same tags on every resource; written per resource they repeat on every
 entry, and a contact added later would lack them. With hashicorp/aws 5.100.0 an imported
 resource whose tags are the provider's ``default_tags`` (and no ``tags`` of its own) plans as
-an import with no change, for every type adoption writes (tests/adopt/test_make_adopt.py runs
+an import with no change, for every type adoption writes (tests/stacks/adopt/test_make_adopt.py runs
 the tagged console example through import, apply, an edit and a clean plan). A pair moves only
 when every taggable resource of the file has it with the same value: ``default_tags`` would
 otherwise add it where it is missing, a change on the first plan.
@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from stacks.environment_config import DefaultTags
+from stacks.config.environment_config import DefaultTags
 
 Json = dict[str, Any]
 # Sections whose entries are resources with tags. A response plan's incident.tags are the tags

@@ -1,7 +1,7 @@
 """The plan that ends ``adopt``: synthesize the new environment and run the real Terraform in
 the stack's own directory, with the caller's environment (credentials, ``AWS_ENDPOINT_URL`` for
 a local Incident Manager, ``TF_CLI_CONFIG_FILE``), leaving ``tfplan``, its check record and a
-redacted ``tfplan.json`` as ``make plan-check`` does (``stacks.plan_flow``), so that ``make
+redacted ``tfplan.json`` as ``make plan-check`` does (``stacks.plan.plan_flow``), so that ``make
 apply`` applies exactly the plan that was checked.
 """
 
@@ -17,24 +17,16 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from local_aws.terraform_setup import GO_GC_PERCENT
 from stacks.adopt.plan_check import AdoptionPlan, check_adoption_plan
-from stacks.environment_loader import (
-    ENVIRONMENTS_DIR,
-    STACK_PREFIX,
-    Environment,
-    load_environment,
-)
-from stacks.plan_flow import Terraform, check_plan_file, private_files
+from stacks.config.environment import Environment
+from stacks.config.environment_loader import load_environment
+from stacks.layout import ENVIRONMENTS_DIR, stack_dir
+from stacks.plan.plan_flow import Terraform, check_plan_file, private_files
+from stacks.plan.terraform_settings import GO_GC_PERCENT
 
-SECRETS_FILE = "adopted-addresses.auto.tfvars.json"
 CONFIG_FILE = "cdk.tf.json"
 LOCK_FILE = ".terraform.lock.hcl"
 Progress = Callable[[str], None]
-
-
-def stack_dir(project_root: Path, environment: str) -> Path:
-    return project_root / "cdktf.out" / "stacks" / f"{STACK_PREFIX}{environment}"
 
 
 def _quiet(_: str) -> None:
@@ -51,7 +43,7 @@ def plan_adopted(
     plan (``RuntimeError`` on failure); ``progress`` gets a line per step with its time."""
     # Here, not at the top: synthesis loads cdktf and the provider (~2.7 s), which `adopt
     # --help`, `--no-plan` and a refusal never need.
-    from stacks.synthesize import synthesize
+    from stacks.stack.synthesize import synthesize
 
     started = time.monotonic()
     env = loaded or load_environment(
@@ -126,7 +118,8 @@ def _terraform_environment(directory: Path) -> dict[str, str]:
     if not Path(env.get("TF_DATA_DIR", "")).is_absolute():
         env["TF_DATA_DIR"] = str(directory / env.get("TF_DATA_DIR", ".terraform"))
     # A first plan imports every object at once: thousands of resources for a large account,
-    # CPU-bound in the provider, whose collector runs less at GOGC=400 (local_aws.terraform_setup).
+    # CPU-bound in the provider, whose collector runs less at GOGC=400
+    # (stacks.plan.terraform_settings).
     env.setdefault("GOGC", GO_GC_PERCENT)
     env.setdefault("CHECKPOINT_DISABLE", "1")
     return env

@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from local_aws.local_apply import KINDS, OTHER_KINDS
-from stacks.rotation_coverage_sync import is_coverage_input
+from stacks.provisioners.contract import is_coverage_input
+from stacks.stack.resource_kinds import KINDS, OTHER_KINDS
 
 Json = dict[str, Any]
 WORDS = {

@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 
 from constructs_lib.runbook_document import RunbookDocument, parse_runbook_document
 from stacks.adopt.listing import items
-from stacks.policy_files import POLICIES_DIR, policy_file_text
+from stacks.config.policy_files import POLICIES_DIR, policy_file_text
 
 Json = dict[str, Any]
 AMAZON = "Amazon"

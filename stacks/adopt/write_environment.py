@@ -16,7 +16,7 @@ from stacks.adopt.engagement_inverse import channel_engagements, round_trips
 from stacks.adopt.left_out import cascade
 from stacks.adopt.read_account import LiveAccount, LiveContact
 from stacks.adopt.runbooks import RunbookWriter
-from stacks.secret_variables import address_variable
+from stacks.config.secret_variables import address_variable
 
 Json = dict[str, Any]
 # The API's impact numbers, in the environment file's words.

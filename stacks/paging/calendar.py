@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from stacks.environment_config import RotationConfig
+from stacks.config.environment_config import RotationConfig
 
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 MINUTES_PER_DAY = 24 * 60

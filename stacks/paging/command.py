@@ -8,13 +8,12 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
-from stacks.config_errors import ConfigError
+from stacks.config.config_errors import ConfigError
+from stacks.layout import EXIT_CONFIG_ERROR, EXIT_FAILED, PROJECT_ROOT
 from stacks.paging.preview import DEFAULT_WEEKS, build_preview, json_text, text
 from stacks.paging.source import load_sources
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-EXIT_FINDINGS = 1
-EXIT_CONFIG_ERROR = 2
+EXIT_FINDINGS = EXIT_FAILED
 MAX_WEEKS = 52
 
 EPILOG = """\

@@ -11,12 +11,10 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
-from stacks.config_errors import ConfigError
-from stacks.environment_loader import (
-    ENVIRONMENT_SUFFIXES,
-    ENVIRONMENTS_DIR,
-)
-from stacks.paging.command import EXIT_CONFIG_ERROR, PROJECT_ROOT, parse_at, weeks
+from stacks.config.config_errors import ConfigError
+from stacks.config.environment_loader import ENVIRONMENT_SUFFIXES
+from stacks.layout import ENVIRONMENTS_DIR, EXIT_CONFIG_ERROR, PROJECT_ROOT
+from stacks.paging.command import parse_at, weeks
 from stacks.paging.diff import markdown
 from stacks.paging.preview import DEFAULT_WEEKS, build_preview
 from stacks.paging.source import SourceFile, load_sources, read_source

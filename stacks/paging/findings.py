@@ -10,8 +10,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from stacks.config_errors import Loc, format_path
-from stacks.environment_config import EnvironmentConfig
+from stacks.config.config_errors import Loc, format_path
+from stacks.config.environment_config import EnvironmentConfig
 from stacks.paging.calendar import (
     MINUTES_PER_DAY,
     MINUTES_PER_WEEK,

@@ -20,12 +20,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
-from stacks.config_errors import Loc, relative_name
-from stacks.environment_checks import check_environment
-from stacks.environment_config import EnvironmentConfig
-from stacks.environment_loader import (
+from stacks.config.config_errors import Loc, relative_name
+from stacks.config.environment import Environment
+from stacks.config.environment_checks import check_environment
+from stacks.config.environment_config import EnvironmentConfig
+from stacks.config.environment_loader import (
     ENVIRONMENT_NAME,
-    Environment,
     environment_files,
     load_environment,
     load_environments,

@@ -30,8 +30,8 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 
 from constructs_lib.engagement_plan import ChannelEngagement, engagement_stages
-from stacks.config_errors import Loc
-from stacks.environment_config import (
+from stacks.config.config_errors import Loc
+from stacks.config.environment_config import (
     ContactConfig,
     EnvironmentConfig,
     EscalationPlanConfig,

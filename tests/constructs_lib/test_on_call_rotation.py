@@ -18,7 +18,7 @@ from constructs_lib import (
     WeeklyHandOff,
 )
 from constructs_lib.on_call_rotation import DayOfWeek
-from stacks import oncall_schedule_sync, rotation_coverage_sync
+from stacks.provisioners import aws_access, contract, rotation_coverage_sync
 from tests.constructs_lib.fixtures import email_contact, replication_set
 from tests.synth_helpers import Json, address, body, new_stack, only, ref, resources, synth
 
@@ -191,7 +191,7 @@ def test_a_coverage_read_back_wrong_is_ignored_and_written_by_its_record() -> No
     # bare address: Terraform refuses "${...}" here in JSON (cdktf 0.21 would write that).
     assert record["lifecycle"] == {"replace_triggered_by": [address(rotation.resource)]}
     assert record["input"] == {
-        "kind": rotation_coverage_sync.COVERAGE_KIND,
+        "kind": contract.COVERAGE_KIND,
         "arn": ref(rotation.resource),
         "name": "business-hours",
         "region": "us-east-1",
@@ -202,8 +202,8 @@ def test_a_coverage_read_back_wrong_is_ignored_and_written_by_its_record() -> No
     (provisioner,) = record["provisioner"]
     assert provisioner == {
         "local-exec": {
-            "command": "exec $${IM_PYTHON:-.venv/bin/python} -m stacks.rotation_coverage_sync "
-            "apply",
+            "command": "exec $${IM_PYTHON:-.venv/bin/python} "
+            "-m stacks.provisioners.rotation_coverage_sync apply",
             "working_dir": "../../..",
             "environment": {"IM_ROTATION_COVERAGE": "${jsonencode(self.input)}"},
         }
@@ -235,13 +235,13 @@ def test_what_the_record_hands_the_module_is_the_configured_coverage() -> None:
     parsed = rotation_coverage_sync.RotationCoverage.from_json(data, "test")
     assert parsed.shift_coverages == {"FRI": ("08:00-12:00", "13:15-17:45")}
     assert parsed.region == "eu-west-1"
-    assert parsed.assume_role == oncall_schedule_sync.AssumeRole(
+    assert parsed.assume_role == aws_access.AssumeRole(
         role_arn="arn:aws:iam::444455556666:role/deployer", session_name="ci"
     )
     command = record["provisioner"][0]["local-exec"]
     assert (
         command["command"]
-        == "exec $${IM_PYTHON:-/opt/python} -m stacks.rotation_coverage_sync apply"
+        == "exec $${IM_PYTHON:-/opt/python} -m stacks.provisioners.rotation_coverage_sync apply"
     )
     assert command["working_dir"] == "../../../.."
 
@@ -277,5 +277,5 @@ def test_a_coverage_without_access_is_refused() -> None:
 def test_kind_and_variable_match_the_sync_module() -> None:
     from constructs_lib import rotation_coverage
 
-    assert rotation_coverage.COVERAGE_KIND == rotation_coverage_sync.COVERAGE_KIND
-    assert rotation_coverage.COVERAGE_VARIABLE == rotation_coverage_sync.COVERAGE_VARIABLE
+    assert rotation_coverage.COVERAGE_KIND == contract.COVERAGE_KIND
+    assert rotation_coverage.COVERAGE_VARIABLE == contract.COVERAGE_VARIABLE

@@ -3,7 +3,6 @@ the schedule's ARN is engaged like a contact's."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,14 +27,14 @@ from constructs_lib import (
     TimeOfDay,
 )
 from constructs_lib.oncall_schedule import OnCallScheduleSet, hcl_safe
-from stacks import oncall_schedule_sync
+from stacks.layout import PROJECT_ROOT
+from stacks.provisioners import aws_access, contract, oncall_schedule_sync
 from tests.constructs_lib.fixtures import email_contact, replication_set
 from tests.synth_helpers import address, body, new_stack, only, ref, resources, synth
 
 Json = dict[str, Any]
 ACCESS = ScheduleAccess(region="us-east-1", account_id="111122223333")
 ARN = "arn:aws:ssm-contacts:us-east-1:111122223333:contact/{}"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def rotation(stack: TerraformStack, rs: ReplicationSet, name: str) -> OnCallRotation:
@@ -93,7 +92,7 @@ def test_one_instance_per_schedule_keyed_by_alias_with_identity_and_settings() -
     assert identity["for_each"] == settings["for_each"]
     web = identity["for_each"]["web-oncall"]
     assert web["identity"] == {
-        "kind": oncall_schedule_sync.IDENTITY_KIND,
+        "kind": contract.IDENTITY_KIND,
         "arn": ARN.format("web-oncall"),
         "alias": "web-oncall",
         "region": "us-east-1",
@@ -119,19 +118,25 @@ def test_only_identity_replaces_the_schedule_and_settings_update_it_in_place() -
     }
     assert settings["triggers_replace"] == "${each.value.settings}"
     create, delete = identity["provisioner"]
-    assert create["local-exec"]["command"].endswith("-m stacks.oncall_schedule_sync create")
+    assert create["local-exec"]["command"].endswith(
+        "-m stacks.provisioners.oncall_schedule_sync create"
+    )
     assert "when" not in create["local-exec"]
-    assert delete["local-exec"]["command"].endswith("-m stacks.oncall_schedule_sync delete")
+    assert delete["local-exec"]["command"].endswith(
+        "-m stacks.provisioners.oncall_schedule_sync delete"
+    )
     assert delete["local-exec"]["when"] == "destroy"
     # A destroy-time provisioner may only refer to self.
     assert delete["local-exec"]["environment"] == {
         "IM_ONCALL_SCHEDULE": "${jsonencode(self.input)}"
     }
     (update,) = settings["provisioner"]
-    assert update["local-exec"]["command"].endswith("-m stacks.oncall_schedule_sync update")
+    assert update["local-exec"]["command"].endswith(
+        "-m stacks.provisioners.oncall_schedule_sync update"
+    )
     assert settings["input"] == (
         "${merge(each.value.identity, each.value.settings, "
-        f'{{kind = "{oncall_schedule_sync.SETTINGS_KIND}"}})}}'
+        f'{{kind = "{contract.SETTINGS_KIND}"}})}}'
     )
     assert settings["depends_on"] == ["terraform_data.oncall_schedule"]
 
@@ -175,7 +180,7 @@ def test_the_provisioners_act_with_the_stacks_role() -> None:
     )
     # What the sync module reads back is the same schedule.
     parsed = oncall_schedule_sync.Schedule.from_json(entry["identity"], "test")
-    assert parsed.assume_role == oncall_schedule_sync.AssumeRole(
+    assert parsed.assume_role == aws_access.AssumeRole(
         role_arn="arn:aws:iam::444455556666:role/deployer", session_name="ci", external_id="ext-1"
     )
 
@@ -214,13 +219,18 @@ def test_escalation_and_response_plans_engage_it_through_the_resource() -> None:
 def test_the_default_command_runs_the_module_from_the_repository_root() -> None:
     body = SyncCommand().local_exec("create", "self.input")
     assert body == {
-        "command": "exec $${IM_PYTHON:-.venv/bin/python} -m stacks.oncall_schedule_sync create",
+        "command": "exec $${IM_PYTHON:-.venv/bin/python} "
+        "-m stacks.provisioners.oncall_schedule_sync create",
         "working_dir": "../../..",
         "environment": {"IM_ONCALL_SCHEDULE": "${jsonencode(self.input)}"},
     }
     # cdktf.out/stacks/<stack>/ + ../../.. is the repository root, which holds the module.
     stack_dir = PROJECT_ROOT / "cdktf.out" / "stacks" / "incident-manager-x"
-    assert (stack_dir / "../../.." / "stacks" / "oncall_schedule_sync.py").resolve().is_file()
+    assert (
+        (stack_dir / "../../.." / "stacks" / "provisioners" / "oncall_schedule_sync.py")
+        .resolve()
+        .is_file()
+    )
 
 
 def test_a_stack_without_schedules_keeps_the_blocks_with_no_instances() -> None:
@@ -247,9 +257,9 @@ def test_schedules_join_the_set_the_stack_made() -> None:
 def test_kinds_and_variable_match_the_sync_module() -> None:
     from constructs_lib import oncall_schedule
 
-    assert oncall_schedule.IDENTITY_KIND == oncall_schedule_sync.IDENTITY_KIND
-    assert oncall_schedule.SETTINGS_KIND == oncall_schedule_sync.SETTINGS_KIND
-    assert oncall_schedule.SCHEDULE_VARIABLE == oncall_schedule_sync.SCHEDULE_VARIABLE
+    assert oncall_schedule.IDENTITY_KIND == contract.IDENTITY_KIND
+    assert oncall_schedule.SETTINGS_KIND == contract.SETTINGS_KIND
+    assert oncall_schedule.SCHEDULE_VARIABLE == contract.SCHEDULE_VARIABLE
 
 
 def test_fails_without_rotations_or_display_name() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from constructs_lib import provider_loader
-from stacks.environment_loader import environment_files
+from stacks.config.environment_loader import environment_files
 from tests.conftest import PROJECT_ROOT, main_environment
 
 

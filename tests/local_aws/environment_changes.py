@@ -15,7 +15,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from stacks.environment_loader import environment_files
+from stacks.config.environment_loader import environment_files
 
 # Suffixed with the environment's name: environments of one account may not share an alias.
 ADDED_ALIAS = "deploy-test-added"

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from local_aws.local_apply import KINDS, TerraformCli, provider_version
+from local_aws.local_apply import TerraformCli, provider_version
 from local_aws.stack_inputs import secret_address_types
-from stacks.environment_loader import environment_files, load_environments
+from stacks.config.environment_loader import environment_files, load_environments
+from stacks.stack.resource_kinds import KINDS
 from tests.conftest import PROJECT_ROOT
 from tests.local_aws.deploy_cycle import DeployCycle, run_cycle
 from tests.local_aws.environment_changes import (
@@ -38,7 +39,7 @@ def stack_dir(outdir: Path, environment: str) -> Path:
 @pytest.fixture(scope="module")
 def everyday_edits(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Edits]]:
     """Every environment with the everyday changes, synthesized: (cdktf.out, edits)."""
-    from stacks.synthesize import synthesize
+    from stacks.stack.synthesize import synthesize
 
     root, edits = changed_project(PROJECT_ROOT, tmp_path_factory.mktemp("changed-project"))
     outdir = root / "cdktf.out"

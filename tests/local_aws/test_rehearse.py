@@ -12,6 +12,7 @@ import pytest
 
 from local_aws import rehearse
 from local_aws.process import LocalAwsProcess
+from stacks import layout
 from tests.conftest import PROJECT_ROOT
 
 KEPT = {"aws_ssmincidents_replication_set", "aws_ssmcontacts_contact"}
@@ -66,7 +67,7 @@ def test_a_refused_alias_fails_with_aws_s_message(
     monkeypatch.setattr(rehearse, "_synthesize", lambda root, environment, outdir: broken)
     environment = source.name.removeprefix("incident-manager-")
     args = arguments(environment)
-    assert args.run(args) == rehearse.EXIT_FAILED
+    assert args.run(args) == layout.EXIT_FAILED
     error = capsys.readouterr().err
     assert (
         "ValidationException: 1 validation error detected: Value 'Bad Alias!' at 'alias'" in error
@@ -131,7 +132,7 @@ def test_the_server_starts_again_when_the_stack_names_another_account(
 
 
 def test_the_named_account_is_read_from_the_environment_file() -> None:
-    from stacks.environment_loader import load_environments
+    from stacks.config.environment_loader import load_environments
 
     (environment,) = load_environments(PROJECT_ROOT, ["prod"])
     assert rehearse._named_account("prod") == environment.config.account_id

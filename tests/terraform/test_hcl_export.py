@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from stacks.environment_loader import load_environments
-from stacks.synthesize import HclOutputError, synthesize, tidy_hcl
+from stacks.config.environment_loader import load_environments
+from stacks.stack.synthesize import HclOutputError, synthesize, tidy_hcl
 from tests.conftest import EXAMPLES_ROOT
 from tests.terraform.conftest import ENVIRONMENTS, stack_dir
 from tests.terraform.terraform_cli import Terraform

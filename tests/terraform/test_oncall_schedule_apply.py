@@ -1,8 +1,8 @@
 """On-call schedules and rotation shift coverages applied for real: the real Terraform and
 hashicorp/aws provider (from the mirror), the provisioners running
-``stacks/oncall_schedule_sync.py`` and ``stacks/rotation_coverage_sync.py``, against the local
-Incident Manager (``local_aws``, a child process on 127.0.0.1 that enforces AWS's schedule
-rules).
+``stacks/provisioners/oncall_schedule_sync.py`` and
+``stacks/provisioners/rotation_coverage_sync.py``, against the local Incident Manager
+(``local_aws``, a child process on 127.0.0.1 that enforces AWS's schedule rules).
 
 One environment goes through three applies (``environment(0..2)``), each checked through the API
 (GetContact, GetRotation, the server's request log) and by the plan that comes next: a plan
@@ -31,7 +31,8 @@ its JSON.
 
 The synthesized stack runs from ``<repo>/cdktf.out/stacks/<stack>/`` of a throwaway repository
 whose ``stacks`` and ``.venv`` link to this one's, so the provisioners run with the command as
-synthesized (in ``../../..``, ``.venv/bin/python -m stacks.oncall_schedule_sync``), no override.
+synthesized (in ``../../..``, ``.venv/bin/python -m stacks.provisioners.oncall_schedule_sync``), no
+override.
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ import pytest
 
 from local_aws.process import LocalAwsProcess
 from local_aws.server import DEFAULT_ACCOUNT, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
-from stacks.environment_loader import load_environments
-from stacks.plan_guard import check_plan
-from stacks.synthesize import HCL_OUTPUT_VARIABLE, synthesize, tidy_hcl
+from stacks.config.environment_loader import load_environments
+from stacks.plan.plan_guard import check_plan
+from stacks.stack.synthesize import HCL_OUTPUT_VARIABLE, synthesize, tidy_hcl
 from tests.conftest import PROJECT_ROOT, main_environment
 from tests.stacks.environment_files import project_with
 from tests.terraform.stack_copy import (
@@ -326,7 +327,7 @@ class Deployment:
             [
                 sys.executable,
                 "-m",
-                "stacks.oncall_schedule_sync",
+                "stacks.provisioners.oncall_schedule_sync",
                 "check",
                 str(self.stack_dir / "tfplan.json"),
             ],
@@ -685,8 +686,8 @@ def _synthesize_hcl(project: Path, outdir: Path) -> Path:
     Node process starts); the stack directory."""
     code = (
         "import sys; from pathlib import Path; "
-        "from stacks.environment_loader import load_environments; "
-        "from stacks.synthesize import synthesize; "
+        "from stacks.config.environment_loader import load_environments; "
+        "from stacks.stack.synthesize import synthesize; "
         "root = Path(sys.argv[1]); synthesize(load_environments(root), root, Path(sys.argv[2]), "
         "hcl=True)"
     )

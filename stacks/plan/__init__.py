@@ -1,0 +1,7 @@
+"""From a synthesized stack to a checked plan and its apply: running Terraform (plan_flow), the
+plan guard's refusals (plan_guard) and the drift report's words (drift_report).
+
+Imports: the standard library, ``stacks.layout``, ``stacks.config`` (names and paths only),
+``stacks.stack`` (synthesis before planning) and ``stacks.provisioners`` (the drift check).
+Never ``stacks.adopt``, ``stacks.paging``, ``local_aws`` or ``main``.
+"""

@@ -1,0 +1,1 @@
+"""Tests of stacks/provisioners/: the apply-time scripts against the local Incident Manager."""

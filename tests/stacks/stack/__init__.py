@@ -1,0 +1,1 @@
+"""Tests of stacks/stack/: what the stack builds from an environment."""

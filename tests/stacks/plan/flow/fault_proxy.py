@@ -241,9 +241,17 @@ class FaultProxy:
 
     async def _fire(self, trigger: Trigger, link: _Link) -> Outcome:
         trigger.link = link
-        outcome = await asyncio.get_running_loop().run_in_executor(None, trigger.action)
-        trigger.fired.set()
-        return outcome
+
+        def run() -> Outcome:
+            # Set by the action's own thread: an action that cuts the network resets this very
+            # link, whose task may then be cancelled while it waits here (seen under load: the
+            # cut happened, yet ``fired`` stayed unset).
+            try:
+                return trigger.action()
+            finally:
+                trigger.fired.set()
+
+        return await asyncio.get_running_loop().run_in_executor(None, run)
 
     async def _serve(self, client_in: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:
         self.connections += 1

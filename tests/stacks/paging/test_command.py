@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.synth_benchmark import copy_project
 from tests.conftest import PROJECT_ROOT, run_main
-from tests.stacks.paging.fixtures import FIXTURES
+from tests.stacks.paging.fixtures import fixture_path
 
 AT = "2026-11-23T10:00Z"
 
@@ -24,7 +24,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.rmtree(environments)
     environments.mkdir()
     for name in ("dev", "prod", "staging", "risky"):
-        shutil.copy2(FIXTURES / f"{name}.yaml", environments / f"{name}.yaml")
+        shutil.copy2(fixture_path(name), environments / f"{name}.yaml")
     return root
 
 
@@ -91,7 +91,7 @@ def test_strict_exits_1_on_findings_and_0_without(project: Path) -> None:
 
 def test_a_broken_file_exits_2_like_every_config_error(tmp_path: Path) -> None:
     broken = copy_project(tmp_path)
-    shutil.copy2(FIXTURES / "prod.yaml", broken / "stacks" / "environments" / "prod.yaml")
+    shutil.copy2(fixture_path("prod"), broken / "stacks" / "environments" / "prod.yaml")
     path = broken / "stacks" / "environments" / "prod.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("type: SMS", "type: PAGER"))
     result = run_main(broken, "preview", "prod", "--at", AT)

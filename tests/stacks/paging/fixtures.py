@@ -4,9 +4,12 @@ and risky.yaml beside this module, the one environment built to raise every kind
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.synth_benchmark import copy_project
 from stacks.config.environment import Environment
 from stacks.config.environment_loader import load_environment
 from stacks.layout import ENVIRONMENTS_DIR
@@ -57,3 +60,15 @@ def edited(name: str, directory: Path, *edits: tuple[str, str]) -> Environment:
     path = directory / f"{name}.yaml"
     path.write_text(text, encoding="utf-8")
     return load_environment(path, fixture_root(name))
+
+
+def project_with(directory: Path, names: Iterable[str]) -> Path:
+    """A copy of the project in ``directory`` whose stacks/environments holds the named fixtures
+    and nothing else."""
+    root = copy_project(directory)
+    environments = root / ENVIRONMENTS_DIR
+    shutil.rmtree(environments)
+    environments.mkdir()
+    for name in names:
+        shutil.copy2(fixture_path(name), environments / f"{name}.yaml")
+    return root

@@ -12,20 +12,14 @@ import pytest
 
 from benchmarks.synth_benchmark import copy_project
 from tests.conftest import PROJECT_ROOT, cdktf_modules_loaded_by, run_main
-from tests.stacks.paging.fixtures import fixture_path
+from tests.stacks.paging.fixtures import fixture_path, project_with
 
 AT = "2026-11-23T10:00Z"
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("preview"))
-    environments = root / "stacks" / "environments"
-    shutil.rmtree(environments)
-    environments.mkdir()
-    for name in ("dev", "prod", "staging", "risky"):
-        shutil.copy2(fixture_path(name), environments / f"{name}.yaml")
-    return root
+    return project_with(tmp_path_factory.mktemp("preview"), ["dev", "prod", "staging", "risky"])
 
 
 def test_prod_shows_the_incident_minute_by_minute_and_four_weeks_of_rotation(
@@ -105,13 +99,9 @@ def test_a_broken_file_exits_2_like_every_config_error(tmp_path: Path) -> None:
 def test_the_rules_across_one_accounts_files_apply_as_in_every_command(tmp_path: Path) -> None:
     # The preview reads through the loader: a second file creating dev's replication set is
     # refused here as `main.py check` refuses it.
-    root = copy_project(tmp_path)
-    environments = root / "stacks" / "environments"
-    shutil.rmtree(environments)
-    environments.mkdir()
-    shutil.copy2(fixture_path("dev"), environments / "dev.yaml")
+    root = project_with(tmp_path, ["dev"])
     text = fixture_path("risky").read_text(encoding="utf-8")
-    (environments / "qa.yaml").write_text(
+    (root / "stacks" / "environments" / "qa.yaml").write_text(
         text.replace('"999900001111"', '"111122223333"'), encoding="utf-8"
     )
     result = run_main(root, "preview", "qa", "--at", AT)

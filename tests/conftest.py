@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -102,6 +103,21 @@ def run_main(root: Path, *args: str, timeout: float = 300) -> subprocess.Complet
         timeout=timeout,
         check=False,
     )
+
+
+def cdktf_modules_loaded_by(code: str) -> list[str]:
+    """The modules of cdktf, jsii, constructs and the AWS provider that ``code`` loads, run in a
+    fresh Python in the project: a command that loads none starts in a fraction of a second."""
+    script = (
+        f"{code}\nimport sys\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('cdktf', 'jsii', 'constructs', 'cdktf_cdktf_provider_aws')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    loaded: list[str] = ast.literal_eval(result.stdout.splitlines()[-1])
+    return loaded
 
 
 @pytest.fixture

@@ -125,8 +125,18 @@ def _valid_config(data: Any, project_root: Path) -> EnvironmentConfig | None:
     return None if check_environment(config, project_root) else config
 
 
+# A checked environment and the YAML node tree its file was read from: line numbers for what is
+# said about a valid file later (the paging preview's findings), without a second parse.
+ReadEnvironment = tuple[Environment, Node | None]
+
+
 def load_environment(path: Path, project_root: Path) -> Environment:
     """Parse and check one environment file; ``ConfigError`` lists every problem in it."""
+    return read_environment(path, project_root)[0]
+
+
+def read_environment(path: Path, project_root: Path) -> ReadEnvironment:
+    """``load_environment``, keeping the file's node tree."""
     shown = relative_name(path, project_root)
     problems: list[ConfigProblem] = []
     name = path.stem
@@ -143,7 +153,7 @@ def load_environment(path: Path, project_root: Path) -> Environment:
     data, root = _parse(_read_text(path, shown), shown)
     config = None if problems else _valid_config(data, project_root)
     if config is not None:
-        return Environment(name=name, path=path, config=config, shown_path=shown)
+        return Environment(name=name, path=path, config=config, shown_path=shown), root
     if not isinstance(data, dict):
         raise ConfigError(
             [*problems, ConfigProblem(shown, 1, "", "an environment file is a YAML mapping")]
@@ -167,12 +177,17 @@ def load_environment(path: Path, project_root: Path) -> Environment:
         problems.append(problem(partial.original_loc(loc), text))
     if problems:
         raise ConfigError(problems)
-    return Environment(name=name, path=path, config=partial.config, shown_path=shown)
+    return Environment(name=name, path=path, config=partial.config, shown_path=shown), root
 
 
 def load_environments(project_root: Path, names: Sequence[str] = ()) -> list[Environment]:
     """Load the named environments (all when none are named), reporting every problem of every
     file in one ``ConfigError``."""
+    return [environment for environment, _ in read_environments(project_root, names)]
+
+
+def read_environments(project_root: Path, names: Sequence[str] = ()) -> list[ReadEnvironment]:
+    """``load_environments``, keeping each file's node tree."""
     files = environment_files(project_root)
     problems = _folder_problems(project_root)
     for name in names:
@@ -195,16 +210,17 @@ def load_environments(project_root: Path, names: Sequence[str] = ()) -> list[Env
     selected = (
         [files[n] for n in dict.fromkeys(names) if n in files] if names else list(files.values())
     )
-    environments: list[Environment] = []
+    read: list[ReadEnvironment] = []
     for path in selected:
         try:
-            environments.append(load_environment(path, project_root))
+            read.append(read_environment(path, project_root))
         except ConfigError as error:
             problems.extend(error.problems)
-    problems.extend(_account_problems(files, selected, environments, project_root))
+    loaded = [environment for environment, _ in read]
+    problems.extend(_account_problems(files, selected, loaded, project_root))
     if problems:
         raise ConfigError(problems)
-    return environments
+    return read
 
 
 def _account_problems(

@@ -140,11 +140,16 @@ def _range_text(start: int, end: int) -> str:
     return f"{first}-{last[4:]}" if same_day else f"{first} to {last}"
 
 
+def _plan_finding(timeline: Timeline, kind: Kind, message: str) -> Finding:
+    """A finding about a response plan as a whole, placed at its engagements."""
+    return Finding(("response_plans", timeline.index, "engagements"), kind, message)
+
+
 def _one_person(config: EnvironmentConfig, found: Sequence[Timeline]) -> Iterator[Finding]:
     for timeline in found:
         if len(timeline.people) == 1:
-            yield Finding(
-                ("response_plans", timeline.index, "engagements"),
+            yield _plan_finding(
+                timeline,
                 "one-person",
                 f"every page of {timeline.response_plan} goes to one person, "
                 f"{timeline.people[0]}: if they cannot answer, nobody else is paged",
@@ -189,15 +194,15 @@ def _nobody_at_minute_zero(
 ) -> Iterator[Finding]:
     for timeline in found:
         if not timeline.pages:
-            yield Finding(
-                ("response_plans", timeline.index, "engagements"),
+            yield _plan_finding(
+                timeline,
                 "nobody-at-minute-0",
                 f"{timeline.response_plan} pages nobody at all: an incident opened with it "
                 "engages no contact channel",
             )
         elif timeline.pages[0].minute > 0:
-            yield Finding(
-                ("response_plans", timeline.index, "engagements"),
+            yield _plan_finding(
+                timeline,
                 "nobody-at-minute-0",
                 f"{timeline.response_plan} pages nobody at minute 0: the first page goes out at "
                 f"minute {timeline.pages[0].minute}",

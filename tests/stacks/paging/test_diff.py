@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.synth_benchmark import copy_project
 from tests.conftest import run_main
-from tests.stacks.paging.fixtures import FIXTURES
+from tests.stacks.paging.fixtures import fixture_path, project_with
 
 AT = "2026-11-23T10:00Z"
 
@@ -26,11 +25,7 @@ def git(root: Path, *args: str) -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = copy_project(tmp_path)
-    environments = root / "stacks" / "environments"
-    shutil.rmtree(environments)
-    environments.mkdir()
-    shutil.copy2(FIXTURES / "prod.yaml", environments / "prod.yaml")
+    root = project_with(tmp_path, ["prod"])
     git(root, "init", "-q")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")
@@ -100,7 +95,7 @@ def test_no_change_says_so(project: Path) -> None:
 
 
 def test_an_environment_new_since_base_is_all_new(project: Path) -> None:
-    shutil.copy2(FIXTURES / "staging.yaml", project / "stacks" / "environments" / "staging.yaml")
+    shutil.copy2(fixture_path("staging"), project / "stacks" / "environments" / "staging.yaml")
     result = run_main(project, "preview-diff", "staging", "--base", "HEAD", "--at", AT)
     assert result.returncode == 0, result.stderr
     assert "does not exist in HEAD: everything is new." in result.stdout

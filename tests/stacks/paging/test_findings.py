@@ -9,15 +9,19 @@ import pytest
 from ruamel.yaml import YAML
 
 from stacks.config.config_errors import line_of
-from stacks.config.environment_config import EnvironmentConfig
-from stacks.config.environment_loader import load_environment
 from stacks.paging.calendar import Coverage, Rotation
 from stacks.paging.findings import findings, place
 from stacks.paging.timeline import timelines
-from tests.conftest import PROJECT_ROOT
-from tests.stacks.paging.fixtures import FIXTURES, MONDAY_NIGHT, source
+from tests.stacks.paging.fixtures import (
+    MONDAY_NIGHT,
+    PROD_ENGAGES_SCHEDULE,
+    PROD_SCHEDULE,
+    edited,
+    fixture_path,
+    source,
+)
 
-RISKY = "tests/stacks/paging/fixtures/risky.yaml"
+RISKY = "tests/stacks/paging/risky.yaml"
 
 
 def placed(name: str) -> list[str]:
@@ -49,7 +53,7 @@ def test_every_kind_of_finding_with_file_and_line() -> None:
 
 
 def test_the_lines_are_those_of_the_named_fields() -> None:
-    lines = (FIXTURES / "risky.yaml").read_text(encoding="utf-8").splitlines()
+    lines = fixture_path("risky").read_text(encoding="utf-8").splitlines()
     assert lines[20 - 1].strip() == "- {channel: sms, at_minute: 0}"
     assert lines[26 - 1].strip() == "- alias: dave"
     assert lines[66 - 1].strip() == "shift_coverages:"
@@ -64,26 +68,8 @@ def test_the_walkthrough_lacks_retries_on_its_e_mails_and_a_schedule_for_its_rot
     ]
 
 
-def _prod_with(tmp_path: Path, *edits: tuple[str, str]) -> EnvironmentConfig:
-    """The walkthrough with text edits applied, loaded as main.py loads it."""
-    text = (FIXTURES / "prod.yaml").read_text(encoding="utf-8")
-    for old, new in edits:
-        assert old in text, old
-        text = text.replace(old, new)
-    path = tmp_path / "edited.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_environment(path, PROJECT_ROOT).config
-
-
-SCHEDULE = (
-    "topics:",
-    "oncall_schedules:\n  - alias: app-oncall\n    display_name: App on-call\n"
-    "    rotations: [app-responders-weekly]\n\ntopics:",
-)
-
-
 def test_a_rotation_only_an_unengaged_schedule_lists_pages_nobody(tmp_path: Path) -> None:
-    config = _prod_with(tmp_path, SCHEDULE)
+    config = edited("prod", tmp_path, PROD_SCHEDULE).config
     found = findings(config, timelines(config, MONDAY_NIGHT))
     assert [f.message for f in found if f.kind == "unused-rotation"] == [
         "rotation 'app-responders-weekly' pages nobody: only on-call schedules no response plan "
@@ -93,9 +79,7 @@ def test_a_rotation_only_an_unengaged_schedule_lists_pages_nobody(tmp_path: Path
 
 
 def test_a_rotation_an_engaged_schedule_lists_is_no_finding(tmp_path: Path) -> None:
-    config = _prod_with(
-        tmp_path, SCHEDULE, ("engagements: [app-escalation-plan]", "engagements: [app-oncall]")
-    )
+    config = edited("prod", tmp_path, PROD_SCHEDULE, PROD_ENGAGES_SCHEDULE).config
     found = findings(config, timelines(config, MONDAY_NIGHT))
     assert [f.kind for f in found if f.kind == "unused-rotation"] == []
     # Whoever is on call is paged through the schedule; both members' e-mails lack a retry,
@@ -122,7 +106,7 @@ def test_an_engagement_plan_nothing_engages_gets_no_no_retry_finding(tmp_path: P
     senior = "          - contact: sr-incident-responder\n"
     senior += "            acknowledgement_stops_plan: true\n"
     target = (senior, senior + "          - {contact: db-oncall, channel: phone}\n")
-    config = _prod_with(tmp_path, ("escalation_plans:", db_oncall), target)
+    config = edited("prod", tmp_path, ("escalation_plans:", db_oncall), target).config
     no_retry = [f.message for f in findings(config, timelines(config, MONDAY_NIGHT))]
     no_retry = [m for m in no_retry if "no retry" in m]
     assert [m.split(" with no retry")[0] for m in no_retry] == [
@@ -133,19 +117,20 @@ def test_an_engagement_plan_nothing_engages_gets_no_no_retry_finding(tmp_path: P
 
 
 def test_a_contact_only_in_a_rotation_is_unpaged_and_told_why(tmp_path: Path) -> None:
-    text = (FIXTURES / "prod.yaml").read_text(encoding="utf-8")
-    text = text.replace(
-        "contacts: [incident-responder, sr-incident-responder]",
-        "contacts: [incident-responder, sr-incident-responder, spare]",
-    ).replace(
-        "escalation_plans:",
-        "  - alias: spare\n    channels: [{name: e, type: EMAIL, address: s@example.com}]\n"
-        "    engagement: [{channel: e, at_minute: 0, retry_interval_minutes: 1}]\n\n"
-        "escalation_plans:",
+    environment = edited(
+        "prod",
+        tmp_path,
+        (
+            "contacts: [incident-responder, sr-incident-responder]",
+            "contacts: [incident-responder, sr-incident-responder, spare]",
+        ),
+        (
+            "escalation_plans:",
+            "  - alias: spare\n    channels: [{name: e, type: EMAIL, address: s@example.com}]\n"
+            "    engagement: [{channel: e, at_minute: 0, retry_interval_minutes: 1}]\n\n"
+            "escalation_plans:",
+        ),
     )
-    path = tmp_path / "spare.yaml"
-    path.write_text(text, encoding="utf-8")
-    environment = load_environment(path, PROJECT_ROOT)
     found = findings(environment.config, timelines(environment.config, MONDAY_NIGHT))
     assert [f.message for f in found if f.kind == "unpaged-contact"] == [
         "no response plan pages 'spare'; it is in rotation(s) app-responders-weekly, but a "

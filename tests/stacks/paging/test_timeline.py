@@ -15,11 +15,17 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from stacks.config.environment_config import EnvironmentConfig
-from stacks.config.environment_loader import load_environment
 from stacks.paging.findings import findings
 from stacks.paging.timeline import OnCall, StopPoint, stage_starts, timelines
-from tests.conftest import PROJECT_ROOT
-from tests.stacks.paging.fixtures import FIXTURES, MONDAY_NIGHT, fixture
+from tests.conftest import EXAMPLES_ROOT
+from tests.stacks.paging.fixtures import (
+    MONDAY_NIGHT,
+    PROD_ENGAGES_SCHEDULE,
+    PROD_SCHEDULE,
+    edited,
+    fixture,
+    fixture_path,
+)
 
 
 def pages(
@@ -71,15 +77,7 @@ def test_being_in_a_rotation_no_schedule_engages_is_not_shown_as_on_call() -> No
 
 
 def test_pages_through_a_schedule_name_the_schedule_and_rotation(tmp_path: Path) -> None:
-    text = (FIXTURES / "prod.yaml").read_text(encoding="utf-8")
-    text = text.replace(
-        "topics:",
-        "oncall_schedules:\n  - alias: app-oncall\n    display_name: App on-call\n"
-        "    rotations: [app-responders-weekly]\n\ntopics:",
-    ).replace("engagements: [app-escalation-plan]", "engagements: [app-oncall]")
-    path = tmp_path / "scheduled.yaml"
-    path.write_text(text, encoding="utf-8")
-    config = load_environment(path, PROJECT_ROOT).config
+    config = edited("prod", tmp_path, PROD_SCHEDULE, PROD_ENGAGES_SCHEDULE).config
     (night,) = timelines(config, MONDAY_NIGHT)
     # Monday 02:00 in Los Angeles: the senior is on call and is the only one paged.
     assert {p.contact for p in night.pages} == {"sr-incident-responder"}
@@ -93,12 +91,19 @@ def test_a_gap_over_30_minutes_pages_at_the_asked_minute_through_a_wait_stage() 
     assert pages("staging")["StgEC2HighCPU"] == [
         (0, "stg-incident-responder", "email", None),
         (0, "stg-incident-responder", "mobile", 2),  # the channel target of stage 1
-        (10, "stg-sr-incident-responder", "email", None),
+        # Stage 2 engages the on-call schedule: Monday 11:00 in Berlin, its rotation has
+        # stg-incident-responder on call.
+        (10, "stg-incident-responder", "email", None),
+        (20, "stg-sr-incident-responder", "email", None),
         (45, "stg-incident-responder", "mobile", 10),  # stages of 30 + 15 minutes before it
+        (55, "stg-incident-responder", "mobile", 10),  # the same, engaged from minute 10
     ]
     (timeline,) = timelines(fixture("staging").config, MONDAY_NIGHT)
     # The senior's target does not stop the plan (acknowledgement_stops_plan: false).
-    assert [(s.contact, s.minute) for s in timeline.stops] == [("stg-incident-responder", 0)]
+    assert [(s.contact, s.minute) for s in timeline.stops] == [
+        ("stg-incident-responder", 0),
+        ("stg-incident-responder", 10),
+    ]
 
 
 def test_nested_escalation_plans_resolve_to_people_with_the_path() -> None:
@@ -138,6 +143,12 @@ def _ref(text: str) -> str:
     return text.removeprefix("${").removesuffix(".arn}")
 
 
+# An escalation target that is an on-call schedule, in the synthesized stack; and how both sides
+# below write the schedule's engagement when nobody is on call.
+SCHEDULE_DATA = "terraform_data.oncall_schedule["
+ON_CALL_SCHEDULE = "(on-call schedule)"
+
+
 def synthesized_pages(stack: dict[str, Any]) -> dict[str, list[tuple[int, str, str]]]:
     """Walk the synthesized plans the way Incident Manager runs them: each stage engages its
     targets when the durations before it have passed; a contact target runs that contact's
@@ -152,6 +163,9 @@ def synthesized_pages(stack: dict[str, Any]) -> dict[str, list[tuple[int, str, s
     plans = {_ref(v["contact_id"]): v["stage"] for v in resources["aws_ssmcontacts_plan"].values()}
 
     def walk(contact: str, minute: int) -> Iterator[tuple[int, str, str]]:
+        if contact.startswith(SCHEDULE_DATA):  # who it pages is its rotation's at that minute
+            yield minute, contact.split('"')[1], ON_CALL_SCHEDULE
+            return
         for stage in plans[contact]:
             for target in stage.get("target", []):
                 if "channel_target_info" in target:
@@ -174,7 +188,7 @@ def synthesized_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from stacks.stack.synthesize import synthesize
 
     outdir = tmp_path_factory.mktemp("paging") / "cdktf.out"
-    synthesize([fixture(n) for n in ("prod", "staging", "risky")], PROJECT_ROOT, outdir)
+    synthesize([fixture(n) for n in ("prod", "staging", "risky")], EXAMPLES_ROOT, outdir)
     return outdir
 
 
@@ -188,8 +202,13 @@ def test_the_timeline_is_what_the_synthesized_plan_stages_do(
         )
     )
     expected = synthesized_pages(stack)
+    # 2026-01-01 01:00 in Berlin: staging's business-hours rotation has nobody on call, so its
+    # schedule pages nobody and both sides name the schedule and the minute it is engaged.
     found = {
-        t.response_plan: sorted((p.minute, p.contact, p.channel) for p in t.pages)
+        t.response_plan: sorted(
+            [(p.minute, p.contact, p.channel) for p in t.pages]
+            + [(minute, schedule, ON_CALL_SCHEDULE) for minute, schedule in t.unstaffed]
+        )
         for t in timelines(fixture(name).config, datetime(2026, 1, 1, tzinfo=UTC))
     }
     assert found == expected
@@ -201,7 +220,7 @@ def test_the_timeline_is_what_the_synthesized_plan_stages_do(
 
 def _with_schedule(name: str, plan: int, stage: int, target: int) -> EnvironmentConfig:
     """The fixture with one escalation target turned into the schedule ``oncall``."""
-    data = YAML(typ="safe").load((FIXTURES / f"{name}.yaml").read_text(encoding="utf-8"))
+    data = YAML(typ="safe").load(fixture_path(name).read_text(encoding="utf-8"))
     data["escalation_plans"][plan]["stages"][stage]["targets"][target]["contact"] = "oncall"
     return EnvironmentConfig.model_validate(data)
 
@@ -231,12 +250,16 @@ def test_a_schedule_pages_whoever_its_rotation_has_on_call_at_that_minute() -> N
 
 
 def test_a_schedule_with_nobody_on_call_pages_nobody_and_says_so() -> None:
-    config = _with_schedule("staging", 0, 1, 0)
+    # The example's stage 2 engages stg-business-hours-oncall; without stage 3 (the senior),
+    # the senior is reached only through that schedule's rotation.
+    data = YAML(typ="safe").load(fixture_path("staging").read_text(encoding="utf-8"))
+    del data["escalation_plans"][0]["stages"][2]
+    config = EnvironmentConfig.model_validate(data)
     saturday = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-    (timeline,) = timelines(config, saturday, {"oncall": ("stg-business-hours",)})
-    assert timeline.unstaffed == ((10, "oncall"),)
+    (timeline,) = timelines(config, saturday)
+    assert timeline.unstaffed == ((10, "stg-business-hours-oncall"),)
     assert {p.contact for p in timeline.pages} == {"stg-incident-responder"}
-    found = findings(config, [timeline], {"oncall": ("stg-business-hours",)})
+    found = findings(config, [timeline])
     # Members of an engaged schedule's rotation count as paged, even off duty now.
     assert [f for f in found if f.kind == "unpaged-contact"] == []
 

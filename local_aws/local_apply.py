@@ -304,6 +304,10 @@ class LocalWorkdir:
     stack: Json = field(default_factory=dict)
     # Every warning Terraform printed in this copy's ``-json`` runs, in order.
     warnings: list[str] = field(default_factory=list)
+    # The tree whose synthesis is loaded, when its provisioners run modules of that tree rather
+    # than the stack directory's copy (a stack synthesized before the provisioners travelled:
+    # ``make rehearse BEFORE=<older ref>``); None for a stack that carries its provisioners.
+    code_root: Path | None = None
 
     def load(self, stack_dir: Path, address_types: Mapping[str, str]) -> None:
         """Put ``stack_dir``'s stack (the first, or a changed version) into the copy."""
@@ -339,14 +343,17 @@ class LocalWorkdir:
     def provisioner_env(self) -> dict[str, str]:
         """For the provisioners (the stack directory's copy of constructs_lib/provisioners/,
         boto3): the SDK pointed at the server with the fake keys, as the provider is, and this
-        project's Python, which has boto3."""
-        return {
+        project's Python, which has boto3 (and ``code_root`` on its path, when set)."""
+        env = {
             "AWS_ENDPOINT_URL": self.server_url,
             "AWS_ACCESS_KEY_ID": FAKE_CREDENTIALS["access_key"],
             "AWS_SECRET_ACCESS_KEY": FAKE_CREDENTIALS["secret_key"],
             "AWS_REGION": stack_region(self.stack) if self.stack else "us-east-1",
             PYTHON_VARIABLE: sys.executable,
         }
+        if self.code_root is not None:
+            env["PYTHONPATH"] = str(self.code_root)
+        return env
 
     def init(self) -> None:
         self.run("terraform init", "init", "-input=false", "-backend=true", "-reconfigure")

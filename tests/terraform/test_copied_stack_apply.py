@@ -37,6 +37,7 @@ import pytest
 from local_aws.local_apply import Change, planned_changes
 from local_aws.process import LocalAwsProcess
 from local_aws.server import DEFAULT_ACCOUNT, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
+from local_aws.stack_inputs import placeholder_values
 from stacks.config.environment_loader import load_environments
 from stacks.stack.synthesize import synthesize
 from tests.conftest import PROJECT_ROOT
@@ -210,6 +211,21 @@ def journey(terraform: Terraform, tmp_path_factory: pytest.TempPathFactory) -> I
         server.stop()
 
 
+def _mains_checkout(old_repo: Path, server: LocalAwsProcess, state: Path) -> Path:
+    """main's synthesized stack in ``old_repo/cdktf.out/stacks/<stack>``, with what its
+    provisioners' command finds in ``../../..``: ``stacks.provisioners`` (this checkout's
+    package, whose create/update/delete main's scripts were before the move) and ``.venv``."""
+    old_dir = old_repo / "cdktf.out" / "stacks" / STACK
+    old_dir.mkdir(parents=True)
+    shutil.copy(BEFORE / f"{STACK}.cdk.tf.json", old_dir / "cdk.tf.json")
+    (old_repo / "stacks").mkdir()
+    (old_repo / "stacks" / "__init__.py").write_text("", encoding="utf-8")
+    (old_repo / "stacks" / "provisioners").symlink_to(PACKAGE)
+    (old_repo / ".venv").symlink_to(Path(sys.prefix))
+    point_at(old_dir, server, state)
+    return old_dir
+
+
 def _travel(terraform: Terraform, workdir: Path, server: LocalAwsProcess) -> Journey:
     import boto3  # type: ignore[import-untyped]
 
@@ -233,15 +249,11 @@ def _travel(terraform: Terraform, workdir: Path, server: LocalAwsProcess) -> Jou
     }
 
     # 1. The stack as main synthesized it, in the layout its provisioners expect.
-    old_repo = workdir / "old-checkout"
-    old_dir = old_repo / "cdktf.out" / "stacks" / STACK
-    old_dir.mkdir(parents=True)
-    shutil.copy(BEFORE / f"{STACK}.cdk.tf.json", old_dir / "cdk.tf.json")
-    (old_repo / "stacks").mkdir()
-    (old_repo / "stacks" / "__init__.py").write_text("", encoding="utf-8")
-    (old_repo / "stacks" / "provisioners").symlink_to(PACKAGE)
-    (old_repo / ".venv").symlink_to(Path(sys.prefix))
-    point_at(old_dir, server, state)
+    old_dir = _mains_checkout(workdir / "old-checkout", server, state)
+    # The contacts' e-mail addresses are secret variables: fictional values, as CI gives them.
+    variables = read_stack(old_dir)["variable"]
+    addresses = placeholder_values(read_stack(old_dir), dict.fromkeys(variables, "EMAIL"))
+    aws.update({f"TF_VAR_{name}": str(value) for name, value in addresses.items()})
     old_env = {k: v for k, v in terraform.env(aws).items() if k not in ("IM_PYTHON", "PYTHONPATH")}
     old = Run(terraform, old_dir, old_env)
     old("init")

@@ -137,7 +137,8 @@ bench: $(INSTALLED)
 ## cdktf diff / deploy of one environment, e.g. `make diff ENV=prod` (needs AWS credentials)
 diff deploy: $(INSTALLED) $(NODE_INSTALLED)
 	@test -n "$(ENV)" || { echo "usage: make $@ ENV=<environment>" >&2; exit 2; }
-	npx cdktf $@ incident-manager-$(ENV)
+	@# The provisioners run the stack directory's copy of their package with the project's Python.
+	IM_PYTHON="$${IM_PYTHON:-$(CURDIR)/$(BIN)/python}" npx cdktf $@ incident-manager-$(ENV)
 	@# As after make apply: an adoption's import blocks are applied now (stacks/adopted/).
 	@if [ "$@" = deploy ]; then rm -f stacks/adopted/$(ENV).imports.json; fi
 

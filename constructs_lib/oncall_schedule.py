@@ -3,8 +3,8 @@ escalation plans and response plans can page whoever is on call.
 
 No released hashicorp/aws provider can set a schedule's rotations (terraform-provider-aws #39758,
 #41776; PR #44523 adds ``rotation_ids``), so each schedule is two instances of Terraform's
-built-in ``terraform_data`` whose provisioners run ``stacks/provisioners/oncall_schedule_sync.py``
-(boto3):
+built-in ``terraform_data`` whose provisioners run ``provisioners/oncall_schedule_sync.py`` (boto3;
+synthesis copies the package into the stack directory, and the provisioners run that copy):
 
 - ``terraform_data.oncall_schedule["<alias>"]`` is the schedule itself. Its ``triggers_replace``
   is only its identity (alias, region, account). Creating it creates the schedule, or adopts an
@@ -41,6 +41,15 @@ from cdktf import (
 from constructs import Construct
 
 from constructs_lib.props_error import raise_if_any
+from constructs_lib.provisioners.contract import (
+    DEFAULT_PYTHON,
+    IDENTITY_KIND,
+    PACKAGE_IN_STACK,
+    PYTHON_VARIABLE,
+    SCHEDULE_MODULE,
+    SCHEDULE_VARIABLE,
+    SETTINGS_KIND,
+)
 from constructs_lib.replication_set import ReplicationSetRef
 from constructs_lib.terraform_data import TerraformData
 
@@ -54,10 +63,6 @@ if TYPE_CHECKING:
 MAX_ROTATIONS = 25
 IDENTITY_ADDRESS = "oncall_schedule"
 SETTINGS_ADDRESS = "oncall_schedule_settings"
-# Must match stacks/provisioners/contract.py (IDENTITY_KIND, SETTINGS_KIND, SCHEDULE_VARIABLE).
-IDENTITY_KIND = "ssm-contacts-oncall-schedule"
-SETTINGS_KIND = "ssm-contacts-oncall-schedule-settings"
-SCHEDULE_VARIABLE = "IM_ONCALL_SCHEDULE"
 SET_ID = "oncall-schedules"
 
 
@@ -87,18 +92,21 @@ class ScheduleAccess:
 
 @dataclass(frozen=True)
 class SyncCommand:
-    """How a provisioner runs the sync module: in the repository root (``project_root``,
-    relative to Terraform's working directory, the stack directory) with the project's Python
-    (``$IM_PYTHON`` overrides it at apply time)."""
+    """How a provisioner runs a module of ``constructs_lib.provisioners``: from the copy that
+    synthesis puts in the stack directory (``package``, in ``working_dir``: Terraform's
+    ``path.module``, the stack directory itself, wherever it was copied), with ``python3`` from
+    PATH unless ``$IM_PYTHON`` names another interpreter at apply time."""
 
-    project_root: str = "../../.."
-    python: str = ".venv/bin/python"
-    module: str = "stacks.provisioners.oncall_schedule_sync"
+    working_dir: str = "${path.module}"
+    python: str = DEFAULT_PYTHON
+    package: str = PACKAGE_IN_STACK
+    module: str = SCHEDULE_MODULE
 
     def command(self, action: str) -> str:
         # `$${` is Terraform's escape for a literal `${`: the shell expands it, not Terraform.
         # No double quotes: cdktf's HCL renderer would not escape them.
-        return f"exec $${{IM_PYTHON:-{self.python}}} -m {self.module} {action}"
+        python = f"$${{{PYTHON_VARIABLE}:-{self.python}}}"
+        return f"exec {python} -m {self.package}.{self.module} {action}"
 
     def local_exec(
         self,
@@ -111,7 +119,7 @@ class SyncCommand:
         module reads from ``variable``."""
         body: dict[str, Any] = {
             "command": self.command(action),
-            "working_dir": self.project_root,
+            "working_dir": self.working_dir,
             "environment": {variable: f"${{jsonencode({schedule})}}"},
         }
         if when:

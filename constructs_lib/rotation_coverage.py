@@ -14,8 +14,9 @@ of the rotation (members, hand-off) would send the wrong read-back (08:00) to AW
   ``replace_triggered_by`` is the rotation: a coverage edit replaces it, and so does any update
   of the rotation by the provider (checked with Terraform 1.11.4: the replacement is created
   after the rotation's update). Its ``local-exec`` provisioner runs
-  ``stacks/provisioners/rotation_coverage_sync.py``, which writes the configured coverage
-  (GetRotation, then UpdateRotation with the live rotation and the configured ``ShiftCoverages``).
+  ``provisioners/rotation_coverage_sync.py`` (its copy in the stack directory), which writes the
+  configured coverage (GetRotation, then UpdateRotation with the live rotation and the
+  configured ``ShiftCoverages``).
 
 Rotations whose coverages all start and end on the same minute read back right, yet they need
 the record too: an edit from 08:30-17:00 to 08:00-17:00 reaches the provider as "no change"
@@ -33,12 +34,9 @@ from constructs import Construct
 
 from constructs_lib.aws import SsmcontactsRotation
 from constructs_lib.oncall_schedule import ScheduleAccess, SyncCommand, hcl_safe
+from constructs_lib.provisioners.contract import COVERAGE_KIND, COVERAGE_MODULE, COVERAGE_VARIABLE
 from constructs_lib.terraform_data import TerraformData
 
-# Must match stacks/provisioners/contract.py (COVERAGE_KIND, COVERAGE_VARIABLE).
-COVERAGE_KIND = "ssm-contacts-rotation-coverage"
-COVERAGE_VARIABLE = "IM_ROTATION_COVERAGE"
-COVERAGE_MODULE = "stacks.provisioners.rotation_coverage_sync"
 # The attribute the provider reads back wrong, as ignore_changes names it.
 COVERAGE_ATTRIBUTE = "recurrence[0].shift_coverages"
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from constructs_lib.provisioners.contract import PYTHON_VARIABLE, is_coverage_input
 from local_aws.stack_inputs import FAKE_CREDENTIALS, placeholder_values
 from local_aws.terraform_setup import (
     find_mirror,
@@ -25,8 +26,6 @@ from local_aws.terraform_setup import (
     terraform_env,
     write_cli_config,
 )
-from stacks.layout import PROJECT_ROOT
-from stacks.provisioners.contract import is_coverage_input
 from stacks.stack.resource_kinds import KINDS, OTHER_KINDS
 
 Json = dict[str, Any]
@@ -305,6 +304,10 @@ class LocalWorkdir:
     stack: Json = field(default_factory=dict)
     # Every warning Terraform printed in this copy's ``-json`` runs, in order.
     warnings: list[str] = field(default_factory=list)
+    # The tree whose synthesis is loaded, when its provisioners run modules of that tree rather
+    # than the stack directory's copy (a stack synthesized before the provisioners travelled:
+    # ``make rehearse BEFORE=<older ref>``); None for a stack that carries its provisioners.
+    code_root: Path | None = None
 
     def load(self, stack_dir: Path, address_types: Mapping[str, str]) -> None:
         """Put ``stack_dir``'s stack (the first, or a changed version) into the copy."""
@@ -338,18 +341,19 @@ class LocalWorkdir:
         return result.stdout
 
     def provisioner_env(self) -> dict[str, str]:
-        """For the on-call schedule provisioners (stacks/provisioners/oncall_schedule_sync.py,
+        """For the provisioners (the stack directory's copy of constructs_lib/provisioners/,
         boto3): the SDK pointed at the server with the fake keys, as the provider is, and this
-        project's Python and modules (the copy is not in the repository's
-        cdktf.out/stacks/<stack>)."""
-        return {
+        project's Python, which has boto3 (and ``code_root`` on its path, when set)."""
+        env = {
             "AWS_ENDPOINT_URL": self.server_url,
             "AWS_ACCESS_KEY_ID": FAKE_CREDENTIALS["access_key"],
             "AWS_SECRET_ACCESS_KEY": FAKE_CREDENTIALS["secret_key"],
             "AWS_REGION": stack_region(self.stack) if self.stack else "us-east-1",
-            "IM_PYTHON": sys.executable,
-            "PYTHONPATH": str(PROJECT_ROOT),
+            PYTHON_VARIABLE: sys.executable,
         }
+        if self.code_root is not None:
+            env["PYTHONPATH"] = str(self.code_root)
+        return env
 
     def init(self) -> None:
         self.run("terraform init", "init", "-input=false", "-backend=true", "-reconfigure")

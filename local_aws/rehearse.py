@@ -320,6 +320,8 @@ def rehearse(environment: str, before: str | None, workroot: Path, say: Printer)
                 f"created one for the rehearsal ({arn})"
             )
         work.load(first_dir, _address_types(trees.before_root or PROJECT_ROOT))
+        # A ref from before the provisioners travelled runs them from its own tree.
+        work.code_root = trees.before_root
         started = time.monotonic()
         work.init()
         timings.timed("terraform init", started)
@@ -334,6 +336,7 @@ def rehearse(environment: str, before: str | None, workroot: Path, say: Printer)
             )
             timings.timed(f"apply {before}", started)
             work.load(trees.now, _address_types(PROJECT_ROOT))
+            work.code_root = None
         started = time.monotonic()
         title = (
             f"{environment}: the change from {before} to the working tree"

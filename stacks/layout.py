@@ -2,8 +2,8 @@
 where environment files live, where a stack is synthesized, and what each exit status means.
 
 Imports: the standard library only (every package of the app imports this module). The
-provisioners (``stacks.provisioners``) keep their own exit codes in their contract, since they
-run without the rest of the app.
+provisioners (``constructs_lib.provisioners``) keep their own exit codes in their contract, since
+they run without the rest of the app.
 """
 
 from __future__ import annotations

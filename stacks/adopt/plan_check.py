@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from stacks.provisioners.contract import is_coverage_input
+from constructs_lib.provisioners.contract import is_coverage_input
 from stacks.stack.resource_kinds import KINDS, OTHER_KINDS
 
 Json = dict[str, Any]

@@ -6,7 +6,7 @@
 
 ``plan-check`` synthesizes the environment, names missing secret addresses, runs ``terraform
 init`` and ``plan -out=tfplan``, then reads ``terraform show -json tfplan`` once, in memory, and
-hands that JSON to the drift check (``stacks.provisioners.oncall_schedule_sync``) and the plan guard
+hands that JSON to the drift check (``stacks.plan.drift_check``) and the plan guard
 (``stacks.plan.plan_guard``). A plan the guard passes is recorded by its sha256
 (``tfplan.checked``); a refused one is renamed ``tfplan.refused``, so nothing can apply it.
 ``apply`` applies ``tfplan`` only when its sha256 is the recorded one, after reading it and
@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from constructs_lib.provisioners.contract import PYTHON_VARIABLE
 from stacks.layout import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
@@ -178,6 +179,14 @@ def ctrl_c_noted() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
+def provisioner_environment() -> dict[str, str]:
+    """The caller's environment, with the provisioners' interpreter (``$IM_PYTHON``) set to this
+    Python, which has boto3, unless the caller named one: ``make apply`` runs the stack's
+    provisioners with the project's .venv, while a bare ``terraform apply`` in the stack
+    directory runs them with ``python3`` from PATH."""
+    return {PYTHON_VARIABLE: sys.executable, **os.environ}
+
+
 @dataclass(frozen=True)
 class Terraform:
     """The ``terraform`` on PATH, run in one stack directory with the caller's environment
@@ -193,7 +202,11 @@ class Terraform:
         sys.stdout.flush()
         with private_files(), ctrl_c_noted() as noted:
             status = subprocess.run(
-                [self.binary, *args], cwd=self.directory, stdin=subprocess.DEVNULL, check=False
+                [self.binary, *args],
+                cwd=self.directory,
+                env=provisioner_environment(),
+                stdin=subprocess.DEVNULL,
+                check=False,
             ).returncode
         if noted:
             raise TerraformInterruptedError(
@@ -281,15 +294,12 @@ class CheckOutcome:
 def drift_status(plan: Json) -> int:
     """The drift check of on-call schedules and shift coverages on ``plan`` (printed); its
     status: 0, 4 (drift), 1 (AWS) or 2."""
-    from stacks.provisioners.aws_access import report_errors
-    from stacks.provisioners.contract import EXIT_DRIFT as DRIFT
-    from stacks.provisioners.oncall_schedule_sync import check_schedules
-    from stacks.provisioners.rotation_coverage_sync import check_coverages
+    from constructs_lib.provisioners.aws_access import report_errors
+    from constructs_lib.provisioners.contract import EXIT_DRIFT as DRIFT
+    from stacks.plan.drift_check import live_comparisons
 
     def work() -> int:
-        out = sys.stdout
-        drifted = check_schedules(plan, out) + check_coverages(plan, out)
-        return DRIFT if drifted else EXIT_OK
+        return DRIFT if live_comparisons(plan, sys.stdout) else EXIT_OK
 
     sys.stdout.flush()
     status = report_errors("drift check", work)

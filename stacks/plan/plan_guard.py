@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from constructs_lib.provisioners.contract import COVERAGE_KIND, IDENTITY_KIND, SETTINGS_KIND
 from stacks.layout import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED
 
 Json = dict[str, Any]
@@ -36,9 +37,7 @@ REFERRERS = (
 # by their input's kind; their input holds the schedule's ARN and alias. The settings and the
 # shift coverages the stack writes through the SDK are terraform_data records too.
 TERRAFORM_DATA = "terraform_data"
-SCHEDULE_KIND = "ssm-contacts-oncall-schedule"
-SETTINGS_KIND = "ssm-contacts-oncall-schedule-settings"
-COVERAGE_KIND = "ssm-contacts-rotation-coverage"
+SCHEDULE_KIND = IDENTITY_KIND
 # Terraform's resource_changes[].action_reason for an object an interrupted apply left tainted.
 TAINTED = "replace_because_tainted"
 

@@ -58,7 +58,6 @@ from constructs_lib import (
     RunbookAction,
     RunbookProps,
     ScheduleAccess,
-    SyncCommand,
     TimeOfDay,
     Unencrypted,
     WeeklyHandOff,
@@ -87,7 +86,8 @@ from stacks.config.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, addr
 from stacks.stack.import_blocks import add_import_blocks, read_imports
 from stacks.stack.runbook_roles import action_role_arn, build_runbook_roles
 
-# Terraform runs in cdktf.out/stacks/<stack>/; state paths are relative to the repository root.
+# Terraform runs in cdktf.out/stacks/<stack>/; a local state path is relative to the repository
+# root.
 STACK_DIR_TO_ROOT = PurePosixPath("../../..")
 PROVIDER_SOURCE = "hashicorp/aws"
 # Import blocks (adopting a live setup) need Terraform 1.5; the S3 backend's lock file
@@ -129,7 +129,7 @@ class IncidentManagerStack(TerraformStack):
         self.rotations = {r.name: self._rotation(r) for r in config.rotations}
         # Always there, with no instances when there is no schedule: removing the last schedule
         # from the config must still run the provisioner that deletes it.
-        OnCallScheduleSet(self, SET_ID, SyncCommand(project_root=str(STACK_DIR_TO_ROOT)))
+        OnCallScheduleSet(self, SET_ID)
         self.oncall_schedules = {s.alias: self._oncall_schedule(s) for s in config.oncall_schedules}
         self.escalation_plans: dict[str, EscalationPlan] = {}
         for plan in _dependency_order(config.escalation_plans):
@@ -438,7 +438,6 @@ class IncidentManagerStack(TerraformStack):
                 replication_set=self.replication_set,
                 # The provider's default_tags do not reach what the SDK creates.
                 tags={**config.default_tags, **schedule.tags},
-                sync=SyncCommand(project_root=str(STACK_DIR_TO_ROOT)),
             ),
         )
 
@@ -505,7 +504,6 @@ class IncidentManagerStack(TerraformStack):
                 tags=rotation.tags,
                 # Coverages are written through the SDK too: the provider reads them back wrong.
                 access=self._sdk_access(),
-                sync=SyncCommand(project_root=str(STACK_DIR_TO_ROOT)),
             ),
         )
 

@@ -10,6 +10,11 @@ leaves cdktf (``make synth-hcl``, into cdktf.out.hcl). cdktf 0.21 decides the fo
 writes JSON into it (hashicorp/terraform-cdk#3875). So the caller sets
 ``SYNTH_HCL_OUTPUT=true`` before importing this module (main.py --hcl does), and ``synthesize``
 refuses to swap in output that is not HCL.
+
+Each stack directory also gets a copy of the programs its provisioners run
+(``constructs_lib/provisioners/`` as ``incident_manager_provisioners/``): a stack directory is a
+complete Terraform working directory, which applies with ``terraform``, ``python3`` and ``boto3``
+wherever it is copied.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from pathlib import Path
 
 from cdktf import App, TerraformStack
 
+from constructs_lib import provisioners
+from constructs_lib.provisioners.contract import PACKAGE_IN_STACK
 from stacks.config.environment import Environment
 from stacks.layout import STACK_PREFIX
 from stacks.stack.hcl_strings import keep_carriage_returns, strings_with_carriage_returns
@@ -76,6 +83,7 @@ def synthesize(
             _finish_hcl(staging, environments, app)
             _add_adopted_addresses(staging, project_root)
         _add_committed_locks(staging, project_root)
+        _add_provisioners(staging)
         _swap_in(staging, outdir, keep_other_stacks=not complete)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -237,6 +245,23 @@ def _add_committed_locks(staging: Path, project_root: Path) -> None:
         lock = committed_lock(project_root, stack_dir.name)
         if lock.is_file():
             shutil.copy2(lock, stack_dir / LOCK_FILE)
+
+
+def provisioner_sources() -> list[Path]:
+    """The files of ``constructs_lib.provisioners`` a stack directory gets: its modules, in name
+    order (no ``__pycache__``: what a run leaves there is not part of the output)."""
+    return sorted(Path(provisioners.__file__).parent.glob("*.py"))
+
+
+def _add_provisioners(staging: Path) -> None:
+    """A byte-identical copy of the provisioners' package in each stack directory, where their
+    commands run it (``python3 -m incident_manager_provisioners.<module>``, in ``path.module``)."""
+    sources = provisioner_sources()
+    for stack_dir in _stack_dirs(staging):
+        package = stack_dir / PACKAGE_IN_STACK
+        package.mkdir()
+        for source in sources:
+            (package / source.name).write_bytes(source.read_bytes())
 
 
 def _stack_dirs(outdir: Path) -> list[Path]:

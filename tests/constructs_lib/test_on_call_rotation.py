@@ -18,7 +18,7 @@ from constructs_lib import (
     WeeklyHandOff,
 )
 from constructs_lib.on_call_rotation import DayOfWeek
-from stacks.provisioners import aws_access, contract, rotation_coverage_sync
+from constructs_lib.provisioners import aws_access, contract, rotation_coverage_sync
 from tests.constructs_lib.fixtures import email_contact, replication_set
 from tests.synth_helpers import Json, address, body, new_stack, only, ref, resources, synth
 
@@ -202,9 +202,9 @@ def test_a_coverage_read_back_wrong_is_ignored_and_written_by_its_record() -> No
     (provisioner,) = record["provisioner"]
     assert provisioner == {
         "local-exec": {
-            "command": "exec $${IM_PYTHON:-.venv/bin/python} "
-            "-m stacks.provisioners.rotation_coverage_sync apply",
-            "working_dir": "../../..",
+            "command": "exec $${IM_PYTHON:-python3} "
+            "-m incident_manager_provisioners.rotation_coverage_sync apply",
+            "working_dir": "${path.module}",
             "environment": {"IM_ROTATION_COVERAGE": "${jsonencode(self.input)}"},
         }
     }
@@ -227,7 +227,7 @@ def test_what_the_record_hands_the_module_is_the_configured_coverage() -> None:
             ]
         },
         access=access,
-        sync=SyncCommand(project_root="../../../..", python="/opt/python"),
+        sync=SyncCommand(working_dir="/srv/stack", python="/opt/python"),
     )
     record = only_record(synth(stack))
     data = {**record["input"], "arn": "arn:aws:ssm-contacts:eu-west-1:444455556666:rotation/x"}
@@ -240,10 +240,10 @@ def test_what_the_record_hands_the_module_is_the_configured_coverage() -> None:
     )
     command = record["provisioner"][0]["local-exec"]
     assert (
-        command["command"]
-        == "exec $${IM_PYTHON:-/opt/python} -m stacks.provisioners.rotation_coverage_sync apply"
+        command["command"] == "exec $${IM_PYTHON:-/opt/python} "
+        "-m incident_manager_provisioners.rotation_coverage_sync apply"
     )
-    assert command["working_dir"] == "../../../.."
+    assert command["working_dir"] == "/srv/stack"
 
 
 def test_a_coverage_read_back_right_keeps_the_provider_diff_and_still_has_a_record() -> None:
@@ -274,8 +274,12 @@ def test_a_coverage_without_access_is_refused() -> None:
     assert problem.startswith("access: required with shift_coverages")
 
 
-def test_kind_and_variable_match_the_sync_module() -> None:
-    from constructs_lib import rotation_coverage
-
-    assert rotation_coverage.COVERAGE_KIND == contract.COVERAGE_KIND
-    assert rotation_coverage.COVERAGE_VARIABLE == contract.COVERAGE_VARIABLE
+def test_the_record_uses_the_contracts_kind_variable_and_module() -> None:
+    stack = new_stack()
+    covered_rotation(stack, {"MON": span(TimeOfDay(8, 30), TimeOfDay(17))})
+    record = only_record(synth(stack))
+    assert record["input"]["kind"] == contract.COVERAGE_KIND
+    body = record["provisioner"][0]["local-exec"]
+    assert list(body["environment"]) == [contract.COVERAGE_VARIABLE]
+    module = f"{contract.PACKAGE_IN_STACK}.{contract.COVERAGE_MODULE}"
+    assert body["command"].endswith(f" -m {module} apply")

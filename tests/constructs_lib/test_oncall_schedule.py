@@ -27,8 +27,8 @@ from constructs_lib import (
     TimeOfDay,
 )
 from constructs_lib.oncall_schedule import OnCallScheduleSet, hcl_safe
+from constructs_lib.provisioners import aws_access, contract, oncall_schedule_sync
 from stacks.layout import PROJECT_ROOT
-from stacks.provisioners import aws_access, contract, oncall_schedule_sync
 from tests.constructs_lib.fixtures import email_contact, replication_set
 from tests.synth_helpers import address, body, new_stack, only, ref, resources, synth
 
@@ -119,11 +119,11 @@ def test_only_identity_replaces_the_schedule_and_settings_update_it_in_place() -
     assert settings["triggers_replace"] == "${each.value.settings}"
     create, delete = identity["provisioner"]
     assert create["local-exec"]["command"].endswith(
-        "-m stacks.provisioners.oncall_schedule_sync create"
+        "-m incident_manager_provisioners.oncall_schedule_sync create"
     )
     assert "when" not in create["local-exec"]
     assert delete["local-exec"]["command"].endswith(
-        "-m stacks.provisioners.oncall_schedule_sync delete"
+        "-m incident_manager_provisioners.oncall_schedule_sync delete"
     )
     assert delete["local-exec"]["when"] == "destroy"
     # A destroy-time provisioner may only refer to self.
@@ -132,7 +132,7 @@ def test_only_identity_replaces_the_schedule_and_settings_update_it_in_place() -
     }
     (update,) = settings["provisioner"]
     assert update["local-exec"]["command"].endswith(
-        "-m stacks.provisioners.oncall_schedule_sync update"
+        "-m incident_manager_provisioners.oncall_schedule_sync update"
     )
     assert settings["input"] == (
         "${merge(each.value.identity, each.value.settings, "
@@ -216,21 +216,17 @@ def test_escalation_and_response_plans_engage_it_through_the_resource() -> None:
     assert only(out, "aws_ssmincidents_response_plan")["engagements"] == [expected]
 
 
-def test_the_default_command_runs_the_module_from_the_repository_root() -> None:
+def test_the_default_command_runs_the_stack_directorys_copy_with_python3() -> None:
     body = SyncCommand().local_exec("create", "self.input")
     assert body == {
-        "command": "exec $${IM_PYTHON:-.venv/bin/python} "
-        "-m stacks.provisioners.oncall_schedule_sync create",
-        "working_dir": "../../..",
+        "command": "exec $${IM_PYTHON:-python3} "
+        "-m incident_manager_provisioners.oncall_schedule_sync create",
+        "working_dir": "${path.module}",
         "environment": {"IM_ONCALL_SCHEDULE": "${jsonencode(self.input)}"},
     }
-    # cdktf.out/stacks/<stack>/ + ../../.. is the repository root, which holds the module.
-    stack_dir = PROJECT_ROOT / "cdktf.out" / "stacks" / "incident-manager-x"
-    assert (
-        (stack_dir / "../../.." / "stacks" / "provisioners" / "oncall_schedule_sync.py")
-        .resolve()
-        .is_file()
-    )
+    # The package the command names is the one synthesis copies into the stack directory.
+    assert contract.PACKAGE_IN_STACK == "incident_manager_provisioners"
+    assert (PROJECT_ROOT / "constructs_lib" / "provisioners" / "oncall_schedule_sync.py").is_file()
 
 
 def test_a_stack_without_schedules_keeps_the_blocks_with_no_instances() -> None:
@@ -254,12 +250,22 @@ def test_schedules_join_the_set_the_stack_made() -> None:
     assert list(data(synth(stack), "oncall_schedule")["for_each"]) == ["web-oncall"]
 
 
-def test_kinds_and_variable_match_the_sync_module() -> None:
-    from constructs_lib import oncall_schedule
-
-    assert oncall_schedule.IDENTITY_KIND == contract.IDENTITY_KIND
-    assert oncall_schedule.SETTINGS_KIND == contract.SETTINGS_KIND
-    assert oncall_schedule.SCHEDULE_VARIABLE == contract.SCHEDULE_VARIABLE
+def test_the_records_use_the_contracts_kinds_variable_and_module() -> None:
+    stack = new_stack()
+    rs = replication_set(stack)
+    schedule(stack, rs, "web-oncall", [rotation(stack, rs, "day")])
+    out = synth(stack)
+    identity, settings = data(out, "oncall_schedule"), data(out, "oncall_schedule_settings")
+    assert identity["for_each"]["web-oncall"]["identity"]["kind"] == contract.IDENTITY_KIND
+    assert f'kind = "{contract.SETTINGS_KIND}"' in settings["input"]
+    module = f"{contract.PACKAGE_IN_STACK}.{contract.SCHEDULE_MODULE}"
+    for provisioner in [*identity["provisioner"], *settings["provisioner"]]:
+        body = provisioner["local-exec"]
+        assert list(body["environment"]) == [contract.SCHEDULE_VARIABLE]
+        assert (
+            f"$${{{contract.PYTHON_VARIABLE}:-{contract.DEFAULT_PYTHON}}} -m {module} "
+            in (body["command"])
+        )
 
 
 def test_fails_without_rotations_or_display_name() -> None:

@@ -151,9 +151,11 @@ def test_cdktf_deploy_applies_an_environment_and_creates_its_schedule_with_its_r
         env = {
             k: v
             for k, v in main_environment().items()
-            # The provisioners must find the sync module with the command as synthesized.
             if not k.startswith(("AWS_", "TF_", "IM_PYTHON"))
         }
+        # The provisioners run the stack directory's copy of their package, with the project's
+        # Python as make gives it (make deploy sets IM_PYTHON).
+        env["IM_PYTHON"] = str(project / ".venv" / "bin" / "python")
         env.update(server.environment(region))
         env.update(
             TF_CLI_CONFIG_FILE=str(write_cli_config(tmp_path / "terraform.tfrc", mirror)),

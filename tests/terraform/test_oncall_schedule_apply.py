@@ -1,7 +1,7 @@
 """On-call schedules and rotation shift coverages applied for real: the real Terraform and
-hashicorp/aws provider (from the mirror), the provisioners running
-``stacks/provisioners/oncall_schedule_sync.py`` and
-``stacks/provisioners/rotation_coverage_sync.py``, against the local Incident Manager
+hashicorp/aws provider (from the mirror), the provisioners running the stack directory's copy
+of ``constructs_lib/provisioners/oncall_schedule_sync.py`` and
+``constructs_lib/provisioners/rotation_coverage_sync.py``, against the local Incident Manager
 (``local_aws``, a child process on 127.0.0.1 that enforces AWS's schedule rules).
 
 One environment goes through three applies (``environment(0..2)``), each checked through the API
@@ -29,10 +29,11 @@ a rotation destroyed with its coverage (it leaves the config). UpdateRotation ca
 per rotation (``update_rotation_calls``). The HCL export of the first environment plans like
 its JSON.
 
-The synthesized stack runs from ``<repo>/cdktf.out/stacks/<stack>/`` of a throwaway repository
-whose ``stacks`` and ``.venv`` link to this one's, so the provisioners run with the command as
-synthesized (in ``../../..``, ``.venv/bin/python -m stacks.provisioners.oncall_schedule_sync``), no
-override.
+The synthesized stack runs from ``<repo>/cdktf.out/stacks/<stack>/`` of a throwaway directory
+that holds nothing else: the provisioners run the package synthesis copied into the stack
+directory (``python3 -m incident_manager_provisioners.oncall_schedule_sync``), with this
+project's Python as ``$IM_PYTHON`` (as ``make`` gives it). A plain ``python3`` with only boto3
+is tests/terraform/test_copied_stack_apply.py's.
 """
 
 from __future__ import annotations
@@ -255,8 +256,9 @@ class Deployment:
                 "AWS_EC2_METADATA_DISABLED": "true",
             }
         )
-        # The provisioners must find the module with the command as synthesized.
-        env.pop("IM_PYTHON", None)
+        # An interpreter with boto3, as make gives it; the module is the stack directory's copy.
+        env["IM_PYTHON"] = sys.executable
+        env.pop("PYTHONPATH", None)
         return env
 
     def synth(self, text: str) -> None:
@@ -327,8 +329,7 @@ class Deployment:
             [
                 sys.executable,
                 "-m",
-                "stacks.provisioners.oncall_schedule_sync",
-                "check",
+                "stacks.plan.drift_check",
                 str(self.stack_dir / "tfplan.json"),
             ],
             cwd=PROJECT_ROOT,
@@ -545,9 +546,6 @@ def deployment(
         project = project_with(workdir / "project", environment(0), name="oncall")
         repo = workdir / "repo"
         repo.mkdir()
-        # The repository layout the provisioner command expects from the stack directory.
-        (repo / "stacks").symlink_to(PROJECT_ROOT / "stacks")
-        (repo / ".venv").symlink_to(Path(sys.prefix))
         yield Deployment(terraform=terraform, server=server, project=project, repo=repo)
     finally:
         server.stop()

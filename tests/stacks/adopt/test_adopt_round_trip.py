@@ -30,7 +30,6 @@ from stacks.config.environment_loader import load_environment
 from stacks.layout import stack_dir
 from stacks.stack.import_blocks import imports_file
 from stacks.stack.synthesize import synthesize
-from tests.conftest import PROJECT_ROOT
 from tests.stacks.adopt.account_builder import build_account
 from tests.stacks.adopt.account_specs import EDITS, Account, accounts
 
@@ -198,9 +197,8 @@ def features(account: Account) -> list[str]:
 def round_trip(module_account: Any, root: Path, account: Account) -> None:
     """The round trip of the module docstring, on a fresh server holding only ``account``."""
     with module_account() as aws, pytest.MonkeyPatch.context() as monkeypatch:
-        # The on-call schedule and coverage provisioners run this project's sync modules.
+        # The provisioners run the stack directory's copy of their package, with this Python.
         monkeypatch.setenv("IM_PYTHON", sys.executable)
-        monkeypatch.setenv("PYTHONPATH", str(PROJECT_ROOT))
         build_account(aws, account)
         for feature in features(account):
             event(feature)

@@ -14,9 +14,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from constructs_lib.provisioners.plan_records import Restore
+from stacks.plan.drift_check import drift_check
 from stacks.plan.drift_report import PlanNames, console_edits, engagement_words, plan_names
-from stacks.provisioners.oncall_schedule_sync import drift_check
-from stacks.provisioners.plan_records import Restore
 from tests.conftest import PROJECT_ROOT
 
 Json = dict[str, Any]

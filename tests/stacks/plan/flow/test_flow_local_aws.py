@@ -32,6 +32,7 @@ import os
 import shutil
 import signal
 import socket
+import sys
 import threading
 import time
 import zipfile
@@ -138,7 +139,7 @@ REFUSING_PYTHON = """\
 case "$IM_ROTATION_COVERAGE" in
   *'"flow-weekdays"'*) export AWS_ENDPOINT_URL=http://127.0.0.1:{port} AWS_MAX_ATTEMPTS=2 ;;
 esac
-exec .venv/bin/python "$@"
+exec {python} "$@"
 """
 
 
@@ -477,7 +478,10 @@ def test_ctrl_c_during_the_provisioners_lets_terraform_save_the_state(flow: Flow
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     python = flow.workdir / "refusing-python"
-    python.write_text(REFUSING_PYTHON.format(port=closed.getsockname()[1]), encoding="utf-8")
+    python.write_text(
+        REFUSING_PYTHON.format(port=closed.getsockname()[1], python=sys.executable),
+        encoding="utf-8",
+    )
     python.chmod(0o755)
     env = {**flow.env, "IM_PYTHON": str(python)}
     refused = "rotation coverage: AWS refused or could not be reached: Could not connect"

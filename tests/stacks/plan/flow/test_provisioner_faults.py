@@ -1,4 +1,4 @@
-"""The provisioners' SDK calls (stacks/provisioners/oncall_schedule_sync.py,
+"""The provisioners' SDK calls (constructs_lib/provisioners/oncall_schedule_sync.py,
 rotation_coverage_sync.py) under faults: how long they retry, what Ctrl-C prints, a delete whose
 answer was lost. No server: the clients are only built, or the AWS side is a stand-in object."""
 
@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from stacks.provisioners import aws_access
-from stacks.provisioners import oncall_schedule_sync as sync
+from constructs_lib.provisioners import aws_access
+from constructs_lib.provisioners import oncall_schedule_sync as sync
 from tests.conftest import PROJECT_ROOT
 
 
@@ -96,7 +96,7 @@ def test_ctrl_c_wherever_the_provisioner_is_ends_it_with_one_line() -> None:
     """Outside the AWS calls too (an import, an error being printed, the way out)."""
     script = (
         "import os, signal, time\n"
-        "from stacks.provisioners.aws_access import exit_on_ctrl_c\n"
+        "from constructs_lib.provisioners.aws_access import exit_on_ctrl_c\n"
         "exit_on_ctrl_c('on-call schedule')\n"
         "os.kill(os.getpid(), signal.SIGINT)\n"
         "time.sleep(10)\n"
@@ -141,7 +141,7 @@ def test_a_provisioner_waiting_for_aws_stops_on_ctrl_c_with_one_line() -> None:
             IM_ROTATION_COVERAGE=json.dumps(coverage),
         )
         child = subprocess.Popen(
-            [sys.executable, "-m", "stacks.provisioners.rotation_coverage_sync", "apply"],
+            [sys.executable, "-m", "constructs_lib.provisioners.rotation_coverage_sync", "apply"],
             cwd=PROJECT_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -1,16 +1,17 @@
-"""Create, adopt, update, delete and drift-check on-call schedules through the AWS SDK.
+"""Create, adopt, update and delete on-call schedules through the AWS SDK, and compare them
+with a saved plan (the drift check).
 
 No released hashicorp/aws provider can set an on-call schedule's rotations (terraform-provider-aws
 #39758, #41776; PR #44523), so the stack manages each schedule with two ``terraform_data``
-resources whose provisioners run this module (see ``constructs_lib/oncall_schedule.py``)::
+resources whose provisioners run this module (see ``constructs_lib/oncall_schedule.py``), from
+the copy of this package that synthesis puts in the stack directory::
 
     # JSON in $IM_ONCALL_SCHEDULE:
-    python -m stacks.provisioners.oncall_schedule_sync create|update|delete
-    # PLAN_JSON: terraform show -json tfplan
-    python -m stacks.provisioners.oncall_schedule_sync check PLAN_JSON
+    python3 -m incident_manager_provisioners.oncall_schedule_sync create|update|delete
 
-``check`` (run by ``make plan-check``) also compares the shift coverages that the stack writes
-through the SDK (``stacks/provisioners/rotation_coverage_sync.py``) with the live rotations.
+``check_schedules`` is the drift check of the schedules; ``make plan-check`` runs it (and
+``python -m stacks.plan.drift_check PLAN_JSON`` from a checkout), together with the shift
+coverages' (``rotation_coverage_sync.check_coverages``).
 
 It acts with the same account and role as the stack's provider: credentials come from the usual
 AWS chain, the role in ``assume_role`` is assumed when the stack has one, and the caller's account
@@ -18,9 +19,8 @@ must be the stack's ``account_id`` (``allowed_account_ids``) or nothing is done.
 from the SDK's own settings (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_SSM_CONTACTS``,
 ``AWS_ENDPOINT_URL_STS``).
 
-Exit status: 0 done (or, for ``check``, every schedule matches the config); 1 refused or failed
-(wrong account, the alias taken by another kind of contact, an AWS error); 2 bad input;
-4 ``check`` found drift that this plan does not correct; 130 interrupted (Ctrl-C).
+Exit status: 0 done; 1 refused or failed (wrong account, the alias taken by another kind of
+contact, an AWS error); 2 bad input; 130 interrupted (Ctrl-C).
 
 The SDK's clients retry in botocore's "standard" mode (``client_config``), long enough to ride
 out what the provider rides out: a provisioner that gives up leaves its record tainted.
@@ -29,15 +29,13 @@ out what the provider rides out: a provisioner that gives up leaves its record t
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from stacks.provisioners.aws_access import (
+from .aws_access import (
     AssumeRole,
     SyncError,
     account_session,
@@ -46,29 +44,25 @@ from stacks.provisioners.aws_access import (
     not_found,
     report_errors,
 )
-from stacks.provisioners.contract import (
+from .contract import (
     EXIT_BAD_INPUT,
-    EXIT_DRIFT,
     EXIT_OK,
     SCHEDULE_VARIABLE,
     SETTINGS_KIND,
 )
-from stacks.provisioners.plan_records import Restore, planned_records
+from .plan_records import Restore, planned_records
 
 SCHEDULE_TYPE = "ONCALL_SCHEDULE"
 Json = dict[str, Any]
 EPILOG = """\
-examples:
+example (in the stack directory, where synthesis puts this package):
   IM_ONCALL_SCHEDULE='{"arn": ..., "alias": ..., ...}' \\
-    python -m stacks.provisioners.oncall_schedule_sync create
-  python -m stacks.provisioners.oncall_schedule_sync check \\
-    cdktf.out/stacks/incident-manager-dev/tfplan.json
+    python3 -m incident_manager_provisioners.oncall_schedule_sync create
 
-exit status: 0 done, or no drift this plan leaves (console edits it sets back are printed);
-1 refused (other account, alias taken) or AWS error; 2 bad input; 4 drift that the plan does
-not correct (the restoring command is printed); 130 interrupted (Ctrl-C).
+exit status: 0 done; 1 refused (other account, alias taken) or AWS error; 2 bad input;
+130 interrupted (Ctrl-C).
 
-environment: IM_ONCALL_SCHEDULE (create/update/delete), the AWS SDK's credential chain
+environment: IM_ONCALL_SCHEDULE, the AWS SDK's credential chain
 (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...), AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SSM_CONTACTS,
 AWS_ENDPOINT_URL_STS, AWS_RETRY_MODE / AWS_MAX_ATTEMPTS (default: standard, 13 attempts).
 """
@@ -291,57 +285,11 @@ def planned_schedules(plan: Json) -> Iterator[PlannedSchedule]:
         )
 
 
-def read_plan(plan_path: Path) -> Json:
-    """``terraform show -json`` of a saved plan, from a file."""
-    try:
-        plan: Json = json.loads(plan_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise SyncError(
-            f"{plan_path}: cannot read a plan in JSON ({error})", EXIT_BAD_INPUT
-        ) from None
-    return plan
-
-
-STACK_PREFIX = "incident-manager-"
-
-
-def environment_of(plan_path: Path) -> str | None:
-    """The environment whose stack directory (``cdktf.out/stacks/incident-manager-<env>``)
-    holds ``plan_path``; None elsewhere."""
-    directory = plan_path.resolve().parent.name
-    return directory[len(STACK_PREFIX) :] if directory.startswith(STACK_PREFIX) else None
-
-
-def check(plan_path: Path, out: Any = None) -> int:
-    """Compare every live schedule, and every shift coverage the stack writes through the SDK,
-    of a saved plan with the config; print what differs."""
-    return drift_check(read_plan(plan_path), out, environment_of(plan_path))
-
-
-def drift_check(plan: Json, out: Any = None, environment: str | None = None) -> int:
-    """``check`` of a parsed plan (``terraform show -json``): print console edits this plan sets
-    back, and how each schedule and shift coverage compares with the config; EXIT_DRIFT when
-    something differs that this plan does not correct. ``environment`` names the environment
-    in the commands printed. AWS errors and refusals raise (``report_errors`` prints them)."""
-    # Imported here: only the drift check needs the plan's words and the coverages.
-    from stacks.plan.drift_report import console_edits
-    from stacks.provisioners.rotation_coverage_sync import check_coverages
-
-    out = out or sys.stdout
-    restore = Restore(environment)
-    for sentence in console_edits(plan, restore.apply()):
-        print(sentence, file=out)
-    drifted = check_schedules(plan, out, restore) + check_coverages(plan, out, restore)
-    return EXIT_DRIFT if drifted else EXIT_OK
-
-
-def _rotation_names(plan: Json, client: Any) -> Callable[[str], str | None]:
+def _rotation_names(known_names: Mapping[str, str], client: Any) -> Callable[[str], str | None]:
     """ARN to name: the plan's rotations, else GetRotation (a rotation made in the console)."""
     from botocore.exceptions import ClientError
 
-    from stacks.plan.drift_report import plan_names
-
-    known = dict(plan_names(plan).rotations)
+    known = dict(known_names)
 
     def name(arn: str) -> str | None:
         if arn not in known:
@@ -354,9 +302,16 @@ def _rotation_names(plan: Json, client: Any) -> Callable[[str], str | None]:
     return name
 
 
-def check_schedules(plan: Json, out: Any, restore: Restore | None = None) -> int:
+def check_schedules(
+    plan: Json,
+    out: Any,
+    restore: Restore | None = None,
+    rotation_names: Mapping[str, str] | None = None,
+) -> int:
     """Print how each schedule of ``plan`` compares with the config; the number that drifted
-    (differences this plan does not correct)."""
+    (differences this plan does not correct). ``rotation_names`` (ARN to name, the plan's
+    rotations: ``stacks.plan.drift_report.plan_names``) names rotations in what is printed; the
+    others are named by GetRotation."""
     restore = restore or Restore()
     planned = list(planned_schedules(plan))
     if not planned:
@@ -367,7 +322,8 @@ def check_schedules(plan: Json, out: Any, restore: Restore | None = None) -> int
         schedule = item.schedule
         client = session_for(schedule).client("ssm-contacts")
         live = read_live(client, schedule.arn)
-        found = differences(schedule, live, item.rotations_known, _rotation_names(plan, client))
+        names = _rotation_names(rotation_names or {}, client)
+        found = differences(schedule, live, item.rotations_known, names)
         if not found:
             print(f"on-call schedule {schedule.alias!r}: matches the config", file=out)
             continue
@@ -415,15 +371,13 @@ def run_action(action: str, environ: Mapping[str, str]) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m stacks.provisioners.oncall_schedule_sync",
+        prog=f"python3 -m {__package__}.oncall_schedule_sync",
         description="Manage on-call schedules (ssm-contacts ONCALL_SCHEDULE) for the stack's "
-        "terraform_data provisioners, and check them and the rotations' shift coverages for "
-        "drift.",
+        "terraform_data provisioners.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("action", choices=[*ACTIONS, "check"])
-    parser.add_argument("plan_json", type=Path, nargs="?", help="for check: terraform show -json")
+    parser.add_argument("action", choices=list(ACTIONS))
     return parser
 
 
@@ -431,15 +385,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     args = _parser().parse_args(argv)
 
     def work() -> int:
-        if args.action == "check":
-            if args.plan_json is None:
-                raise SyncError("check needs the plan as JSON: check PLAN_JSON", EXIT_BAD_INPUT)
-            return check(args.plan_json)
         print(run_action(args.action, os.environ if environ is None else environ))
         return EXIT_OK
 
-    # check also reads rotations (their shift coverages): its errors say "drift check".
-    return report_errors("drift check" if args.action == "check" else "on-call schedule", work)
+    return report_errors("on-call schedule", work)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
-"""stacks/provisioners/rotation_coverage_sync.py against the local Incident Manager (a thread of
-this process): writing a rotation's coverage, leaving the rest of it alone, refusals, bad input, and
-the drift report of `make plan-check` (``python -m stacks.provisioners.oncall_schedule_sync
-check``)."""
+"""constructs_lib/provisioners/rotation_coverage_sync.py against the local Incident Manager (a
+thread of this process): writing a rotation's coverage, leaving the rest of it alone, refusals,
+bad input, and the drift report of `make plan-check` (``python -m stacks.plan.drift_check``)."""
 
 from __future__ import annotations
 
@@ -12,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from stacks.provisioners import contract, oncall_schedule_sync
-from stacks.provisioners import rotation_coverage_sync as sync
-from tests.stacks.provisioners.test_oncall_schedule_sync import (
+from constructs_lib.provisioners import contract
+from constructs_lib.provisioners import rotation_coverage_sync as sync
+from stacks.plan import drift_check
+from tests.constructs_lib.provisioners.test_oncall_schedule_sync import (
     ACCOUNT,
     OTHER_ACCOUNT,
     REGION,
@@ -216,7 +216,7 @@ def coverage_change(actions: list[str], data: Json | None, unknown: Json | None 
 def check(tmp_path: Path, *changes: Json) -> int:
     plan = tmp_path / "tfplan.json"
     plan.write_text(json.dumps({"resource_changes": list(changes)}), encoding="utf-8")
-    return oncall_schedule_sync.main(["check", str(plan)], {})
+    return drift_check.main([str(plan)])
 
 
 def test_check_reports_a_coverage_changed_outside_terraform_as_drift(

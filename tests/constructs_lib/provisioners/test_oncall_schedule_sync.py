@@ -1,5 +1,6 @@
-"""stacks/provisioners/oncall_schedule_sync.py against the local Incident Manager (a thread of this
-process): create, adopt, update, delete, refusals, the account check and the drift comparison."""
+"""constructs_lib/provisioners/oncall_schedule_sync.py against the local Incident Manager (a
+thread of this process): create, adopt, update, delete, refusals, the account check and the
+drift comparison."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from typing import Any
 
 import pytest
 
+from constructs_lib.provisioners import aws_access, contract
+from constructs_lib.provisioners import oncall_schedule_sync as sync
 from local_aws.moto_glue import LocalServer
 from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, client_environment, start_server
-from stacks.provisioners import aws_access, contract
-from stacks.provisioners import oncall_schedule_sync as sync
+from stacks.plan import drift_check
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -283,7 +285,7 @@ def test_check_of_an_unreadable_plan_exits_2(
 ) -> None:
     broken = tmp_path / "tfplan.json"
     broken.write_text("{", encoding="utf-8")
-    assert sync.main(["check", str(broken)], {}) == 2
+    assert drift_check.main([str(broken)]) == 2
     assert "cannot read a plan in JSON" in capsys.readouterr().err
 
 
@@ -292,7 +294,7 @@ def test_check_without_schedules_in_the_plan_says_so(
 ) -> None:
     plan = tmp_path / "tfplan.json"
     plan.write_text(json.dumps({"resource_changes": []}), encoding="utf-8")
-    assert sync.main(["check", str(plan)], {}) == 0
+    assert drift_check.main([str(plan)]) == 0
     assert capsys.readouterr().out == "on-call schedules: none in this plan\n"
 
 
@@ -312,7 +314,7 @@ def test_check_reports_a_schedule_deleted_outside_terraform(
     plan = tmp_path / "tfplan.json"
     change = settings_change(["no-op"], payload(rotation_ids=["arn:r1"]))
     plan.write_text(json.dumps({"resource_changes": [change]}), encoding="utf-8")
-    assert sync.main(["check", str(plan)], {}) == 4
+    assert drift_check.main([str(plan)]) == 4
     out = capsys.readouterr().out
     assert "DRIFT: does not exist" in out
     assert "terraform state rm 'terraform_data.oncall_schedule[\"app-oncall\"]'" in out
@@ -332,7 +334,7 @@ def test_check_accepts_differences_this_plan_writes(
     plan = tmp_path / "tfplan.json"
     plan.write_text(json.dumps({"resource_changes": [change]}), encoding="utf-8")
     capsys.readouterr()
-    assert sync.main(["check", str(plan)], {}) == 0
+    assert drift_check.main([str(plan)]) == 0
     assert capsys.readouterr().out == (
         "on-call schedule 'app-oncall': display name is 'App on-call', config says 'New' "
         "(this plan writes the config's settings)\n"
@@ -365,7 +367,7 @@ def test_check_names_a_console_rotation_and_gives_the_make_commands_that_restore
         json.dumps({"resource_changes": [change], "prior_state": state}), encoding="utf-8"
     )
     capsys.readouterr()
-    assert sync.main(["check", str(plan)], {}) == 4
+    assert drift_check.main([str(plan)]) == 4
     out = capsys.readouterr().out
     assert (
         "on-call schedule 'app-oncall': DRIFT: rotations differ: now [console-temp]; config "
@@ -377,5 +379,5 @@ def test_check_names_a_console_rotation_and_gives_the_make_commands_that_restore
 
 def test_drift_check_takes_the_parsed_plan() -> None:
     out = io.StringIO()
-    assert sync.drift_check({"resource_changes": []}, out) == 0
+    assert drift_check.drift_check({"resource_changes": []}, out) == 0
     assert out.getvalue() == "on-call schedules: none in this plan\n"

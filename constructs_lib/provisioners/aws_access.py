@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stacks.provisioners.contract import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED
+from .contract import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED
 
 Json = dict[str, Any]
 DEFAULT_SESSION_NAME = "incident-manager-oncall-schedule"

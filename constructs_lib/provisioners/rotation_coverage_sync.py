@@ -8,15 +8,16 @@ read. So the stack writes each rotation's coverage itself (``constructs_lib/rota
 a ``terraform_data`` per rotation with a coverage, replaced whenever the coverage or the rotation
 changes), with this module::
 
-    python -m stacks.provisioners.rotation_coverage_sync apply   # JSON in $IM_ROTATION_COVERAGE
+    # in the stack directory; JSON in $IM_ROTATION_COVERAGE:
+    python3 -m incident_manager_provisioners.rotation_coverage_sync apply
 
 ``apply`` reads the rotation (GetRotation) and, unless its coverage already is the config's,
 sends UpdateRotation with everything as it is live and the config's ``ShiftCoverages``.
-``python -m stacks.provisioners.oncall_schedule_sync check PLAN_JSON`` (``make plan-check``)
+``make plan-check`` (and ``python -m stacks.plan.drift_check PLAN_JSON``)
 compares the live coverages with the config through ``check_coverages``, since Terraform cannot.
 
 It acts with the stack's account and role, exactly as the on-call schedules do
-(``stacks.provisioners.aws_access.account_session``, with its retries). Exit status: 0 written
+(``aws_access.account_session``, with its retries). Exit status: 0 written
 or already right; 1 refused or failed (wrong account, no such rotation, an AWS error); 2 bad
 input; 130 interrupted (Ctrl-C).
 """
@@ -31,7 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from stacks.provisioners.aws_access import (
+from .aws_access import (
     AssumeRole,
     SyncError,
     account_session,
@@ -40,13 +41,13 @@ from stacks.provisioners.aws_access import (
     not_found,
     report_errors,
 )
-from stacks.provisioners.contract import (
+from .contract import (
     COVERAGE_KIND,
     COVERAGE_VARIABLE,
     EXIT_BAD_INPUT,
     EXIT_OK,
 )
-from stacks.provisioners.plan_records import Restore, planned_records
+from .plan_records import Restore, planned_records
 
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 _SPAN = re.compile(r"(?P<sh>[01]\d|2[0-3]):(?P<sm>[0-5]\d)-(?P<eh>[01]\d|2[0-3]):(?P<em>[0-5]\d)")
@@ -57,7 +58,7 @@ Spans = dict[str, tuple[str, ...]]
 EPILOG = """\
 example:
   IM_ROTATION_COVERAGE='{"arn": ..., "shift_coverages": {"MON": ["08:30-17:00"]}, ...}' \\
-    python -m stacks.provisioners.rotation_coverage_sync apply
+    python3 -m incident_manager_provisioners.rotation_coverage_sync apply
 
 exit status: 0 written or already as configured; 1 refused (other account), no such rotation
 or AWS error; 2 bad input; 130 interrupted (Ctrl-C).
@@ -318,7 +319,7 @@ def run_apply(environ: Mapping[str, str]) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m stacks.provisioners.rotation_coverage_sync",
+        prog=f"python3 -m {__package__}.rotation_coverage_sync",
         description="Write an on-call rotation's shift coverage (ssm-contacts UpdateRotation) "
         "for the stack's terraform_data provisioners.",
         epilog=EPILOG,

@@ -126,6 +126,18 @@ def not_found(error: Exception) -> bool:
     return bool(response.get("Error", {}).get("Code") == "ResourceNotFoundException")
 
 
+def found_or_none(call: Callable[..., Any], **params: Any) -> Any:
+    """``call(**params)``, or None when AWS answers that the object does not exist."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return call(**params)
+    except ClientError as error:
+        if not_found(error):
+            return None
+        raise
+
+
 def json_variable(environ: Mapping[str, str], name: str, what: str) -> Any:
     """The JSON a provisioner passes in the variable ``name`` (``what`` it holds, in words)."""
     text = environ.get(name)

@@ -40,6 +40,7 @@ from .aws_access import (
     SyncError,
     account_session,
     exit_on_ctrl_c,
+    found_or_none,
     json_variable,
     not_found,
     report_errors,
@@ -118,14 +119,9 @@ def session_for(schedule: Schedule) -> Any:
 
 def read_live(client: Any, arn: str) -> Json | None:
     """``GetContact`` of ``arn`` plus its tags; None when there is no such contact."""
-    from botocore.exceptions import ClientError
-
-    try:
-        contact: Json = client.get_contact(ContactId=arn)
-    except ClientError as error:
-        if not_found(error):
-            return None
-        raise
+    contact: Json | None = found_or_none(client.get_contact, ContactId=arn)
+    if contact is None:
+        return None
     tags = client.list_tags_for_resource(ResourceARN=arn).get("Tags") or []
     contact["TagMap"] = {t["Key"]: t["Value"] for t in tags}
     return contact

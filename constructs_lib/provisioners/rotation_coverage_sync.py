@@ -37,8 +37,8 @@ from .aws_access import (
     SyncError,
     account_session,
     exit_on_ctrl_c,
+    found_or_none,
     json_variable,
-    not_found,
     report_errors,
 )
 from .contract import (
@@ -196,14 +196,7 @@ class RotationCoverage:
 
 def read_live(client: Any, arn: str) -> Json | None:
     """``GetRotation`` of ``arn``; None when there is no such rotation."""
-    from botocore.exceptions import ClientError
-
-    try:
-        rotation: Json = client.get_rotation(RotationId=arn)
-    except ClientError as error:
-        if not_found(error):
-            return None
-        raise
+    rotation: Json | None = found_or_none(client.get_rotation, RotationId=arn)
     return rotation
 
 

@@ -392,7 +392,8 @@ class LocalWorkdir:
 
     def forget_for_import(self, addresses: Sequence[str], ids: Mapping[str, str]) -> None:
         """``terraform state rm`` of ``addresses``, and import blocks that bring them back with
-        the next plan (remove them with ``drop_imports`` once it is applied)."""
+        the next plan (remove them with ``drop_imports`` once it is applied). The replication
+        set's import ID is any string: the importer lists the account's one set."""
         self.run("terraform state rm", "state", "rm", *addresses)
         blocks = [
             {
@@ -423,35 +424,7 @@ class LocalWorkdir:
     def state_ids(self) -> dict[str, str]:
         """Resource address -> ``id`` of everything in the state (read from the state file:
         ``terraform show`` would start the provider only to print it)."""
-        state = json.loads(self.state_path.read_text(encoding="utf-8"))
-        found: dict[str, str] = {}
-        for resource in state.get("resources", []):
-            if resource.get("mode") != "managed" or resource.get("module"):
-                continue
-            for instance in resource.get("instances", []):
-                address = f"{resource['type']}.{resource['name']}"
-                found[address] = str(instance["attributes"]["id"])
-        return found
-
-    def forget_and_import(self, addresses: Sequence[str], ids: Mapping[str, str]) -> list[Change]:
-        """``terraform state rm`` of ``addresses``, then import blocks bringing them back (the
-        replication set's import ID is any string: the importer lists the account's one set)."""
-        self.run("terraform state rm", "state", "rm", *addresses)
-        blocks = [
-            {
-                "to": address,
-                "id": "import"
-                if address.startswith("aws_ssmincidents_replication_set.")
-                else ids[address],
-            }
-            for address in addresses
-        ]
-        (self.path / IMPORTS_FILE).write_text(json.dumps({"import": blocks}), encoding="utf-8")
-        try:
-            return self.apply("terraform apply (import)")
-        finally:
-            # An applied import block must go: one pointing at an object deleted later fails.
-            (self.path / IMPORTS_FILE).unlink()
+        return {address: str(a["id"]) for address, a in self.state_attributes().items()}
 
     def destroy(self, *, refresh: bool = True) -> list[Change]:
         """Destroy everything, ``prevent_destroy`` lifted in the copy only; without ``refresh``

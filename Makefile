@@ -96,11 +96,11 @@ schema: $(INSTALLED)
 secrets: $(INSTALLED)
 	$(BIN)/python main.py secrets $(ENV)
 
+LINT = $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
 ## ruff (lint and format check) and mypy (strict)
 lint: $(INSTALLED)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
+	$(LINT)
 
 # The suite runs as if typed in a shell: make's own variables would reach the makes the tests
 # start (MAKELEVEL turns their "make:" lines into "make[1]:", MAKEFLAGS passes -j3 on).
@@ -110,15 +110,25 @@ OUTSIDE_MAKE := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL
 # a test module per unit of work, slow units first (tests/worker_plan.py). TEST_WORKERS=0: one
 # process, e.g. to read a failure's output in order.
 TEST_WORKERS ?= auto
+PYTEST = $(BIN)/pytest
 PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
-## Lint, type-check and run the whole test suite (what CI runs)
-test: lint $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
-	$(OUTSIDE_MAKE) $(BIN)/pytest $(PYTEST_PARALLEL)
+# Both run on a copy of the working tree as it is when they start (tests/working_copy.py): edits
+# made meanwhile neither break the run nor get overwritten by it. The copy shares the installs and
+# the mypy and ruff caches, and is removed at the end, Ctrl-C included.
+IN_A_COPY = copy="$$($(BIN)/python -m tests.working_copy)" || exit 2; \
+	trap 'rm -rf "$$copy"' EXIT; trap 'exit 130' INT TERM; \
+	echo "$@: on a copy of the working tree in $$copy"; \
+	export MYPY_CACHE_DIR="$(CURDIR)/.mypy_cache" RUFF_CACHE_DIR="$(CURDIR)/.ruff_cache"; \
+	cd "$$copy" && echo "$(LINT)" && $(LINT) && $(OUTSIDE_MAKE) $(PYTEST)
 
-## The edit loop (~35 s): lint, types and every test that starts no Terraform, server or browser
-test-quick: lint
-	$(OUTSIDE_MAKE) $(BIN)/pytest --quick -q $(PYTEST_PARALLEL)
+## Lint, type-check and run the whole test suite (what CI runs), on a copy of the working tree
+test: $(INSTALLED) $(CHECKOV_INSTALLED) $(NODE_INSTALLED)
+	@$(IN_A_COPY) $(PYTEST_PARALLEL)
+
+## The edit loop (~50 s): lint, types and every test that starts no Terraform, server or browser
+test-quick: $(INSTALLED)
+	@$(IN_A_COPY) --quick -q $(PYTEST_PARALLEL)
 
 # Options of benchmarks/test_benchmark.py, e.g. BENCH_TESTS_ARGS="--tests tests/stacks/plan/plan_guard".
 BENCH_TESTS_ARGS ?=

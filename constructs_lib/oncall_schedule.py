@@ -31,7 +31,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from cdktf import (
     LocalExecProvisioner,
@@ -53,10 +53,23 @@ from constructs_lib.provisioners.contract import (
 from constructs_lib.replication_set import ReplicationSetRef
 from constructs_lib.terraform_data import TerraformData
 
-if TYPE_CHECKING:
-    # Only a type here: on_call_rotation imports this module (a rotation with a shift coverage
-    # writes it with ScheduleAccess and SyncCommand).
-    from constructs_lib.on_call_rotation import OnCallRotation
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class PagedRotation(Protocol):
+    """What a schedule needs of a rotation: its name and ARN. ``OnCallRotation`` is one; it
+    is not named here because on_call_rotation imports this module (ScheduleAccess and
+    SyncCommand), and the two would import each other."""
+
+    @property
+    def props(self) -> _Named: ...
+
+    @property
+    def rotation_arn(self) -> str: ...
+
 
 # Limits of the ssm-contacts model: Plan.RotationIds is an SsmContactsArnList (max 25); AWS
 # refuses a schedule without rotations.
@@ -134,7 +147,7 @@ class OnCallScheduleProps:
 
     alias: str
     display_name: str
-    rotations: Sequence[OnCallRotation]
+    rotations: Sequence[PagedRotation]
     access: ScheduleAccess
     replication_set: ReplicationSetRef
     tags: Mapping[str, str] = field(default_factory=dict)

@@ -2,8 +2,9 @@
 two rules they must keep: the direction between top-level packages, and no circle between
 modules.
 
-An import counts wherever it stands (module level or inside a function: both run sooner or
-later), except under ``if TYPE_CHECKING:``, which never runs. ``from package import name``
+An import counts wherever it stands: module level, inside a function (both run sooner or
+later) and under ``if TYPE_CHECKING:`` (it never runs, but the two modules still need each other
+to be read and changed: a circle in types is a circle). ``from package import name``
 counts as importing ``package.name`` when that is a module, else ``package``; importing a
 module does not count as importing its parent packages (their ``__init__`` run first, but an
 ``__init__`` that imports its own modules would otherwise make every package a circle).
@@ -59,23 +60,11 @@ def module_files(root: Path, roots: Sequence[str] = SOURCE_ROOTS) -> dict[str, P
     return modules
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
 def _import_nodes(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
-    """Every import under ``node``, skipping the bodies of ``if TYPE_CHECKING:``."""
-    if isinstance(node, ast.Import | ast.ImportFrom):
-        yield node
-        return
-    if isinstance(node, ast.If) and _is_type_checking(node.test):
-        for statement in node.orelse:
-            yield from _import_nodes(statement)
-        return
-    for child in ast.iter_child_nodes(node):
-        yield from _import_nodes(child)
+    """Every import under ``node``."""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Import | ast.ImportFrom):
+            yield child
 
 
 def _known(name: str, modules: Mapping[str, Path]) -> str | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    # Only types: loading the stack (cdktf, the constructs) is not needed to read the file.
     from cdktf import TerraformResource
 
     from stacks.stack.incident_manager_stack import IncidentManagerStack

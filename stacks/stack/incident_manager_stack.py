@@ -83,7 +83,6 @@ from stacks.config.environment_config import (
 )
 from stacks.config.policy_files import read_repository_policy
 from stacks.config.secret_variables import ADDRESS_PATTERNS, ADDRESS_WORDS, address_variable
-from stacks.stack.import_blocks import add_import_blocks, read_imports
 from stacks.stack.runbook_roles import action_role_arn, build_runbook_roles
 
 # Terraform runs in cdktf.out/stacks/<stack>/; a local state path is relative to the repository
@@ -161,8 +160,6 @@ class IncidentManagerStack(TerraformStack):
         }
         self._terraform_settings(config)
         self._outputs()
-        # Adoption (#12): import blocks while stacks/adopted/<env>.imports.json exists.
-        add_import_blocks(self, read_imports(project_root, environment.name))
 
     def _provider(
         self, config: EnvironmentConfig, id: str, region: str, alias: str | None

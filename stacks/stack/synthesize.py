@@ -36,6 +36,7 @@ from constructs_lib.provisioners.contract import PACKAGE_IN_STACK
 from stacks.config.environment import Environment
 from stacks.layout import STACK_PREFIX
 from stacks.stack.hcl_strings import keep_carriage_returns, strings_with_carriage_returns
+from stacks.stack.import_blocks import add_import_blocks, read_imports
 from stacks.stack.incident_manager_stack import IncidentManagerStack, required_terraform
 
 HCL_OUTPUT_VARIABLE = "SYNTH_HCL_OUTPUT"
@@ -51,7 +52,9 @@ def build_app(
     """An App holding one ``IncidentManagerStack`` per environment (not yet synthesized)."""
     app = App(outdir=str(outdir), hcl_output=hcl)
     for environment in environments:
-        IncidentManagerStack(app, environment, project_root)
+        stack = IncidentManagerStack(app, environment, project_root)
+        # Adoption: import blocks while stacks/adopted/<env>.imports.json exists.
+        add_import_blocks(stack, read_imports(project_root, environment.name))
     return app
 
 

@@ -66,14 +66,7 @@ class Contact(Construct):
         super().__init__(scope, id)
         _validate(props)
         self.props = props
-        self.resource = contact_record(
-            self,
-            contact_type="PERSONAL",
-            alias=props.alias,
-            display_name=props.display_name,
-            tags=props.tags,
-            replication_set=props.replication_set,
-        )
+        self.resource = contact_record(self, "PERSONAL", props)
         # Read once: every read of a jsii property is a round trip to the Node.js kernel.
         self._contact_arn = self.resource.arn
         self.channels: dict[str, ContactChannel] = {

@@ -4,6 +4,7 @@ their type, and plan stages that engage contact channels."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from constructs import Construct
 
@@ -15,26 +16,33 @@ from constructs_lib.aws import (
 from constructs_lib.replication_set import ReplicationSetRef
 
 
+class ContactRecordProps(Protocol):
+    """What a contact record is made from (``ContactProps``, ``EscalationPlanProps``)."""
+
+    @property
+    def alias(self) -> str: ...
+    @property
+    def display_name(self) -> str | None: ...
+    @property
+    def tags(self) -> Mapping[str, str]: ...
+    @property
+    def replication_set(self) -> ReplicationSetRef: ...
+
+
 def contact_record(
-    scope: Construct,
-    *,
-    contact_type: str,
-    alias: str,
-    display_name: str | None,
-    tags: Mapping[str, str],
-    replication_set: ReplicationSetRef,
+    scope: Construct, contact_type: str, props: ContactRecordProps
 ) -> SsmcontactsContact:
     """The ``Resource`` of ``scope``: a contact record that waits for the replication set
     (creating a contact before the set exists fails: provider docs; terraform-provider-aws
     #33135)."""
-    waits_for = list(replication_set.dependables)
+    waits_for = list(props.replication_set.dependables)
     return SsmcontactsContact(
         scope,
         "Resource",
-        alias=alias,
+        alias=props.alias,
         type=contact_type,
-        display_name=display_name,
-        tags=dict(tags) or None,
+        display_name=props.display_name,
+        tags=dict(props.tags) or None,
         depends_on=waits_for or None,
     )
 

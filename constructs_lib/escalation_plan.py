@@ -90,14 +90,7 @@ class EscalationPlan(Construct):
         super().__init__(scope, id)
         _validate(props)
         self.props = props
-        self.resource = contact_record(
-            self,
-            contact_type="ESCALATION",
-            alias=props.alias,
-            display_name=props.display_name,
-            tags=props.tags,
-            replication_set=props.replication_set,
-        )
+        self.resource = contact_record(self, "ESCALATION", props)
         # Read once: every read of a jsii property is a round trip to the Node.js kernel.
         self._contact_arn = self.resource.arn
         self.plan = SsmcontactsPlan(

@@ -42,3 +42,20 @@ def emptied(url: str) -> Client:
         return local_client(url, service, region)
 
     return client
+
+
+def daily_rotation(contacts: Any, name: str, member: str, hour: int) -> str:
+    """Create a rotation of ``member`` (a contact's ARN) alone, handing off every day at
+    ``hour``:00 UTC, through the ``contacts`` client; its ARN."""
+    arn: str = contacts.create_rotation(
+        Name=name,
+        ContactIds=[member],
+        TimeZoneId="Etc/UTC",
+        StartTime="2026-01-05T08:00:00Z",
+        Recurrence={
+            "NumberOfOnCalls": 1,
+            "RecurrenceMultiplier": 1,
+            "DailySettings": [{"HourOfDay": hour, "MinuteOfHour": 0}],
+        },
+    )["RotationArn"]
+    return arn

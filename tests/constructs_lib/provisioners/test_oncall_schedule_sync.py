@@ -16,7 +16,7 @@ from constructs_lib.provisioners import oncall_schedule_sync as sync
 from local_aws.moto_glue import LocalServer
 from local_aws.server import client_environment, start_server
 from stacks.plan import drift_check
-from tests.local_aws.local_clients import emptied
+from tests.local_aws.local_clients import daily_rotation, emptied
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -53,18 +53,7 @@ def rotation(contacts: Any, name: str) -> str:
         alice = member["ContactArn"]
     except contacts.exceptions.ConflictException:
         alice = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/alice"
-    arn: str = contacts.create_rotation(
-        Name=name,
-        ContactIds=[alice],
-        TimeZoneId="Etc/UTC",
-        StartTime="2026-01-05T08:00:00Z",
-        Recurrence={
-            "NumberOfOnCalls": 1,
-            "RecurrenceMultiplier": 1,
-            "DailySettings": [{"HourOfDay": 8, "MinuteOfHour": 0}],
-        },
-    )["RotationArn"]
-    return arn
+    return daily_rotation(contacts, name, alice, hour=8)
 
 
 def payload(**changes: Any) -> Json:

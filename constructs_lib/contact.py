@@ -7,14 +7,9 @@ from dataclasses import dataclass, field
 
 from constructs import Construct
 
-from constructs_lib.aws import (
-    SsmcontactsContact,
-    SsmcontactsPlan,
-    SsmcontactsPlanStage,
-    SsmcontactsPlanStageTarget,
-    SsmcontactsPlanStageTargetChannelTargetInfo,
-)
+from constructs_lib.aws import SsmcontactsPlan, SsmcontactsPlanStage
 from constructs_lib.contact_channel import ContactChannel, ContactChannelProps
+from constructs_lib.contact_record import channel_target, contact_record
 from constructs_lib.engagement_plan import ChannelEngagement, engagement_stages
 from constructs_lib.props_error import raise_if_any
 from constructs_lib.replication_set import ReplicationSetRef
@@ -71,16 +66,7 @@ class Contact(Construct):
         super().__init__(scope, id)
         _validate(props)
         self.props = props
-        waits_for = list(props.replication_set.dependables)
-        self.resource = SsmcontactsContact(
-            self,
-            "Resource",
-            alias=props.alias,
-            type="PERSONAL",
-            display_name=props.display_name,
-            tags=dict(props.tags) or None,
-            depends_on=waits_for or None,
-        )
+        self.resource = contact_record(self, "PERSONAL", props)
         # Read once: every read of a jsii property is a round trip to the Node.js kernel.
         self._contact_arn = self.resource.arn
         self.channels: dict[str, ContactChannel] = {
@@ -97,11 +83,8 @@ class Contact(Construct):
                 SsmcontactsPlanStage(
                     duration_in_minutes=stage.duration_in_minutes,
                     target=[
-                        SsmcontactsPlanStageTarget(
-                            channel_target_info=SsmcontactsPlanStageTargetChannelTargetInfo(
-                                contact_channel_id=self.channels[step.channel].channel_arn,
-                                retry_interval_in_minutes=step.retry_interval_minutes,
-                            )
+                        channel_target(
+                            self.channels[step.channel].channel_arn, step.retry_interval_minutes
                         )
                         for step in stage.channels
                     ]

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from constructs_lib.aws import (
-    SsmcontactsContact,
     SsmcontactsPlan,
     SsmcontactsPlanStage,
     SsmcontactsPlanStageTarget,
-    SsmcontactsPlanStageTargetChannelTargetInfo,
     SsmcontactsPlanStageTargetContactTargetInfo,
 )
 from constructs_lib.contact_channel import ContactChannel
+from constructs_lib.contact_record import channel_target, contact_record
 from constructs_lib.engagement_plan import MAX_STAGE_MINUTES
 from constructs_lib.engagement_target import EngagementTarget
 from constructs_lib.props_error import raise_if_any
@@ -81,12 +80,7 @@ def _plan_target(target: ContactTarget | ChannelTarget) -> SsmcontactsPlanStageT
                 contact_id=target.contact.contact_arn, is_essential=target.is_essential
             )
         )
-    return SsmcontactsPlanStageTarget(
-        channel_target_info=SsmcontactsPlanStageTargetChannelTargetInfo(
-            contact_channel_id=target.channel.channel_arn,
-            retry_interval_in_minutes=target.retry_interval_minutes,
-        )
-    )
+    return channel_target(target.channel.channel_arn, target.retry_interval_minutes)
 
 
 class EscalationPlan(Construct):
@@ -96,16 +90,7 @@ class EscalationPlan(Construct):
         super().__init__(scope, id)
         _validate(props)
         self.props = props
-        waits_for = list(props.replication_set.dependables)
-        self.resource = SsmcontactsContact(
-            self,
-            "Resource",
-            alias=props.alias,
-            type="ESCALATION",
-            display_name=props.display_name,
-            tags=dict(props.tags) or None,
-            depends_on=waits_for or None,
-        )
+        self.resource = contact_record(self, "ESCALATION", props)
         # Read once: every read of a jsii property is a round trip to the Node.js kernel.
         self._contact_arn = self.resource.arn
         self.plan = SsmcontactsPlan(

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -224,14 +224,21 @@ class Change:
         return f"{verb:<17} {label(stack, self.kind, self.address)}  ({self.address})"
 
 
-def planned_changes(json_lines: str) -> list[Change]:
-    """The ``planned_change`` messages of ``terraform apply -json``."""
-    changes = []
+def json_messages(json_lines: str) -> Iterator[Json]:
+    """The messages of Terraform's ``-json`` output, one a line; lines that are not JSON (a
+    provisioner's own output, a blank line) passed over."""
     for line in json_lines.splitlines():
         try:
             message = json.loads(line)
         except json.JSONDecodeError:
             continue
+        yield message
+
+
+def planned_changes(json_lines: str) -> list[Change]:
+    """The ``planned_change`` messages of ``terraform apply -json``."""
+    changes = []
+    for message in json_messages(json_lines):
         if message.get("type") != "planned_change":
             continue
         change = message["change"]
@@ -248,11 +255,7 @@ def planned_changes(json_lines: str) -> list[Change]:
 def errors_of(json_lines: str) -> str:
     """Terraform's error diagnostics from ``-json`` output, as Terraform words them."""
     found = []
-    for line in json_lines.splitlines():
-        try:
-            message = json.loads(line)
-        except json.JSONDecodeError:
-            continue
+    for message in json_messages(json_lines):
         diagnostic = message.get("diagnostic") or {}
         if diagnostic.get("severity") == "error":
             where = diagnostic.get("address") or ""
@@ -266,11 +269,7 @@ def errors_of(json_lines: str) -> str:
 def warnings_of(json_lines: str) -> list[str]:
     """Terraform's warning diagnostics from ``-json`` output, as ``summary: detail`` lines."""
     found = []
-    for line in json_lines.splitlines():
-        try:
-            message = json.loads(line)
-        except json.JSONDecodeError:
-            continue
+    for message in json_messages(json_lines):
         diagnostic = message.get("diagnostic") or {}
         if diagnostic.get("severity") == "warning":
             found.append(f"{diagnostic.get('summary', '')}: {diagnostic.get('detail', '')}")

@@ -119,30 +119,29 @@ def _check(shape: Any, value: Any, path: str, found: list[Violation]) -> None:
             )
         return
     if kind in ("integer", "long", "float", "double") and isinstance(value, (int, float)):
-        if "min" in meta and value < meta["min"]:
-            found.append(
-                Violation(
-                    path, value, f"Member must have value greater than or equal to {meta['min']}"
-                )
-            )
-        if "max" in meta and value > meta["max"]:
-            found.append(
-                Violation(
-                    path, value, f"Member must have value less than or equal to {meta['max']}"
-                )
-            )
+        _bounds(meta, value, value, path, found, measure="value")
 
 
 def _length(meta: Any, size: int, value: Any, path: str, found: list[Violation]) -> None:
-    if "min" in meta and size < meta["min"]:
+    _bounds(meta, size, value, path, found, measure="length")
+
+
+def _bounds(
+    meta: Any, measured: float, value: Any, path: str, found: list[Violation], *, measure: str
+) -> None:
+    """The shape's ``min`` and ``max`` against ``measured`` (the value itself, or its length:
+    ``measure`` says which, in the service's words)."""
+    if "min" in meta and measured < meta["min"]:
         found.append(
             Violation(
-                path, value, f"Member must have length greater than or equal to {meta['min']}"
+                path, value, f"Member must have {measure} greater than or equal to {meta['min']}"
             )
         )
-    if "max" in meta and size > meta["max"]:
+    if "max" in meta and measured > meta["max"]:
         found.append(
-            Violation(path, value, f"Member must have length less than or equal to {meta['max']}")
+            Violation(
+                path, value, f"Member must have {measure} less than or equal to {meta['max']}"
+            )
         )
 
 

@@ -1,21 +1,23 @@
 """How the provisioners reach AWS and say what went wrong: the stack's account and role
 (``account_session``), botocore's standard retries, the refusal every provisioner raises
-(``SyncError``), and the one-line report of an error or a Ctrl-C.
+(``SyncError``), reading their JSON record (``json_variable``, ``json_record``), their command
+line (``run_command``), and the one-line report of an error or a Ctrl-C.
 
 Imports: the standard library, boto3/botocore (at call time) and ``contract``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .contract import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED
+from .contract import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 
 Json = dict[str, Any]
 DEFAULT_SESSION_NAME = "incident-manager-oncall-schedule"
@@ -147,6 +149,50 @@ def json_variable(environ: Mapping[str, str], name: str, what: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise SyncError(f"{name}: not JSON ({error})", EXIT_BAD_INPUT) from None
+
+
+def json_record(data: object, where: str, required: Sequence[str]) -> Json:
+    """``data``, a JSON object with a value for each ``required`` key; a SyncError (bad input)
+    naming ``where`` otherwise."""
+    if not isinstance(data, dict):
+        raise SyncError(
+            f"{where}: expected a JSON object, got {type(data).__name__}", EXIT_BAD_INPUT
+        )
+    missing = [k for k in required if not data.get(k)]
+    if missing:
+        raise SyncError(f"{where}: missing {', '.join(missing)}", EXIT_BAD_INPUT)
+    return data
+
+
+def run_command(
+    argv: Sequence[str] | None,
+    parser: argparse.ArgumentParser,
+    prefix: str,
+    act: Callable[[str], str],
+) -> int:
+    """A provisioner's command line: the action ``parser`` reads from ``argv``, then what
+    ``act(action)`` reports printed; an error as ``report_errors`` words it."""
+    action: str = parser.parse_args(argv).action
+
+    def work() -> int:
+        print(act(action))
+        return EXIT_OK
+
+    return report_errors(prefix, work)
+
+
+def command_parser(
+    module: str, description: str, epilog: str, actions: Sequence[str]
+) -> argparse.ArgumentParser:
+    """The command line of ``python3 -m <this package>.<module> ACTION``."""
+    parser = argparse.ArgumentParser(
+        prog=f"python3 -m {__package__}.{module}",
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("action", choices=list(actions))
+    return parser
 
 
 def report_errors(prefix: str, work: Callable[[], int]) -> int:

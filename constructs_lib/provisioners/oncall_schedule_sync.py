@@ -28,7 +28,6 @@ out what the provider rides out: a provisioner that gives up leaves its record t
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -39,15 +38,17 @@ from .aws_access import (
     AssumeRole,
     SyncError,
     account_session,
+    command_parser,
     exit_on_ctrl_c,
     found_or_none,
+    json_record,
     json_variable,
     not_found,
-    report_errors,
+    run_command,
 )
 from .contract import (
     EXIT_BAD_INPUT,
-    EXIT_OK,
+    SCHEDULE_MODULE,
     SCHEDULE_VARIABLE,
     SETTINGS_KIND,
 )
@@ -84,11 +85,7 @@ class Schedule:
 
     @classmethod
     def from_json(cls, data: object, where: str) -> Schedule:
-        if not isinstance(data, dict):
-            raise SyncError(f"{where}: expected a JSON object, got {type(data).__name__}", 2)
-        missing = [k for k in ("arn", "alias", "region", "account_id") if not data.get(k)]
-        if missing:
-            raise SyncError(f"{where}: missing {', '.join(missing)}", EXIT_BAD_INPUT)
+        data = json_record(data, where, ("arn", "alias", "region", "account_id"))
         rotations = data.get("rotation_ids") or []
         tags = data.get("tags") or {}
         if not isinstance(rotations, list) or not all(isinstance(r, str) for r in rotations):
@@ -365,26 +362,20 @@ def run_action(action: str, environ: Mapping[str, str]) -> str:
     return ACTIONS[action](schedule, client)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=f"python3 -m {__package__}.oncall_schedule_sync",
-        description="Manage on-call schedules (ssm-contacts ONCALL_SCHEDULE) for the stack's "
-        "terraform_data provisioners.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("action", choices=list(ACTIONS))
-    return parser
-
-
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-
-    def work() -> int:
-        print(run_action(args.action, os.environ if environ is None else environ))
-        return EXIT_OK
-
-    return report_errors("on-call schedule", work)
+    parser = command_parser(
+        SCHEDULE_MODULE,
+        "Manage on-call schedules (ssm-contacts ONCALL_SCHEDULE) for the stack's "
+        "terraform_data provisioners.",
+        EPILOG,
+        list(ACTIONS),
+    )
+    return run_command(
+        argv,
+        parser,
+        "on-call schedule",
+        lambda action: run_action(action, os.environ if environ is None else environ),
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ input; 130 interrupted (Ctrl-C).
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import sys
@@ -36,16 +35,18 @@ from .aws_access import (
     AssumeRole,
     SyncError,
     account_session,
+    command_parser,
     exit_on_ctrl_c,
     found_or_none,
+    json_record,
     json_variable,
-    report_errors,
+    run_command,
 )
 from .contract import (
     COVERAGE_KIND,
+    COVERAGE_MODULE,
     COVERAGE_VARIABLE,
     EXIT_BAD_INPUT,
-    EXIT_OK,
 )
 from .plan_records import Restore, planned_records
 
@@ -169,13 +170,7 @@ class RotationCoverage:
 
     @classmethod
     def from_json(cls, data: object, where: str) -> RotationCoverage:
-        if not isinstance(data, dict):
-            raise SyncError(
-                f"{where}: expected a JSON object, got {type(data).__name__}", EXIT_BAD_INPUT
-            )
-        missing = [k for k in ("arn", "name", "region", "account_id") if not data.get(k)]
-        if missing:
-            raise SyncError(f"{where}: missing {', '.join(missing)}", EXIT_BAD_INPUT)
+        data = json_record(data, where, ("arn", "name", "region", "account_id"))
         return cls(
             arn=str(data["arn"]),
             name=str(data["name"]),
@@ -310,26 +305,20 @@ def run_apply(environ: Mapping[str, str]) -> str:
     return apply(coverage, coverage.client())
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=f"python3 -m {__package__}.rotation_coverage_sync",
-        description="Write an on-call rotation's shift coverage (ssm-contacts UpdateRotation) "
-        "for the stack's terraform_data provisioners.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("action", choices=["apply"])
-    return parser
-
-
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    _parser().parse_args(argv)
-
-    def work() -> int:
-        print(run_apply(os.environ if environ is None else environ))
-        return EXIT_OK
-
-    return report_errors("rotation coverage", work)
+    parser = command_parser(
+        COVERAGE_MODULE,
+        "Write an on-call rotation's shift coverage (ssm-contacts UpdateRotation) for the "
+        "stack's terraform_data provisioners.",
+        EPILOG,
+        ["apply"],
+    )
+    return run_command(
+        argv,
+        parser,
+        "rotation coverage",
+        lambda action: run_apply(os.environ if environ is None else environ),
+    )
 
 
 if __name__ == "__main__":

@@ -78,18 +78,23 @@ def automations(plans: Iterable[Json]) -> Iterable[Json]:
                 yield action["ssmAutomation"]
 
 
-def _not_found(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") in NOT_FOUND
+def _found_or_none(call: Any, answer: str, **params: Any) -> Json | None:
+    """``call(**params)[answer]``, or None when AWS answers that the document or role does not
+    exist."""
+    try:
+        found: Json = call(**params)[answer]
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in NOT_FOUND:
+            return None
+        raise
+    return found
 
 
 def read_document(ssm: Any, name: str) -> LiveDocument:
-    try:
-        described = ssm.describe_document(Name=name)["Document"]
-    except ClientError as error:
-        if _not_found(error):
-            return LiveDocument(None)
-        raise
+    described = _found_or_none(ssm.describe_document, "Document", Name=name)
     live = LiveDocument(described)
+    if described is None:
+        return live
     if described.get("Owner") == AMAZON:
         return live  # not managed here: its content is not needed
     # What provider 5.100.0 reads: $LATEST, in the format DescribeDocument gives (the default
@@ -115,13 +120,10 @@ def role_name(arn: str) -> str:
 
 def read_role(iam: Any, arn: str) -> LiveRole:
     name = role_name(arn)
-    try:
-        role = iam.get_role(RoleName=name)["Role"]
-    except ClientError as error:
-        if _not_found(error):
-            return LiveRole(None)
-        raise
+    role = _found_or_none(iam.get_role, "Role", RoleName=name)
     live = LiveRole(role)
+    if role is None:
+        return live
     if str(role.get("Path", "")).startswith(SERVICE_LINKED_PATH):
         return live  # AWS manages it; nothing else is needed
     for policy in items(iam, "list_role_policies", "PolicyNames", RoleName=name):

@@ -1,13 +1,15 @@
 """What ``plan-check`` and ``apply`` share: the environment, the state lock's timeout, and
 their exit statuses.
 
-Imports: the standard library and ``stacks.plan.plan_flow`` (its default, no Terraform run).
+Imports: the standard library, ``stacks.commands.arguments`` and ``stacks.plan.plan_flow`` (its
+default, no Terraform run).
 """
 
 from __future__ import annotations
 
 import argparse
 
+from stacks.commands.arguments import Subparsers
 from stacks.plan.plan_flow import DEFAULT_LOCK_TIMEOUT
 
 PLAN_EXIT_CODES = """\
@@ -22,7 +24,16 @@ exit status:
      not correct (the plan is kept and can be applied)"""
 
 
-def environment_and_lock_timeout(parser: argparse.ArgumentParser) -> None:
+def plan_command_parser(subparsers: Subparsers, name: str, summary: str) -> argparse.ArgumentParser:
+    """A subcommand of the plan and apply cycle: its summary, the exit statuses above, and the
+    environment and ``--lock-timeout`` it takes."""
+    parser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=summary,
+        epilog=PLAN_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("environment", metavar="ENV", help="stacks/environments/ENV.yaml")
     parser.add_argument(
         "--lock-timeout",
@@ -31,3 +42,4 @@ def environment_and_lock_timeout(parser: argparse.ArgumentParser) -> None:
         help="how long to wait for a state lock another run holds "
         f"(default {DEFAULT_LOCK_TIMEOUT})",
     )
+    return parser

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from stacks.commands.arguments import Subparsers
-from stacks.commands.plan_arguments import PLAN_EXIT_CODES, environment_and_lock_timeout
+from stacks.commands.plan_arguments import plan_command_parser
 from stacks.plan.plan_flow import plan_check
 
 PLAN_CHECK_SUMMARY = (
@@ -17,25 +17,10 @@ PLAN_CHECK_SUMMARY = (
 
 def add_parser(subparsers: Subparsers) -> None:
     """Register ``plan-check`` with main.py's subcommands."""
-    from stacks.plan.plan_guard import KINDS
+    from stacks.plan.plan_guard import add_allow_option
 
-    check = subparsers.add_parser(
-        "plan-check",
-        help=PLAN_CHECK_SUMMARY,
-        description=PLAN_CHECK_SUMMARY,
-        epilog=PLAN_EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    environment_and_lock_timeout(check)
-    check.add_argument(
-        "--allow",
-        action="append",
-        default=[],
-        choices=sorted(KINDS),
-        metavar="KIND",
-        help="let one kind of dangerous change through: "
-        + "; ".join(f"{k}: {v}" for k, v in KINDS.items()),
-    )
+    check = plan_command_parser(subparsers, "plan-check", PLAN_CHECK_SUMMARY)
+    add_allow_option(check)
     check.add_argument(
         "--replace",
         action="append",

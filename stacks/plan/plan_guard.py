@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from constructs_lib.provisioners.contract import COVERAGE_KIND, IDENTITY_KIND, SETTINGS_KIND
 from stacks.layout import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED
+from stacks.stack.hcl_strings import json_strings
 
 Json = dict[str, Any]
 
@@ -167,17 +168,6 @@ def _regions_with_unknown_key(body: Json) -> set[str]:
     }
 
 
-def _arn_mentions(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _arn_mentions(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _arn_mentions(item)
-
-
 def _contacts(changes: list[Json]) -> Iterator[Refusal]:
     contacts = [c for c in changes if c["type"] == CONTACT]
     created = [c for c in contacts if _actions(c) == ["create"]]
@@ -257,7 +247,7 @@ def _still_engaged(changes: list[Json]) -> dict[str, str]:
         mention: change["address"]
         for change in changes
         if change["type"] in REFERRERS and not _deletes(change)
-        for mention in _arn_mentions(change["change"].get("after"))
+        for mention in json_strings(change["change"].get("after"))
     }
 
 
@@ -410,17 +400,24 @@ def run_guard(
     return EXIT_REFUSED
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Refuse dangerous Incident Manager plans.")
-    parser.add_argument("plan_json", type=Path, help="output of `terraform show -json PLANFILE`")
+def add_allow_option(parser: argparse.ArgumentParser) -> None:
+    """``--allow KIND``, repeatable: the kinds of refusal to let through (``plan-check`` and
+    this module's own command line)."""
     parser.add_argument(
         "--allow",
         action="append",
         default=[],
         choices=sorted(KINDS),
         metavar="KIND",
-        help="let one kind of change through: " + "; ".join(f"{k}: {v}" for k, v in KINDS.items()),
+        help="let one kind of dangerous change through: "
+        + "; ".join(f"{k}: {v}" for k, v in KINDS.items()),
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Refuse dangerous Incident Manager plans.")
+    parser.add_argument("plan_json", type=Path, help="output of `terraform show -json PLANFILE`")
+    add_allow_option(parser)
     args = parser.parse_args(argv)
     try:
         plan = json.loads(args.plan_json.read_text(encoding="utf-8"))

@@ -5,6 +5,8 @@ lines split at ``\\r\\n``, ``\\n`` or ``\\r`` and joined with ``\\n``: a runbook
 with Windows line endings (the console's JSON editor does) loses its carriage returns, and the
 export plans an update of the document that the JSON stack does not. Such a string is written
 as a quoted HCL literal instead, with its escapes, which keeps it exactly.
+
+``json_strings``, the walk that finds them, also serves the plan guard (the ARNs a plan mentions).
 """
 
 from __future__ import annotations
@@ -17,17 +19,22 @@ _LINE_BREAK = re.compile(r"\r\n|[\n\r]")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def strings_with_carriage_returns(value: Any) -> Iterator[str]:
-    """Every string in ``value`` (a stack's Terraform JSON) that holds a ``\\r``."""
+def json_strings(value: Any) -> Iterator[str]:
+    """Every string in ``value`` (decoded JSON: the values of maps, the items of lists), depth
+    first; keys are not values."""
     if isinstance(value, str):
-        if "\r" in value:
-            yield value
+        yield value
     elif isinstance(value, dict):
         for item in value.values():
-            yield from strings_with_carriage_returns(item)
+            yield from json_strings(item)
     elif isinstance(value, list):
         for item in value:
-            yield from strings_with_carriage_returns(item)
+            yield from json_strings(item)
+
+
+def strings_with_carriage_returns(value: Any) -> Iterator[str]:
+    """Every string in ``value`` (a stack's Terraform JSON) that holds a ``\\r``."""
+    return (text for text in json_strings(value) if "\r" in text)
 
 
 def quoted(value: str) -> str:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import urllib.request
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
 from local_aws.moto_glue import LocalServer
-from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, start_server
+from local_aws.server import start_server
+from tests.local_aws.local_clients import REGION, Client, emptied
 
-REGION = "us-east-1"
+# REGION and Client are the tests' names for them here too.
+__all__ = ["ACCOUNT", "REGION", "Client", "aws", "local_server"]
+
 ACCOUNT = "123456789012"
-
-Client = Callable[..., Any]
 
 
 @pytest.fixture(scope="session")
@@ -27,19 +26,4 @@ def local_server() -> Iterator[LocalServer]:
 @pytest.fixture
 def aws(local_server: LocalServer) -> Client:
     """``aws("ssm-contacts")``: a boto3 client of the server, after resetting every backend."""
-    import boto3  # type: ignore[import-untyped]
-
-    request = urllib.request.Request(f"{local_server.url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
-
-    def client(service: str, region: str = REGION) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=local_server.url,
-            region_name=region,
-            aws_access_key_id=FAKE_ACCESS_KEY,
-            aws_secret_access_key=FAKE_SECRET_KEY,
-        )
-
-    return client
+    return emptied(local_server.url)

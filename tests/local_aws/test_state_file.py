@@ -14,7 +14,8 @@ import pytest
 
 from local_aws import state_file
 from local_aws.process import LocalAwsProcess
-from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, start_server
+from local_aws.server import start_server
+from tests.local_aws.local_clients import local_client
 
 REGION = "us-east-1"
 ADDRESS = "placeholder@example.com"
@@ -23,15 +24,7 @@ RUNBOOK += '"inputs": {"Duration": "PT1S"}}]}'
 
 
 def _client(process: LocalAwsProcess, service: str) -> Any:
-    import boto3  # type: ignore[import-untyped]
-
-    return boto3.client(
-        service,
-        endpoint_url=process.url,
-        region_name=REGION,
-        aws_access_key_id=FAKE_ACCESS_KEY,
-        aws_secret_access_key=FAKE_SECRET_KEY,
-    )
+    return local_client(process.url, service, REGION)
 
 
 def _mode(path: Path) -> int:

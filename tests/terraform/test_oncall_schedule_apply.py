@@ -57,6 +57,7 @@ from stacks.config.environment_loader import load_environments
 from stacks.plan.plan_guard import check_plan
 from stacks.stack.synthesize import HCL_OUTPUT_VARIABLE, synthesize, tidy_hcl
 from tests.conftest import PROJECT_ROOT, main_environment
+from tests.local_aws.local_clients import daily_rotation, local_client
 from tests.stacks.environment_files import project_with
 from tests.terraform.stack_copy import (
     aws_providers,
@@ -359,15 +360,7 @@ class Deployment:
         return addresses
 
     def client(self, service: str) -> Any:
-        import boto3  # type: ignore[import-untyped]
-
-        return boto3.client(
-            service,
-            endpoint_url=self.server.url,
-            region_name=REGION,
-            aws_access_key_id=FAKE_ACCESS_KEY,
-            aws_secret_access_key=FAKE_SECRET_KEY,
-        )
+        return local_client(self.server.url, service, REGION)
 
 
 # --- Reading plans, apply output and the live rotations ------------------------------------
@@ -558,17 +551,7 @@ def console_schedule(deployment: Deployment) -> Json:
     incidents, contacts = deployment.client("ssm-incidents"), deployment.client("ssm-contacts")
     incidents.create_replication_set(regions={REGION: {}})
     dave = contacts.create_contact(Alias="dave", Type="PERSONAL", Plan={"Stages": []})
-    legacy = contacts.create_rotation(
-        Name="legacy",
-        ContactIds=[dave["ContactArn"]],
-        TimeZoneId="Etc/UTC",
-        StartTime="2026-01-05T08:00:00Z",
-        Recurrence={
-            "NumberOfOnCalls": 1,
-            "RecurrenceMultiplier": 1,
-            "DailySettings": [{"HourOfDay": 9, "MinuteOfHour": 0}],
-        },
-    )["RotationArn"]
+    legacy = daily_rotation(contacts, "legacy", dave["ContactArn"], hour=9)
     created = contacts.create_contact(
         Alias=SCHEDULE,
         DisplayName="Console schedule",

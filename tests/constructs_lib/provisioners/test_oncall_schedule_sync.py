@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,8 +14,9 @@ import pytest
 from constructs_lib.provisioners import aws_access, contract
 from constructs_lib.provisioners import oncall_schedule_sync as sync
 from local_aws.moto_glue import LocalServer
-from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, client_environment, start_server
+from local_aws.server import client_environment, start_server
 from stacks.plan import drift_check
+from tests.local_aws.local_clients import daily_rotation, emptied
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -37,26 +37,12 @@ def server() -> Iterator[LocalServer]:
 def contacts(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> Any:
     """An ssm-contacts client of a freshly reset server with a replication set; the SDK in this
     process (as the sync module sees it) points at the server with fake keys."""
-    import boto3  # type: ignore[import-untyped]
-
-    request = urllib.request.Request(f"{server.url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
+    client = emptied(server.url)
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE"):
         monkeypatch.delenv(name, raising=False)
     for name, value in client_environment(server.url, REGION).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-
-    def client(service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=server.url,
-            region_name=REGION,
-            aws_access_key_id=FAKE_ACCESS_KEY,
-            aws_secret_access_key=FAKE_SECRET_KEY,
-        )
-
     client("ssm-incidents").create_replication_set(regions={REGION: {}})
     return client("ssm-contacts")
 
@@ -67,18 +53,7 @@ def rotation(contacts: Any, name: str) -> str:
         alice = member["ContactArn"]
     except contacts.exceptions.ConflictException:
         alice = f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/alice"
-    arn: str = contacts.create_rotation(
-        Name=name,
-        ContactIds=[alice],
-        TimeZoneId="Etc/UTC",
-        StartTime="2026-01-05T08:00:00Z",
-        Recurrence={
-            "NumberOfOnCalls": 1,
-            "RecurrenceMultiplier": 1,
-            "DailySettings": [{"HourOfDay": 8, "MinuteOfHour": 0}],
-        },
-    )["RotationArn"]
-    return arn
+    return daily_rotation(contacts, name, alice, hour=8)
 
 
 def payload(**changes: Any) -> Json:

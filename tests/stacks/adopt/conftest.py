@@ -8,7 +8,6 @@ what it read: a later test's ``aws`` resets the server."""
 
 from __future__ import annotations
 
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +18,8 @@ import pytest
 from local_aws.moto_glue import LocalServer
 from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from local_aws.terraform_setup import installed_mirror, write_cli_config
-from tests.local_aws.conftest import REGION, Client, aws, local_server
+from tests.local_aws.conftest import aws, local_server
+from tests.local_aws.local_clients import Client, emptied
 
 __all__ = ["account_env", "aws", "local_server", "module_account"]
 
@@ -48,21 +48,7 @@ def account_env(
 
 @contextmanager
 def _module_account(server: LocalServer, folder: Path) -> Iterator[Client]:
-    import boto3  # type: ignore[import-untyped]
-
-    request = urllib.request.Request(f"{server.url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
-
-    def client(service: str, region: str = REGION) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=server.url,
-            region_name=region,
-            aws_access_key_id=FAKE_ACCESS_KEY,
-            aws_secret_access_key=FAKE_SECRET_KEY,
-        )
-
+    client = emptied(server.url)
     with pytest.MonkeyPatch.context() as monkeypatch:
         _set_environment(monkeypatch, server, folder)
         yield client

@@ -43,6 +43,30 @@ def start_policy(document: str, account: str = ACCOUNT) -> dict[str, Any]:
     }
 
 
+def add_critical_plan(client: Any) -> str:
+    """The console's default runbook: response plan Critical starting Amazon's template with
+    Incident Manager's service-linked role (created here) and no parameters at all; the role's
+    ARN."""
+    linked: str = client("iam").create_service_linked_role(
+        AWSServiceName="ssm-incidents.amazonaws.com"
+    )["Role"]["Arn"]
+    client("ssm-incidents").create_response_plan(
+        name="Critical",
+        incidentTemplate={"title": "critical", "impact": 1},
+        actions=[
+            {
+                "ssmAutomation": {
+                    "documentName": CRITICAL_TEMPLATE,
+                    "documentVersion": "$DEFAULT",
+                    "roleArn": linked,
+                    "targetAccount": "RESPONSE_PLAN_OWNER_ACCOUNT",
+                }
+            }
+        ],
+    )
+    return linked
+
+
 def create_role(client: Any, name: str, document: str, **settings: Any) -> str:
     """A role trusting Incident Manager with one inline policy that starts ``document``."""
     iam = client("iam")
@@ -153,7 +177,6 @@ def add_console_variety(client: Any) -> dict[str, str]:
         ),
     )["Policy"]["Arn"]
     web_role = create_role(client, "web-runbook", "restart-web", PermissionsBoundary=boundary)
-    linked = iam.create_service_linked_role(AWSServiceName="ssm-incidents.amazonaws.com")
     incidents.create_response_plan(
         name="WebDown",
         incidentTemplate={"title": "web-down", "impact": 2},
@@ -170,21 +193,7 @@ def add_console_variety(client: Any) -> dict[str, str]:
             }
         ],
     )
-    incidents.create_response_plan(
-        name="Critical",
-        incidentTemplate={"title": "critical", "impact": 1},
-        actions=[
-            {
-                "ssmAutomation": {
-                    "documentName": CRITICAL_TEMPLATE,
-                    "documentVersion": "$DEFAULT",
-                    "roleArn": linked["Role"]["Arn"],
-                    "targetAccount": "RESPONSE_PLAN_OWNER_ACCOUNT",
-                }
-            }
-        ],
-    )
-    return {"boundary": boundary, "linked_role": linked["Role"]["Arn"]}
+    return {"boundary": boundary, "linked_role": add_critical_plan(client)}
 
 
 def json_document(steps: int = 1) -> str:

@@ -32,7 +32,7 @@ from stacks.config.environment_config import EnvironmentConfig
 from stacks.config.environment_loader import load_environment
 from stacks.layout import SECRETS_FILE, stack_dir
 from stacks.plan.plan_guard import check_plan
-from tests.stacks.adopt.runbook_setups import CRITICAL_TEMPLATE
+from tests.stacks.adopt.runbook_setups import add_critical_plan
 from tests.stacks.adopt.walkthrough_setups import add_major_incident_plan, add_paged_response_plan
 
 ACCOUNT = "123456789012"
@@ -291,21 +291,7 @@ def small_account(module_account: Any, tmp_path_factory: pytest.TempPathFactory)
         incidents.create_response_plan(
             name="Titled", incidentTemplate={"title": "cpu-incident", "impact": 3}
         )
-        linked = aws("iam").create_service_linked_role(AWSServiceName="ssm-incidents.amazonaws.com")
-        incidents.create_response_plan(
-            name="Critical",
-            incidentTemplate={"title": "critical", "impact": 1},
-            actions=[
-                {
-                    "ssmAutomation": {
-                        "documentName": CRITICAL_TEMPLATE,
-                        "documentVersion": "$DEFAULT",
-                        "roleArn": linked["Role"]["Arn"],
-                        "targetAccount": "RESPONSE_PLAN_OWNER_ACCOUNT",
-                    }
-                }
-            ],
-        )
+        add_critical_plan(aws)
         adoption = adopt("acme", "us-east-1", None, root)
         path = root / "stacks/environments/acme.yaml"
         config = load_environment(path, root).config

@@ -21,6 +21,23 @@ def problems_of(tmp_path: Path, text: str) -> list[str]:
     return [str(p) for p in error.value.problems]
 
 
+# The minimal file with a response plan that starts the example runbook; a test adds the
+# runbook's parameters.
+WITH_RUNBOOK_PLAN = (
+    MINIMAL
+    + """\
+runbooks:
+  - name: ec2-cpu-util-runbook
+    document: stacks/runbooks/ec2-cpu-util-runbook.yaml
+response_plans:
+  - name: EC2HighCPU
+    incident: {title: cpu-incident-1, impact: medium}
+    runbook:
+      name: ec2-cpu-util-runbook
+"""
+)
+
+
 def test_the_minimal_environment_is_valid(tmp_path: Path) -> None:
     (environment,) = load_environments(project_with(tmp_path, MINIMAL, name="minimal"))
     assert environment.stack_name == "incident-manager-minimal"
@@ -160,16 +177,8 @@ rotations:
 
 def test_fails_on_a_runbook_parameter_the_document_does_not_declare(tmp_path: Path) -> None:
     text = (
-        MINIMAL
+        WITH_RUNBOOK_PLAN
         + """\
-runbooks:
-  - name: ec2-cpu-util-runbook
-    document: stacks/runbooks/ec2-cpu-util-runbook.yaml
-response_plans:
-  - name: EC2HighCPU
-    incident: {title: cpu-incident-1, impact: medium}
-    runbook:
-      name: ec2-cpu-util-runbook
       parameters:
         IncidentRecordARN: [x]
       dynamic_parameters:
@@ -537,16 +546,8 @@ def test_an_environment_file_with_a_capital_extension_is_reported_not_ignored(
 
 def test_a_runbook_action_needs_a_parameter_and_a_dynamic_parameter(tmp_path: Path) -> None:
     text = (
-        MINIMAL
+        WITH_RUNBOOK_PLAN
         + """\
-runbooks:
-  - name: ec2-cpu-util-runbook
-    document: stacks/runbooks/ec2-cpu-util-runbook.yaml
-response_plans:
-  - name: EC2HighCPU
-    incident: {title: cpu-incident-1, impact: medium}
-    runbook:
-      name: ec2-cpu-util-runbook
       parameters:
         Environment: [dev]
 """

@@ -7,7 +7,6 @@ file, so a server started again on it answers the same."""
 
 from __future__ import annotations
 
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ import pytest
 
 from local_aws import state_file
 from local_aws.moto_glue import LocalServer
-from local_aws.server import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, start_server
+from local_aws.server import start_server
+from tests.local_aws.local_clients import local_client, reset_server
 
 REGION = "us-east-1"
 WEEKLY = {
@@ -27,21 +27,11 @@ WEEKLY = {
 
 
 def _reset(server: LocalServer) -> None:
-    request = urllib.request.Request(f"{server.url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
+    reset_server(server.url)
 
 
 def _client(server: LocalServer, service: str) -> Any:
-    import boto3  # type: ignore[import-untyped]
-
-    return boto3.client(
-        service,
-        endpoint_url=server.url,
-        region_name=REGION,
-        aws_access_key_id=FAKE_ACCESS_KEY,
-        aws_secret_access_key=FAKE_SECRET_KEY,
-    )
+    return local_client(server.url, service, REGION)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from local_aws.process import LocalAwsProcess
 from tests.conftest import PROJECT_ROOT
+from tests.local_aws.local_clients import daily_rotation
 from tests.stacks.environment_files import project_with
 from tests.terraform.terraform_cli import find_terraform
 from tests.terraform.test_oncall_schedule_apply import ACCOUNT, REGION, Deployment
@@ -94,17 +95,7 @@ try:
         TimeZoneId=live["TimeZoneId"],
         StartTime=live["StartTime"],
     )
-    temp = c.create_rotation(
-        Name="console-temp",
-        ContactIds=[alice],
-        TimeZoneId="Etc/UTC",
-        StartTime="2026-01-05T08:00:00Z",
-        Recurrence={
-            "NumberOfOnCalls": 1,
-            "RecurrenceMultiplier": 1,
-            "DailySettings": [{"HourOfDay": 9, "MinuteOfHour": 0}],
-        },
-    )["RotationArn"]
+    temp = daily_rotation(c, "console-temp", alice, hour=9)
     c.update_contact(
         ContactId=f"arn:aws:ssm-contacts:{REGION}:{ACCOUNT}:contact/app-oncall",
         Plan={"RotationIds": [temp]},

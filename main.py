@@ -76,6 +76,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "local_aws.rehearse",
         "apply, re-plan and destroy an environment on a local Incident Manager (no AWS)",
     ),
+    "changed-stacks": (
+        "stacks.commands.changed_stacks",
+        "the stacks whose synthesized files differ from a git ref, as a GitHub Actions matrix",
+    ),
     "schema": (
         "stacks.commands.schema",
         "write (or check) the JSON Schema and reference page generated from the config model",

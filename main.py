@@ -80,6 +80,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "stacks.commands.changed_stacks",
         "the stacks whose synthesized files differ from a git ref, as a GitHub Actions matrix",
     ),
+    "plan-summary": (
+        "stacks.commands.plan_summary",
+        "what plan-check found, as Markdown for a pipeline's job summary",
+    ),
+    "reviewed-plan": (
+        "stacks.commands.reviewed_plan",
+        "stop unless the checked plan changes exactly what the reviewed plan changed",
+    ),
     "schema": (
         "stacks.commands.schema",
         "write (or check) the JSON Schema and reference page generated from the config model",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,13 @@ ACTIONS: dict[tuple[str, ...], tuple[str, tuple[int, int, int]]] = {
     ("delete", "create"): ("replace (destroy, then create)", (1, 0, 1)),
     ("create", "delete"): ("replace (create, then destroy)", (1, 0, 1)),
 }
-# What Terraform prints after the plan, before the checks' own lines.
-PLAN_SAVED = "Saved the plan to:"
-TERRAFORM_HINTS = ("To perform exactly these actions", 'terraform apply "tfplan"')
+# Terraform's last line of a plan, and what it may print after it before the checks' lines:
+# the outputs' changes (an indented block), where it saved the plan and how to apply it.
+PLAN_END = re.compile(r"(Plan: \d+ to add|No changes\.)")
+OUTPUTS_HEADER = "Changes to Outputs:"
+TERRAFORM_LINES = ("Saved the plan to:", "To perform exactly these actions", 'terraform apply "')
+# Terraform colours its output (plan-check does not pass -no-color); a summary is plain text.
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LOG_TAIL = 30
 
 
@@ -65,14 +70,23 @@ def change_rows(plan: dict[str, Any]) -> tuple[list[tuple[str, str]], tuple[int,
 
 
 def check_lines(log: str) -> list[str]:
-    """The lines plan-check printed after Terraform's plan (drift check, plan guard); when no
-    plan was saved, the log's last lines (Terraform's error)."""
-    lines = log.splitlines()
-    saved = [i for i, line in enumerate(lines) if line.startswith(PLAN_SAVED)]
-    if not saved:
+    """The lines plan-check printed after Terraform's plan (drift check, plan guard), without
+    Terraform's colours; when Terraform printed no plan, the log's last lines (its error)."""
+    lines = ANSI.sub("", log).splitlines()
+    ends = [i for i, line in enumerate(lines) if PLAN_END.match(line)]
+    if not ends:
         return lines[-LOG_TAIL:]
-    after = lines[saved[-1] + 1 :]
-    return [line for line in after if line.strip() and not line.strip().startswith(TERRAFORM_HINTS)]
+    found, in_outputs = [], False
+    for line in lines[ends[-1] + 1 :]:
+        if line.startswith(OUTPUTS_HEADER):
+            in_outputs = True
+        elif in_outputs and (line.startswith(" ") or not line.strip()):
+            continue
+        else:
+            in_outputs = False
+            if line.strip() and not line.strip().startswith(TERRAFORM_LINES):
+                found.append(line)
+    return found
 
 
 def markdown(environment: str, directory: Path, log: str | None) -> str:

@@ -240,3 +240,8 @@ changed-stacks: $(INSTALLED)
 
 ## What a pipeline job needs before main.py runs: the pinned Python packages in .venv
 ci-setup: $(INSTALLED)
+
+.PHONY: atlantis
+## Regenerate atlantis.yaml (one Atlantis project per stack) from the environment files
+atlantis: $(INSTALLED)
+	$(BIN)/python main.py atlantis --write

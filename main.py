@@ -88,6 +88,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "stacks.commands.reviewed_plan",
         "stop unless the checked plan changes exactly what the reviewed plan changed",
     ),
+    "atlantis": (
+        "stacks.commands.atlantis",
+        "write (or check) atlantis.yaml: one Atlantis project per stack",
+    ),
     "schema": (
         "stacks.commands.schema",
         "write (or check) the JSON Schema and reference page generated from the config model",

@@ -271,3 +271,39 @@ class LocalActions:
     def download(self, inputs: dict[str, str], run: JobRun) -> dict[str, str]:
         shutil.copytree(self.artifacts / inputs["name"], run.checkout / inputs["path"])
         return {}
+
+
+def run_atlantis_stage(
+    atlantis: Json, project_name: str, stage: str, checkout: Path, env: dict[str, str]
+) -> StepResult:
+    """One stage (plan or apply) of a project's custom workflow, as Atlantis runs it: each
+    `run:` step with ``sh -c`` in the project's dir, with Atlantis's variables (PROJECT_NAME,
+    DIR, PLANFILE, WORKSPACE, REPO_REL_DIR), stopping at the first failure. The output of
+    every step, in order, is what Atlantis comments on the pull request."""
+    (project,) = [p for p in atlantis["projects"] if p["name"] == project_name]
+    directory = checkout / project["dir"]
+    workflow = atlantis["workflows"][project["workflow"]]
+    variables = {
+        "PROJECT_NAME": project_name,
+        "DIR": str(directory),
+        "REPO_REL_DIR": project["dir"],
+        "WORKSPACE": "default",
+        "PLANFILE": str(directory / f"{project_name}-default.tfplan"),
+    }
+    output = []
+    for step in workflow[stage]["steps"]:
+        done = subprocess.run(
+            ["sh", "-c", step["run"]],
+            cwd=directory,
+            env={**env, **variables},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=STEP_TIMEOUT,
+            check=False,
+        )
+        output.append(done.stdout)
+        if done.returncode != 0:
+            return StepResult(stage, "failure", done.returncode, "".join(output))
+    return StepResult(stage, "success", 0, "".join(output))

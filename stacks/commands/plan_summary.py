@@ -93,7 +93,7 @@ def markdown(environment: str, directory: Path, log: str | None) -> str:
     """The summary of ``environment``'s last plan-check in ``directory``."""
     stack = directory.name
     plan_path = directory / PLAN_JSON
-    parts = [f"## {stack}: plan-check", ""]
+    parts = ["", f"### {stack}: plan-check", ""]
     if (directory / REFUSED_PLAN).exists():
         parts.append("**Plan guard: refused** (exit 3): nothing of this plan can be applied.")
     elif (directory / CHECKED_RECORD).exists():

@@ -16,8 +16,9 @@ from stacks.layout import PROJECT_ROOT
 
 # The keys Atlantis documents for a repo-level atlantis.yaml, from
 # https://www.runatlantis.io/docs/repo-level-atlantis-yaml (Reference: Top-Level Keys, Project,
-# Autoplan, and its "Example Using All Keys") and https://www.runatlantis.io/docs/custom-workflows (Reference: Workflow, Stage,
-# Step: the built-in steps and the `run`, `env` and `multienv` steps).
+# Autoplan; its "Example Using All Keys") and
+# https://www.runatlantis.io/docs/custom-workflows (Reference: Workflow, Stage, Step: the
+# built-in steps and the `run`, `env` and `multienv` steps).
 DOCUMENTED = {
     "top": {
         "version",

@@ -11,7 +11,8 @@ applied once on main. Each job runs in a fresh clone of it, the installs symlink
 (b) a pull request that renames a contact alias: the summary shows the guard's refusal and the
     job fails with exit 3;
 (c) (a) merged: the merge workflow's jobs plan again, find the plan is the reviewed one (a's
-    artifact), apply it; the next plan is clean.
+    artifact), apply it; the next plan, run as Atlantis runs atlantis.yaml's plan steps, is
+    clean.
 
 Terraform runs: 2 to set up, 1 plan each for (a) and (b), plan + apply for (c), 1 plan after.
 """
@@ -22,18 +23,20 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
 from local_aws.process import LocalAwsProcess
 from local_aws.terraform_setup import find_mirror, write_cli_config
 from stacks.layout import PROJECT_ROOT
 from tests.stacks.adopt.test_make_adopt import fresh_copy
-from tests.workflows.runner import JobResult, JobRun, LocalActions
+from tests.workflows.runner import JobResult, JobRun, LocalActions, run_atlantis_stage
 from tests.workflows.workflow_files import MERGE, PULL_REQUEST, load
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "pipelines" / "prod.yaml"
@@ -46,6 +49,8 @@ STACK = "incident-manager-prod"
 MATRIX = {"include": [{"env": "prod", "stack": STACK}]}
 # The suite runs this test: the checks job's suite step is not run inside it.
 NOT_RUN = {"make test": "the test suite itself, which runs this test"}
+# The Atlantis server's pre_workflow_hooks step (atlantis.yaml's header, docs/ci.md).
+ATLANTIS_HOOK = "make ci-setup && .venv/bin/python main.py synth"
 INSTALLS = (".venv", ".venv-checkov", "node_modules", ".tools")
 # (a): the first stage lasts 10 minutes instead of 5: pipe-lead is paged 5 minutes later.
 ESCALATION_CHANGE = ("      - duration_minutes: 5\n", "      - duration_minutes: 10\n")
@@ -142,6 +147,14 @@ def pipelines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipelines]:
     shutil.rmtree(environments)
     environments.mkdir()
     shutil.copy2(FIXTURE, environments / "prod.yaml")
+    # atlantis.yaml as `make atlantis` writes it for this repository's one environment.
+    written = subprocess.run(
+        [sys.executable, "main.py", "atlantis", "--write"],
+        cwd=origin,
+        capture_output=True,
+        check=False,
+    )
+    assert written.returncode == 0, written.stderr
     git(origin, "init", "-q", "--initial-branch=main")
     git(origin, "add", "-A")
     git(origin, "commit", "-qm", "prod")
@@ -217,12 +230,14 @@ def test_a_pull_request_changing_the_escalation_plan(
     assert plan.status == 0, [(s.name, s.output[-3000:]) for s in plan.steps]
     print(f"\n--- summary of pull request (a) ---\n{plan.summary}")
     summary = plan.summary
-    # The paging diff: pipe-lead is paged at minute 10 now.
-    assert "pipe-lead" in summary
-    assert "10" in summary.split("## incident-manager-prod")[0]
-    assert "Plan: 0 to add, 1 to change, 0 to destroy." in summary
-    assert summary.count("| update in-place |") == 1
-    assert "**Plan guard: passed**" in summary
+    # The paging diff (preview-diff), then the plan-check.
+    diff, checked = summary.split("### incident-manager-prod: plan-check")
+    assert "**PipeDown**: pipe-lead is now paged at minute 10 instead of 5" in diff
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in checked
+    assert checked.count("| update in-place |") == 1
+    assert "| create |" not in checked
+    assert "| destroy |" not in checked
+    assert "**Plan guard: passed**" in checked
     assert SECRETS["TF_VAR_pipe_responder__email"] not in summary
     reviewed = artifacts / f"plan-{STACK}" / "cdktf.out" / "stacks" / STACK / "tfplan.json"
     assert reviewed.is_file()
@@ -247,8 +262,8 @@ def test_a_pull_request_renaming_a_contact_is_refused(pipelines: Pipelines) -> N
     # The summary step runs after the failure (if: !cancelled()).
     assert plan.step("The plan-check in the job summary").outcome == "success"
     assert "**Plan guard: refused** (exit 3)" in plan.summary
-    assert "pipe-manager" in plan.summary
-    assert "plan guard: " in plan.summary
+    assert "**PipeDown**: pipe-manager is now paged at minute 5" in plan.summary
+    assert "  [contact-replace] aws_ssmcontacts_contact.contact-pipe-lead_" in plan.summary
 
 
 def test_the_merge_applies_the_reviewed_plan_and_the_next_plan_is_clean(
@@ -278,15 +293,20 @@ def test_the_merge_applies_the_reviewed_plan_and_the_next_plan_is_clean(
     assert "the checked plan makes the reviewed changes" in compared
     applied = apply.step("Apply the checked plan").output
     assert "Apply complete! Resources: 0 added, 1 changed, 0 destroyed." in applied
-    again = subprocess.run(
-        f"{checkout}/.venv/bin/python main.py plan-check prod >/dev/null && "
-        f"{checkout}/.venv/bin/python main.py plan-summary prod",
-        shell=True,
+    # The next plan, as Atlantis plans: its server's hook synthesizes, then the project's
+    # custom workflow (atlantis.yaml, generated for this repository) runs its plan steps.
+    hooked = {**pipelines.env, **pipelines.server.environment(), **SECRETS}
+    hook = subprocess.run(
+        ["sh", "-c", ATLANTIS_HOOK],
         cwd=checkout,
-        env={**pipelines.env, **pipelines.server.environment(), **SECRETS},
+        env=hooked,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert again.returncode == 0, again.stdout + again.stderr
-    assert "Plan: 0 to add, 0 to change, 0 to destroy." in again.stdout
+    assert hook.returncode == 0, hook.stdout + hook.stderr
+    atlantis = YAML(typ="safe", pure=True).load((checkout / "atlantis.yaml").read_text("utf-8"))
+    again = run_atlantis_stage(atlantis, STACK, "plan", checkout, hooked)
+    assert again.status == 0, again.output
+    assert "Plan: 0 to add, 0 to change, 0 to destroy." in again.output
+    assert (checkout / "cdktf.out/stacks" / STACK / f"{STACK}-default.tfplan").is_file()

@@ -64,7 +64,7 @@ def test_a_refused_plan_says_so(tmp_path: Path) -> None:
     (stack / "tfplan.refused").write_bytes(b"")
     (stack / "tfplan.json").write_text(json.dumps({"resource_changes": []}), encoding="utf-8")
     text = markdown("prod", stack, LOG)
-    assert text.startswith("## incident-manager-prod: plan-check\n")
+    assert text.startswith("\n### incident-manager-prod: plan-check\n")
     assert "**Plan guard: refused** (exit 3)" in text
     assert "Plan: 0 to add, 0 to change, 0 to destroy." in text
     assert "```text\non-call schedules: none in this plan\n" in text

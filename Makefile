@@ -239,3 +239,19 @@ bench: bench-adopt
 ## Time `make adopt` of 1,000 contacts and 100 escalation plans from a local server; prints the steps
 bench-adopt: $(INSTALLED)
 	$(BIN)/python -m benchmarks.adopt_benchmark $(ADOPT_BENCH_ARGS)
+
+# --- Pipelines (.github/workflows/, atlantis.yaml; docs/ci.md) -------------------------------
+.PHONY: changed-stacks ci-setup
+
+## The stacks whose synthesized files differ from BASE, as a GitHub Actions matrix: `make changed-stacks BASE=origin/main`
+changed-stacks: $(INSTALLED)
+	@test -n "$(BASE)" || { echo "usage: make changed-stacks BASE=<git ref>" >&2; exit 2; }
+	@$(BIN)/python main.py changed-stacks --base $(BASE)
+
+## What a pipeline job needs before main.py runs: the pinned Python packages in .venv
+ci-setup: $(INSTALLED)
+
+.PHONY: atlantis
+## Regenerate atlantis.yaml (one Atlantis project per stack) from the environment files
+atlantis: $(INSTALLED)
+	$(BIN)/python main.py atlantis --write

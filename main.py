@@ -76,6 +76,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "local_aws.rehearse",
         "apply, re-plan and destroy an environment on a local Incident Manager (no AWS)",
     ),
+    "changed-stacks": (
+        "stacks.commands.changed_stacks",
+        "the stacks whose synthesized files differ from a git ref, as a GitHub Actions matrix",
+    ),
+    "plan-summary": (
+        "stacks.commands.plan_summary",
+        "what plan-check found, as Markdown for a pipeline's job summary",
+    ),
+    "reviewed-plan": (
+        "stacks.commands.reviewed_plan",
+        "stop unless the checked plan changes exactly what the reviewed plan changed",
+    ),
+    "atlantis": (
+        "stacks.commands.atlantis",
+        "write (or check) atlantis.yaml: one Atlantis project per stack",
+    ),
     "schema": (
         "stacks.commands.schema",
         "write (or check) the JSON Schema and reference page generated from the config model",

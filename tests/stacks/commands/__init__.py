@@ -1,0 +1,1 @@
+"""Tests of stacks/commands/: the command modules main.py runs."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synth_benchmark import copy_project
+from stacks.commands.atlantis import ATLANTIS_FILE, atlantis_yaml
 from tests.conftest import EXAMPLES_ROOT, PROJECT_ROOT, cdktf_modules_loaded_by, run_main
 
 STACKS = ["incident-manager-dev", "incident-manager-prod", "incident-manager-staging"]
@@ -47,10 +48,15 @@ def manifest_stacks(project: Path) -> list[str]:
 
 
 def test_synthesizes_every_environment_into_readable_cdktf_out(project: Path) -> None:
+    # A full synth also brings a repository's atlantis.yaml in step with the environments.
+    (project / ATLANTIS_FILE).write_text("projects: []\n", encoding="utf-8")
     result = run_main(project)
     assert result.returncode == 0, result.stderr
     assert manifest_stacks(project) == STACKS
     assert result.stderr == ""
+    assert "updated      atlantis.yaml" in result.stdout
+    assert (project / ATLANTIS_FILE).read_text(encoding="utf-8") == atlantis_yaml(project)
+    assert f"name: {STACKS[0]}" in atlantis_yaml(project)
     # Readable by the team's other tools and users, like any output (mkdtemp makes 0700).
     for directory in (project / "cdktf.out", project / "cdktf.out" / "stacks" / STACKS[0]):
         assert stat.S_IMODE(directory.stat().st_mode) == 0o755, directory

@@ -134,7 +134,7 @@ def _cdktf_make(
 ) -> subprocess.CompletedProcess[str]:
     """`make ARGS` with no terminal on stdin, the stand-in cdktf, no installs, and a HOME of its
     own (no ~/.terraformrc or implied provider mirror of this machine)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "MAKE"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "MAKE", "MFLAGS"))}
     env["HOME"] = str(tmp_path / "home")
     if cli_config is not None:
         env["TF_CLI_CONFIG_FILE"] = cli_config

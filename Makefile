@@ -144,11 +144,35 @@ BENCH_ARGS ?=
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/synth_benchmark.py $(BENCH_ARGS)
 
-## cdktf diff / deploy of one environment, e.g. `make diff ENV=prod` (needs AWS credentials)
+# The cdktf CLI: the pinned one from node_modules.
+CDKTF ?= npx cdktf
+# `make deploy AUTO_APPROVE=1` applies without asking (CI). Without it the cdktf CLI asks through
+# Ink, which needs a terminal on stdin: with none it crashes ("Raw mode is not supported ...",
+# hashicorp/terraform-cdk#827, #2873), so the recipe stops first with a message and status 2.
+AUTO_APPROVE ?=
+# Where providers come from. With a CLI config that has a provider_installation block
+# (TF_CLI_CONFIG_FILE, else ~/.terraformrc; `make local-aws` prints one) or an implied local
+# mirror holding registry.terraform.io, the cdktf CLI's `terraform providers lock` would ask the
+# public registry for every platform's checksums and fail offline: it is skipped, and
+# `terraform init` writes the lock file from the mirror (as `make plan-check` does).
+# SKIP_PROVIDER_LOCK= (empty) forces the CLI's lock step.
+TF_CLI_CONFIG = $(or $(TF_CLI_CONFIG_FILE),$(HOME)/.terraformrc)
+IMPLIED_MIRRORS = $(strip $(foreach dir,$(HOME)/.terraform.d/plugins $(HOME)/.local/share/terraform/plugins \
+	/usr/local/share/terraform/plugins /usr/share/terraform/plugins,$(wildcard $(dir)/registry.terraform.io)))
+PROVIDER_MIRRORED = $(or $(IMPLIED_MIRRORS),$(shell grep -qs '^[[:space:]]*provider_installation' '$(TF_CLI_CONFIG)' && echo yes))
+SKIP_PROVIDER_LOCK = $(if $(PROVIDER_MIRRORED),--skip-provider-lock)
+
+## cdktf diff / deploy of one environment, e.g. `make diff ENV=prod` (AWS credentials; no terminal: AUTO_APPROVE=1)
 diff deploy: $(INSTALLED) $(NODE_INSTALLED)
-	@test -n "$(ENV)" || { echo "usage: make $@ ENV=<environment>" >&2; exit 2; }
+	@test -n "$(ENV)" || { echo "usage: make $@ ENV=<environment> [AUTO_APPROVE=1]" >&2; exit 2; }
+	@case '$(AUTO_APPROVE)' in ''|1) ;; *) echo "make $@: AUTO_APPROVE='$(AUTO_APPROVE)': allowed values: 1 (apply without asking) or empty (ask)" >&2; exit 2;; esac
+	@if [ $@ = deploy ] && [ -z '$(AUTO_APPROVE)' ] && [ ! -t 0 ]; then \
+	  echo "make deploy: no terminal to ask for approval on (stdin is not a TTY)." >&2; \
+	  echo "  Apply without asking: make deploy ENV=$(ENV) AUTO_APPROVE=1" >&2; \
+	  echo "  or the checked plan instead: make plan-check ENV=$(ENV), then make apply ENV=$(ENV)" >&2; \
+	  exit 2; fi
 	@# The provisioners run the stack directory's copy of their package with the project's Python.
-	IM_PYTHON="$${IM_PYTHON:-$(CURDIR)/$(BIN)/python}" npx cdktf $@ incident-manager-$(ENV)
+	IM_PYTHON="$${IM_PYTHON:-$(CURDIR)/$(BIN)/python}" $(CDKTF) $@ incident-manager-$(ENV)$(if $(and $(filter deploy,$@),$(AUTO_APPROVE)), --auto-approve)$(if $(SKIP_PROVIDER_LOCK), $(SKIP_PROVIDER_LOCK))
 	@# As after make apply: an adoption's import blocks are applied now (stacks/adopted/).
 	@if [ "$@" = deploy ]; then rm -f stacks/adopted/$(ENV).imports.json; fi
 
@@ -207,9 +231,14 @@ PORT ?= 4566
 # Git ref `make rehearse` applies first, e.g. BEFORE=HEAD~1 or BEFORE=main; empty: none.
 BEFORE ?=
 
-## Serve moto's AWS plus ssm-contacts/ssm-incidents on 127.0.0.1:$(PORT) (PORT=0: any free port) until Ctrl-C; prints the variables to export
+# The account `make local-aws` answers as: ACCOUNT=<12 digits>, or ENV=<environment> (its
+# account_id and region, so that `make plan-check ENV=...` passes allowed_account_ids); neither:
+# moto's 123456789012.
+ACCOUNT ?=
+
+## Serve moto's AWS plus ssm-contacts/ssm-incidents on 127.0.0.1:$(PORT) (PORT=0: any free port; ENV= or ACCOUNT=: as that account) until Ctrl-C; prints the variables to export
 local-aws: $(INSTALLED)
-	exec $(BIN)/python -m local_aws --port $(PORT)
+	exec $(BIN)/python -m local_aws --port $(PORT)$(if $(ACCOUNT), --account-id $(ACCOUNT))$(if $(ENV), --environment $(ENV))
 
 ## Apply one environment to a private local Incident Manager (BEFORE first), plan again, destroy: `make rehearse ENV=prod BEFORE=HEAD~1`
 rehearse: $(INSTALLED)

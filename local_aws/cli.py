@@ -20,6 +20,7 @@ from local_aws.server import (
 )
 from local_aws.state_file import StateFileError
 from local_aws.terraform_setup import MIRROR_VARIABLE, installed_mirror, write_cli_config
+from stacks.config.config_errors import ConfigError
 
 READY_PREFIX = "local-aws listening on "
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
@@ -27,10 +28,12 @@ EPILOG = """\
 examples:
   python -m local_aws                       # a free port; the variables to export are printed
   python -m local_aws --port 4566 --account-id 444455556666
+  python -m local_aws --environment prod    # prod's account and region (make local-aws ENV=prod)
   python -m local_aws --state-file local-aws.state   # survives kill -9 and a restart
 
 exit status: 0 after Ctrl-C or SIGTERM, 2 on bad arguments.
-environment: MOTO_ACCOUNT_ID (the account every request acts in; --account-id sets it).
+environment: MOTO_ACCOUNT_ID (the account every request acts in; --account-id or
+--environment sets it).
 """
 
 
@@ -49,10 +52,19 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     result.add_argument(
         "--account-id",
-        default=os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT),
-        help=f"the AWS account every request acts in (default {DEFAULT_ACCOUNT})",
+        help="the AWS account every request acts in (default: the environment's, else "
+        f"MOTO_ACCOUNT_ID, else {DEFAULT_ACCOUNT})",
     )
-    result.add_argument("--region", default=DEFAULT_REGION, help="region printed for clients")
+    result.add_argument(
+        "--environment",
+        metavar="NAME",
+        help="answer as stacks/environments/NAME.yaml's account_id, in its region, so that the "
+        "stack's allowed_account_ids accepts the server (make plan-check ENV=NAME)",
+    )
+    result.add_argument(
+        "--region",
+        help=f"region printed for clients (default: the environment's, else {DEFAULT_REGION})",
+    )
     result.add_argument("--request-log", type=Path, help="write one JSON line per request here")
     result.add_argument(
         "--state-file",
@@ -63,8 +75,43 @@ def parser() -> argparse.ArgumentParser:
     return result
 
 
+def _environment_account(name: str) -> tuple[str, str]:
+    """The account id and region of the environment ``name``; ConfigError if its file is bad."""
+    # Loaded only when asked: the environment model is not needed to serve requests.
+    from stacks.config.environment_loader import load_environments
+    from stacks.layout import PROJECT_ROOT
+
+    (environment,) = load_environments(PROJECT_ROOT, [name])
+    return environment.config.account_id, environment.config.region
+
+
+def _account_and_region(args: argparse.Namespace) -> tuple[str, str] | str:
+    """The account and region the server answers as, or what is wrong with the arguments."""
+    account = args.account_id
+    region = args.region
+    if args.environment is not None:
+        try:
+            environment_account, environment_region = _environment_account(args.environment)
+        except ConfigError as error:
+            return f"--environment: {error}"
+        if account is not None and account != environment_account:
+            return (
+                f"--account-id {account} and --environment {args.environment} "
+                f"(account_id {environment_account}) disagree: give one of them"
+            )
+        account = environment_account
+        region = region or environment_region
+    account = account or os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT
+    return account, region or DEFAULT_REGION
+
+
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
+    resolved = _account_and_region(args)
+    if isinstance(resolved, str):
+        print(resolved, file=sys.stderr)
+        return 2
+    args.account_id, args.region = resolved
     if not re.fullmatch(r"\d{12}", args.account_id):
         print(
             f"--account-id: {args.account_id!r} is not a 12-digit AWS account id", file=sys.stderr

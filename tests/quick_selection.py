@@ -40,6 +40,8 @@ STARTERS: dict[str, str] = {
     "tests.stacks.adopt.test_make_adopt.make": (
         "make targets running the local server and Terraform"
     ),
+    "tests.local_aws.make_local_aws.make_local_aws": "make local-aws (the local server)",
+    "tests.local_aws.test_cdktf_deploy.make": "make deploy and plan-check with Terraform",
     "tests.terraform.test_cdktf_cli.ensure_node_modules": "the cdktf CLI (Node.js)",
     "tests.terraform.moto_server.start_moto": "moto's server",
     "tests.stacks.paging.chromium.Browser": "headless Chromium",

@@ -54,6 +54,9 @@ class DeployCycle:
     imported_addresses: list[str] = field(default_factory=list)
     failure: str = ""
     server_log: str = ""
+    # Every request the server answered, in order (service, operation, status): what the
+    # provider and the provisioners called, for docs/ci.md's policies.
+    requests: list[Json] = field(default_factory=list)
     # The saved plan of step 2 (``terraform show -json``).
     update_plan: Json = field(default_factory=dict)
     # What the first apply left: address -> attributes (ARNs for the references of step 2).
@@ -115,4 +118,5 @@ def run_cycle(  # noqa: PLR0917 - one call site, every argument named there
     finally:
         server.stop()
         cycle.server_log = server.output.read_text(encoding="utf-8", errors="replace")[-3000:]
+        cycle.requests = server.requests()
     return cycle

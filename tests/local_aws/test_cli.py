@@ -65,3 +65,54 @@ def test_stops_on_one_or_many_stop_signals(signals: list[int], tmp_path: Path) -
     assert output.strip().endswith("local-aws stopped")
     # The Terraform CLI config it printed lived in a temporary folder, removed on stop.
     assert list(tmp_path.iterdir()) == []
+
+
+def _resolved(*argv: str) -> tuple[str, str] | str:
+    from local_aws.cli import _account_and_region, parser
+
+    return _account_and_region(parser().parse_args(list(argv)))
+
+
+def test_environment_gives_the_server_its_account_and_region(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`make local-aws ENV=<env>`: the server answers as the environment's account_id, so the
+    stack's allowed_account_ids accepts it (`make plan-check ENV=<env>` against it)."""
+    from stacks.config.environment_loader import load_environments
+
+    monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)
+    environments = load_environments(PROJECT_ROOT)
+    assert environments
+    for environment in environments:
+        config = environment.config
+        assert _resolved("--environment", environment.name) == (config.account_id, config.region)
+        # The same account given twice is no conflict; the region can still be chosen.
+        assert _resolved(
+            "--environment",
+            environment.name,
+            "--account-id",
+            config.account_id,
+            "--region",
+            "eu-west-1",
+        ) == (config.account_id, "eu-west-1")
+    assert _resolved() == ("123456789012", "us-east-1")
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "210987654321")
+    assert _resolved() == ("210987654321", "us-east-1")
+    assert _resolved("--account-id", "111111111111") == ("111111111111", "us-east-1")
+
+
+def test_an_unknown_or_contradicted_environment_is_refused_by_name() -> None:
+    from stacks.config.environment_loader import load_environments
+
+    (environment, *_) = load_environments(PROJECT_ROOT)
+    unknown = _resolved("--environment", "no-such-env")
+    assert isinstance(unknown, str)
+    assert unknown.startswith("--environment: 1 problem in environment files:"), unknown
+    assert "no environment 'no-such-env'" in unknown
+    assert environment.name in unknown  # the environments there are listed
+    other = "000000000000" if environment.config.account_id != "000000000000" else "000000000001"
+    contradicted = _resolved("--environment", environment.name, "--account-id", other)
+    assert contradicted == (
+        f"--account-id {other} and --environment {environment.name} "
+        f"(account_id {environment.config.account_id}) disagree: give one of them"
+    )

@@ -284,6 +284,32 @@ def test_destroys_everything(deploy_cycles: dict[str, DeployCycle], environment:
     assert destroyed == dict.fromkeys(every, "delete")
 
 
+def test_the_ci_apply_role_allows_every_call_the_cycles_made(
+    deploy_cycles: dict[str, DeployCycle],
+) -> None:
+    """docs/ci.md's apply role (docs/ci/apply-role-policy.json) names every operation the
+    provider and the provisioners called while every environment was applied, updated,
+    imported, planned and destroyed, and its plan role every read."""
+    from tests.test_ci_policies import READ_VERBS, actions, policy
+
+    apply = actions(policy("apply-role-policy.json"))
+    plan = actions(policy("plan-role-policy.json"))
+    # IAM's prefix for the service botocore and the server call "monitoring".
+    prefixes = {"monitoring": "cloudwatch"}
+    seen = {
+        f"{prefixes.get(r['service'], r['service'])}:{r['operation']}"
+        for cycle in deploy_cycles.values()
+        for r in cycle.requests
+    }
+    assert {"ssm-contacts:CreateRotation", "ssm-incidents:CreateReplicationSet"} <= seen
+    # sts:AssumeRole: only for an environment file's assume_role, which docs/ci.md advises
+    # leaving out in CI (and says what the roles need with it).
+    missing = sorted(seen - apply - {"sts:AssumeRole"})
+    assert missing == [], f"docs/ci/apply-role-policy.json lacks {missing}"
+    reads = {action for action in seen if action.split(":", 1)[1].startswith(READ_VERBS)}
+    assert sorted(reads - plan) == [], "docs/ci/plan-role-policy.json lacks reads"
+
+
 def test_an_edit_is_told_apart_from_what_read_back_differently() -> None:
     """``unexplained``, on the shapes the everyday changes take: a list with an item appended
     (known, or a set made unknown by the new item) and a block with one value changed."""

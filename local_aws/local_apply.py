@@ -314,6 +314,10 @@ class LocalWorkdir:
         for item in stack_dir.iterdir():
             if item.name in (".terraform", "terraform.tfstate") or item.name.endswith(".tfstate"):
                 continue
+            # A team's override (an HCP Terraform `cloud` block) would take the state away
+            # from the local server: only this copy's own overrides apply here.
+            if item.name.endswith(("override.tf.json", "override.tf")):
+                continue
             target = self.path / item.name
             if item.is_dir():
                 shutil.copytree(item, target, dirs_exist_ok=True)

@@ -49,6 +49,8 @@ STARTERS: dict[str, str] = {
     "tests.test_policy_scan.run_checkov": "checkov",
     # Not a tool but as slow as one: a synth with the provider's package __init__ (~14 s).
     "tests.constructs_lib.test_provider_loader._start_synth": "a synth with the eager import",
+    # Two synths of 30 environments each (~8 s), in subprocesses of two trees.
+    "stacks.commands.changed_stacks.synthesize": "two synths of a whole repository",
 }
 # A command written out in the code itself: `python -m <one of these>` is a server.
 SERVER_MODULES = frozenset({"local_aws", "moto.server"})

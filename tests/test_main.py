@@ -150,6 +150,7 @@ def test_named_environments_rewrite_only_their_own_stack_and_a_full_synth_prunes
     (dev_dir / ".terraform.lock.hcl").write_text("# lock\n", encoding="utf-8")
     (dev_dir / ".terraform").mkdir()
     (dev_dir / "tfplan").write_text("stale plan", encoding="utf-8")
+    (dev_dir / "cloud_override.tf.json").write_text('{"terraform": {}}', encoding="utf-8")
     prod_before = tree_digest(prod_dir)
 
     result = run_main(project, "synth", "dev")
@@ -160,6 +161,8 @@ def test_named_environments_rewrite_only_their_own_stack_and_a_full_synth_prunes
     assert (dev_dir / "secrets.auto.tfvars").read_text(encoding="utf-8") == 'b = "y@example.com"\n'
     assert (dev_dir / ".terraform.lock.hcl").read_text(encoding="utf-8") == "# lock\n"
     assert (dev_dir / ".terraform").is_dir()
+    # An override file (an HCP Terraform `cloud` block, docs/hcp-terraform.md) stays too.
+    assert (dev_dir / "cloud_override.tf.json").read_text(encoding="utf-8") == '{"terraform": {}}'
     # A saved plan no longer matches the configuration: it goes.
     assert not (dev_dir / "tfplan").exists()
 

@@ -222,9 +222,14 @@ def tidy_hcl(hcl: str) -> str:
 # addresses in variable files, the provider lock file, `terraform init`'s working data, and any
 # state Terraform leaves there: above all `errored.tfstate`, written when an apply could not save
 # its state (a network cut, a dead backend), the only record of what that apply created.
-# A saved plan (tfplan) is not kept: after a synth it no longer matches the configuration.
+# Override files too (a `cloud` block for HCP Terraform: docs/hcp-terraform.md). A saved plan
+# (tfplan) is not kept: after a synth it no longer matches the configuration.
 STATE_FILES = "*.tfstate*"
 KEPT_IN_STACK_DIR = (
+    "*_override.tf.json",
+    "*_override.tf",
+    "override.tf.json",
+    "override.tf",
     "*.auto.tfvars",
     "*.auto.tfvars.json",
     "terraform.tfvars",

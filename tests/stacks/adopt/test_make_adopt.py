@@ -16,15 +16,12 @@ shows (live objects are read right after the step that is asserted on)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
 import stat
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +33,7 @@ from stacks.adopt.plan_check import AdoptionPlan, check_adoption_plan
 from stacks.layout import SECRETS_FILE
 from stacks.plan.plan_guard import check_plan
 from tests.conftest import PROJECT_ROOT
+from tests.local_aws.make_local_aws import make_local_aws
 from tests.stacks.adopt.console_account import RUNBOOK_ROLE, add_every_console_setup
 
 COPIED = (
@@ -161,44 +159,9 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def exported(repo: Path) -> Iterator[dict[str, str]]:
     """`make local-aws PORT=0` running, and the environment with what it says to export."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    server = subprocess.Popen(
-        ["make", "--no-print-directory", "local-aws", "PORT=0"],
-        cwd=repo,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        # Its own process group: make, its shell and the server stop together.
-        start_new_session=True,
-    )
-    assert server.stdout is not None
-    output: list[str] = []
-    try:
-        for line in server.stdout:
-            output.append(line)
-            found = re.fullmatch(r"export (\w+)=(\S+)\n", line)
-            if found:
-                env[found.group(1)] = found.group(2)
-            if line.startswith("# Ctrl-C stops it."):
-                break
-        # Keep reading what the server prints, so that it never blocks on a full pipe.
-        drain = threading.Thread(target=lambda: output.extend(server.stdout or []), daemon=True)
-        drain.start()
-        assert env.get("AWS_ENDPOINT_URL", "").startswith("http://127.0.0.1:"), output
-        assert Path(env["TF_CLI_CONFIG_FILE"]).is_file()
-        yield env
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=30)
-            raise AssertionError(
-                "make local-aws did not stop on SIGTERM:\n" + "".join(output[-40:])
-            ) from None
+    with make_local_aws(repo, env) as running:
+        assert Path(running.environment["TF_CLI_CONFIG_FILE"]).is_file()
+        yield running.environment
 
 
 def make(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -55,7 +55,9 @@ $(UV): requirements-uv.txt
 $(INSTALLED): requirements.txt | $(UV)
 	@echo "Installing the pinned Python packages into $(VENV)/ (first time: ~30 s)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(UV_INSTALL) $(BIN)/python -r requirements.txt
+	@# --compile-bytecode (pip's default, not uv's): the suite starts hundreds of Python processes,
+	@# and machines that set PYTHONDONTWRITEBYTECODE would compile every import again in each.
+	$(UV_INSTALL) $(BIN)/python --compile-bytecode -r requirements.txt
 	@touch $@ && echo "install: $(VENV)/ ready"
 
 $(CHECKOV_INSTALLED): requirements-checkov.txt | $(UV)

@@ -5,9 +5,12 @@ The suite is CPU-bound (Terraform starting its ~700 MB provider), so the two cor
 project's machines are only both busy when the tests run in two processes. ``loadscope`` makes
 a test module one unit of work: its module-scoped fixtures, often an applied Terraform state,
 are built once, in one worker. xdist hands the units out in collection order (its own reorder,
-"most tests first", is switched off), so this puts the modules that start Terraform, a server
-or a browser (marked ``slow`` by tests/quick_plugin.py) first, the one with most slow tests
-first, and the quick ones last: they fill whichever worker finishes its slow modules first.
+"most tests first", is switched off), so this puts the costliest modules first, as measured
+(``MEASURED_CPU_SECONDS``), then the other modules that start Terraform, a server or a browser
+(marked ``slow`` by tests/quick_plugin.py), most slow tests first, and the quick ones last:
+they fill whichever worker finishes its slow modules first. Started last, one long module keeps
+one worker busy while the other idles: the simulated pipelines (3 slow tests, ~110 CPU-s) were
+25th by their count of slow tests.
 
 (``loadgroup``, which could join modules into one unit, does not group anything with pytest 9:
 pytest-xdist 3.8 renames the items' ``_nodeid``, which pytest 9 no longer reads.)
@@ -22,14 +25,35 @@ import pytest
 
 from tests.quick_plugin import SLOW
 
+# CPU-seconds per test module from `make bench-tests` (2 cores, 2026-12-06), the modules above
+# ~15 s. Only the order of the units depends on it: a module renamed or added is ordered by its
+# slow tests until the table is brought up to date (tests/test_worker_plan.py names stale rows).
+MEASURED_CPU_SECONDS: dict[str, float] = {
+    "tests/local_aws/test_deploy_cycle.py": 127,
+    "tests/workflows/test_simulated_runs.py": 110,
+    "tests/stacks/plan/flow/test_flow_local_aws.py": 90,
+    "tests/terraform/test_oncall_schedule_apply.py": 70,
+    "tests/stacks/adopt/test_make_adopt.py": 51,
+    "tests/constructs_lib/test_provider_loader.py": 42,
+    "tests/terraform/test_offline_plan.py": 34,
+    "tests/terraform/test_copied_stack_apply.py": 32,
+    "tests/terraform/test_backend_remote_state.py": 24,
+    "tests/test_main.py": 21,
+    "tests/local_aws/test_cdktf_deploy.py": 20,
+    "tests/stacks/adopt/test_adopt_walkthrough.py": 17,
+    "tests/stacks/plan/plan_guard/test_plan_guard.py": 16,
+    "tests/stacks/adopt/test_adopt_round_trip.py": 15,
+}
+
 
 def module_of(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
 def order_modules(items: list[pytest.Item]) -> None:
-    """Slow modules first (most slow tests first), then the quick ones, each module's items
-    together and in their own order (tests/conftest.py calls it after the slow marks are set)."""
+    """The measured costliest modules first, then the other slow modules (most slow tests
+    first), then the quick ones, each module's items together and in their own order
+    (tests/conftest.py calls it after the slow marks are set)."""
     modules: dict[str, list[pytest.Item]] = {}
     for item in items:
         modules.setdefault(module_of(item), []).append(item)
@@ -38,6 +62,7 @@ def order_modules(items: list[pytest.Item]) -> None:
         return sum(1 for item in modules[module] if item.get_closest_marker(SLOW) is not None)
 
     # sorted() is stable: modules alike keep the collection order.
-    items[:] = [
-        item for module in sorted(modules, key=lambda m: -slow_tests(m)) for item in modules[module]
-    ]
+    def cost(module: str) -> tuple[float, int]:
+        return (-MEASURED_CPU_SECONDS.get(module, 0.0), -slow_tests(module))
+
+    items[:] = [item for module in sorted(modules, key=cost) for item in modules[module]]

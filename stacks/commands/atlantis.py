@@ -40,6 +40,8 @@ SHARED_INPUTS = (
     "requirements.txt",
     "stacks/**/*.py",
     "stacks/runbooks/**",
+    # Policy files environment files name (adopt writes topic and runbook policies here).
+    "stacks/policies/**",
     "constructs_lib/**",
 )
 # The stack's own: its environment file, its committed provider lock file, an adoption's imports.

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from stacks.commands.arguments import Subparsers
-from stacks.config.environment_loader import ENVIRONMENT_SUFFIXES
+from stacks.config.environment_loader import environment_files
 from stacks.layout import (
     ENVIRONMENTS_DIR,
     EXIT_FAILED,
@@ -85,11 +85,6 @@ def add_parser(subparsers: Subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def environment_files(project_root: Path) -> list[Path]:
-    directory = project_root / ENVIRONMENTS_DIR
-    return sorted(p for p in directory.iterdir() if p.suffix in ENVIRONMENT_SUFFIXES)
-
-
 def _quoted(value: str) -> str:
     # A JSON string is a YAML string: quotes, `$` and `#` need no further thought.
     return json.dumps(value)
@@ -98,7 +93,7 @@ def _quoted(value: str) -> str:
 def atlantis_yaml(project_root: Path) -> str:
     """The file's text, the same on every machine (sorted, no timestamps)."""
     lines = [HEADER.rstrip("\n"), "version: 3", "projects:"]
-    for path in environment_files(project_root):
+    for path in environment_files(project_root).values():
         environment, stack = path.stem, f"{STACK_PREFIX}{path.stem}"
         own = [
             pattern.format(
@@ -123,6 +118,20 @@ def atlantis_yaml(project_root: Path) -> str:
         lines += [f"    {stage}:", "      steps:"]
         lines += [f"        - run: {_quoted(step)}" for step in steps]
     return "\n".join(lines) + "\n"
+
+
+def refresh_atlantis_file(project_root: Path) -> bool:
+    """Bring an existing atlantis.yaml in step with the environment files (what a full synth
+    does); whether it changed. A repository without one (a team not on Atlantis deleted it)
+    does not get it back."""
+    path = project_root / ATLANTIS_FILE
+    if not path.is_file():
+        return False
+    text = atlantis_yaml(project_root)
+    if path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from stacks.commands.arguments import (
     environment_names,
     selected,
 )
+from stacks.commands.atlantis import ATLANTIS_FILE, refresh_atlantis_file
 from stacks.layout import EXIT_CONFIG_ERROR, EXIT_FAILED, EXIT_OK, PROJECT_ROOT
 
 
@@ -78,20 +79,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for environment in environments:
         print(f"synthesized  {environment.stack_name}")
-    if everything and not args.hcl:
-        _refresh_atlantis_file()
-    return EXIT_OK
-
-
-def _refresh_atlantis_file() -> None:
-    """Keep atlantis.yaml's projects in step with the environment files, where the repository
-    has one (a team not on Atlantis deletes it, and synth does not bring it back)."""
-    from stacks.commands.atlantis import ATLANTIS_FILE, atlantis_yaml
-
-    path = PROJECT_ROOT / ATLANTIS_FILE
-    if not path.is_file():
-        return
-    text = atlantis_yaml(PROJECT_ROOT)
-    if path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    # A full synth keeps a repository's atlantis.yaml in step with the environment files.
+    if everything and not args.hcl and refresh_atlantis_file(PROJECT_ROOT):
         print(f"updated      {ATLANTIS_FILE} (one Atlantis project per environment)")
+    return EXIT_OK

@@ -69,6 +69,11 @@ def make_copy(root: Path, destination: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         # copy2 keeps modification times: mypy and ruff caches stay valid for unchanged files.
         shutil.copy2(root / relative, target, follow_symlinks=False)
+    link_installs(root, destination)
+
+
+def link_installs(root: Path, destination: Path) -> None:
+    """Link ``root``'s installs (``LINKED``, those it has) into ``destination``."""
     for name in LINKED:
         if (root / name).exists():
             (destination / name).symlink_to((root / name).resolve())

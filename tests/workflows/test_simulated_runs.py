@@ -38,6 +38,7 @@ from stacks.layout import PROJECT_ROOT
 from tests.stacks.adopt.test_make_adopt import fresh_copy
 from tests.workflows.runner import JobResult, JobRun, LocalActions, run_atlantis_stage
 from tests.workflows.workflow_files import MERGE, PULL_REQUEST, load
+from tests.working_copy import LINKED, link_installs
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "pipelines" / "prod.yaml"
 ACCOUNT = "210987654321"
@@ -51,7 +52,6 @@ MATRIX = {"include": [{"env": "prod", "stack": STACK}]}
 NOT_RUN = {"make test": "the test suite itself, which runs this test"}
 # The Atlantis server's pre_workflow_hooks step (atlantis.yaml's header, docs/ci.md).
 ATLANTIS_HOOK = "make ci-setup && .venv/bin/python main.py synth"
-INSTALLS = (".venv", ".venv-checkov", "node_modules", ".tools")
 # (a): the first stage lasts 10 minutes instead of 5: pipe-lead is paged 5 minutes later.
 ESCALATION_CHANGE = ("      - duration_minutes: 5\n", "      - duration_minutes: 10\n")
 # (b): a contact renamed: AWS replaces the contact (a new ARN, its pages lost meanwhile).
@@ -93,8 +93,7 @@ class Pipelines:
         clone = self.workdir / f"checkout-{self.clones}"
         git(self.workdir, "clone", "-q", str(self.origin), clone.name)
         git(clone, "checkout", "-q", commit)
-        for installed in INSTALLS:
-            (clone / installed).symlink_to(PROJECT_ROOT / installed)
+        link_installs(PROJECT_ROOT, clone)
         # A clone's files are new: make would see requirements.txt newer than the shared
         # .venv/.installed and install again into it. The runner's venv is the one installed.
         os.utime(clone / "requirements.txt", (0, 0))
@@ -139,7 +138,7 @@ class Pipelines:
 def pipelines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipelines]:
     workdir = tmp_path_factory.mktemp("pipelines")
     origin = fresh_copy(workdir)
-    for installed in INSTALLS:
+    for installed in LINKED:
         (origin / installed).unlink()
     shutil.copytree(PROJECT_ROOT / ".github", origin / ".github")
     shutil.copy2(PROJECT_ROOT / ".gitignore", origin / ".gitignore")

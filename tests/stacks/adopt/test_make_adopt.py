@@ -35,6 +35,7 @@ from stacks.plan.plan_guard import check_plan
 from tests.conftest import PROJECT_ROOT
 from tests.local_aws.make_local_aws import make_local_aws
 from tests.stacks.adopt.console_account import RUNBOOK_ROLE, add_every_console_setup
+from tests.working_copy import link_installs
 
 COPIED = (
     "main.py",
@@ -145,8 +146,7 @@ def fresh_copy(destination: Path) -> Path:
             root / name,
             ignore=shutil.ignore_patterns("__pycache__"),
         )
-    for installed in (".venv", ".venv-checkov", "node_modules", ".tools"):
-        (root / installed).symlink_to(PROJECT_ROOT / installed)
+    link_installs(PROJECT_ROOT, root)
     return root
 
 

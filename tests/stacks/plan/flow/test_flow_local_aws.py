@@ -48,6 +48,7 @@ from local_aws.terraform_setup import find_mirror, write_cli_config
 from tests.stacks.adopt.test_make_adopt import fresh_copy
 from tests.stacks.plan.flow.fault_proxy import DROP, RELAY, FaultProxy, Outcome
 from tests.stacks.plan.flow.terminal import Terminal
+from tests.working_copy import LINKED
 
 STACK = Path("cdktf.out/stacks/incident-manager-flow")
 # Fictional addresses: neither may appear in a file the product writes, but Terraform's own.
@@ -623,7 +624,7 @@ def test_a_network_cut_while_the_state_is_saved_leaves_errored_state_and_the_loc
 
 def written_files(root: Path) -> list[Path]:
     """Every file under ``root`` but the shared installs."""
-    installs = {".venv", ".venv-checkov", "node_modules", ".tools"}
+    installs = set(LINKED)
     return [
         p
         for p in root.rglob("*")

@@ -292,6 +292,13 @@ def operations(entries: Sequence[Json]) -> list[str]:
     return lines
 
 
+def is_override_file(name: str) -> bool:
+    """Terraform's rule: ``override.tf(.json)`` or a name ending ``_override.tf(.json)``."""
+    return name in ("override.tf", "override.tf.json") or name.endswith(
+        ("_override.tf", "_override.tf.json")
+    )
+
+
 @dataclass
 class LocalWorkdir:
     """A working copy of a synthesized stack, pointed at a local server."""
@@ -316,7 +323,7 @@ class LocalWorkdir:
                 continue
             # A team's override (an HCP Terraform `cloud` block) would take the state away
             # from the local server: only this copy's own overrides apply here.
-            if item.name.endswith(("override.tf.json", "override.tf")):
+            if is_override_file(item.name):
                 continue
             target = self.path / item.name
             if item.is_dir():

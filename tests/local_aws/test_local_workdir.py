@@ -18,6 +18,8 @@ def test_a_teams_override_files_and_state_stay_behind(tmp_path: Path) -> None:
     (stack_dir / "override.tf").write_text("terraform {}\n", encoding="utf-8")
     (stack_dir / "terraform.tfstate").write_text("{}", encoding="utf-8")
     (stack_dir / "secrets.auto.tfvars").write_text('a = "b"\n', encoding="utf-8")
+    # Not an override by Terraform's rule (no "_" before "override"): an ordinary file, copied.
+    (stack_dir / "myoverride.tf.json").write_text("{}", encoding="utf-8")
 
     work = LocalWorkdir(
         tmp_path / "work",
@@ -31,4 +33,5 @@ def test_a_teams_override_files_and_state_stay_behind(tmp_path: Path) -> None:
     assert "cloud_override.tf.json" not in copied
     assert "override.tf" not in copied
     assert "terraform.tfstate" not in copied
-    assert {"cdk.tf.json", "secrets.auto.tfvars", OVERRIDE_FILE} <= set(copied)
+    kept = {"cdk.tf.json", "secrets.auto.tfvars", "myoverride.tf.json", OVERRIDE_FILE}
+    assert kept <= set(copied)

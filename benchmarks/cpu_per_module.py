@@ -7,7 +7,9 @@ wall seconds, say where its time goes, and they hardly depend on what else the m
 
 A child's CPU counts when it has been waited for: Terraform's (and its provider's, which
 Terraform waits for) at the end of each run, a server's when the fixture that started it stops
-it. Work of a fixture shared by several modules counts to the test that first needed it.
+it. The worker's shared provider processes (tests/terraform/shared_provider.py), which nobody
+waits for, count as they run. Work of a fixture shared by several modules counts to the test
+that first needed it.
 """
 
 from __future__ import annotations
@@ -20,13 +22,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.terraform import shared_provider
+
 LOG_VARIABLE = "IM_BENCH_CPU_LOG"
 
 
 def _cpu_seconds() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    pool = os.environ.get(shared_provider.POOL_VARIABLE)
+    shared = shared_provider.cpu_seconds(Path(pool)) if pool else 0.0
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + shared
 
 
 @pytest.hookimpl(hookwrapper=True)

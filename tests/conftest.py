@@ -20,6 +20,7 @@ from tests.quick_plugin import (
     pytest_runtest_makereport,
     pytest_unconfigure,
 )
+from tests.terraform import shared_provider
 from tests.worker_plan import order_modules
 
 __all__ = [
@@ -39,6 +40,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+# No test talks to AWS: the caller's AWS settings (a profile, a region, a CA bundle) stay out of
+# the suite, and a test that needs one sets it. A CA bundle would also keep Terraform runs from
+# sharing a provider process (tests/terraform/shared_provider.py).
+for _variable in [name for name in os.environ if name.startswith("AWS_")]:
+    os.environ.pop(_variable)
 
 # The makes the tests start behave as typed in a shell, however the suite itself was started
 # (under `make test`, MAKELEVEL would turn their "make: ***" lines into "make[1]: ***").
@@ -65,8 +72,13 @@ os.environ[SESSION_TEMP_VARIABLE] = str(SESSION_TEMP)
 os.environ["TMPDIR"] = str(SESSION_TEMP)
 tempfile.tempdir = None  # read TMPDIR again
 
+# Terraform runs of this process and its children share one provider process where that is the
+# same as starting it again (tests/terraform/shared_provider.py).
+shared_provider.install(SESSION_TEMP)
+
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shared_provider.stop_all(SESSION_TEMP / shared_provider.POOL_FOLDER)
     shutil.rmtree(SESSION_TEMP, ignore_errors=True)
 
 

@@ -86,9 +86,20 @@ STAND_IN = (
 )
 
 
+# Runs its arguments with the signal state a shell gives a command: nothing blocked, Ctrl-C's
+# default (a pytest worker's may differ, and a child inherits both).
+AS_FROM_A_TERMINAL = (
+    "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); "
+    "signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])"
+)
+
+
 def run_make(report: Path, **environment: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
+            sys.executable,
+            "-c",
+            AS_FROM_A_TERMINAL,
             "make",
             "--no-print-directory",
             "test-quick",
@@ -120,7 +131,8 @@ def test_make_runs_the_suite_in_a_copy_passes_its_status_on_and_removes_it(
 
 def test_ctrl_c_removes_the_copy(tmp_path: Path) -> None:
     report = tmp_path / "cwd"
-    process = run_make(report, WAIT="30")
+    # Longer than the wait below: a Ctrl-C that stops nothing fails the test.
+    process = run_make(report, WAIT="120")
     deadline = time.monotonic() + 30
     while not report.exists() and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -1,0 +1,390 @@
+"""One hashicorp/aws provider process per pytest worker, reused by every Terraform run it can
+serve, through Terraform's own reattach mechanism (``TF_REATTACH_PROVIDERS``).
+
+Why: Terraform starts the ~700 MB provider several times per command (schema, validate, plan,
+apply), and each start costs ~1 CPU-second before the first resource is touched (most of it the
+provider validating its own ~1,500 resource schemas the first time it is configured). A provider
+started once in debug mode (``terraform-provider-aws -debug``, the mode provider developers attach
+a debugger to) and reattached by each run does that once per process: an offline plan of dev took
+3.1 CPU-seconds, 1.65 reattached; an apply against the local server 3.4, 2.0; the results are the
+same (it is the same binary, the one ``terraform init`` installed in the working directory).
+
+Terraform runs through a ``terraform`` wrapper (this file, first on PATH for the session:
+``install`` below, called by tests/conftest.py); a run is served by the shared provider only when
+that is the same as what Terraform would do by itself:
+
+- the command talks to the provider (plan, apply, destroy, refresh, import, show, validate,
+  console); never ``init``, which would not install a provider it is told to reattach;
+- the working directory has exactly one hashicorp/aws configuration and no modules: Terraform
+  sends every configuration of a reattached provider to the one process, and the last one
+  configured would serve all (prod's second region, for example);
+- its ``.terraform`` holds one installed hashicorp/aws, named in ``.terraform.lock.hcl``: the
+  shared process runs that binary, and a run whose lock or install is off fails as before;
+- the wrapper runs in the pytest worker's process group: a test that puts a command in a group of
+  its own does it to signal the group (Ctrl-C, SIGKILL), and a provider of that group dies or
+  ignores the signal with it, which a shared process would not;
+- no CA bundle is set (``AWS_CA_BUNDLE``, ``custom_ca_bundle``): the provider refuses to be
+  configured a second time with one ("unable to add custom RootCAs HTTPClient");
+- no other run holds the process (a lock for the run's whole life; a second run at the same time
+  starts its own providers) and the caller did not reattach providers itself.
+
+The provider reads its AWS settings from its environment (``AWS_ENDPOINT_URL``, keys, retries)
+when it is configured, so it is started with the run's ``AWS_*`` (and proxy, certificate, Go)
+variables, and one is kept per distinct set of them, at most ``MAX_PROCESSES`` per worker (the
+least recently used idle one is stopped). ``IM_TESTS_SHARED_PROVIDER=0`` turns all of it off.
+
+Only the standard library: the wrapper starts in ~20 ms (``python -I -S``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+
+# Set for the session by ``install``; read by the wrapper.
+POOL_VARIABLE = "IM_TESTS_SHARED_PROVIDER_POOL"
+REAL_TERRAFORM_VARIABLE = "IM_TESTS_REAL_TERRAFORM"
+GROUP_VARIABLE = "IM_TESTS_SHARED_PROVIDER_GROUP"
+# "0": every run starts its own providers, as without the wrapper.
+SWITCH_VARIABLE = "IM_TESTS_SHARED_PROVIDER"
+REATTACH_VARIABLE = "TF_REATTACH_PROVIDERS"
+PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
+
+SHARED_COMMANDS = frozenset(
+    {"plan", "apply", "destroy", "refresh", "import", "show", "validate", "console"}
+)
+# Each holds ~0.5 GB once it has served a run.
+MAX_PROCESSES = 3
+STOPPED_CPU_FILE = "stopped-cpu"
+POOL_FOLDER = "shared-provider"
+START_TIMEOUT = 60.0
+
+# What the provider reads from its environment: the AWS SDK's settings, the network's, Go's.
+_PROVIDER_PREFIXES = ("AWS_", "GO", "TF_LOG")
+_PROVIDER_NAMES = frozenset(
+    {
+        "HOME",
+        "PATH",
+        "TMPDIR",
+        "TZ",
+        "USER",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+    }
+)
+# Passed on for `make bench-tests` (which counts provider processes by them), not part of the key.
+_COUNTED_NAMES = ("IM_BENCH_TESTS_RUN", "PYTEST_CURRENT_TEST")
+
+_REATTACH_LINE = re.compile(r"TF_REATTACH_PROVIDERS='(\{.*\})'")
+_HCL_PROVIDER = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)
+_HCL_ALIAS = re.compile(r"^\s*alias\s*=", re.MULTILINE)
+_HCL_MODULE = re.compile(r'^\s*module\s+"', re.MULTILINE)
+
+
+def is_override_file(name: str) -> bool:
+    stem = name.removesuffix(".json").removesuffix(".tf")
+    return stem == "override" or stem.endswith("_override")
+
+
+def command_and_workdir(args: list[str], cwd: Path) -> tuple[str | None, Path]:
+    """The subcommand (None for ``-version`` and the like) and the directory it works in
+    (``-chdir=DIR`` or the current one)."""
+    workdir = cwd
+    for arg in args:
+        if arg.startswith("-chdir="):
+            workdir = cwd / arg.removeprefix("-chdir=")
+        elif not arg.startswith("-"):
+            return arg, workdir
+    return None, workdir
+
+
+def _json_provider_count(document: object) -> tuple[int, bool]:
+    """(aws provider configurations, whether any is aliased or a module is called)."""
+    if not isinstance(document, dict):
+        return 0, False
+    if document.get("module"):
+        return 0, True
+    providers = document.get("provider")
+    entries: list[object] = []
+    if isinstance(providers, dict):
+        aws = providers.get("aws")
+        entries = aws if isinstance(aws, list) else [aws] if aws is not None else []
+    elif isinstance(providers, list):
+        for item in providers:
+            if isinstance(item, dict) and "aws" in item:
+                aws = item["aws"]
+                entries.extend(aws if isinstance(aws, list) else [aws])
+    aliased = any(isinstance(entry, dict) and "alias" in entry for entry in entries)
+    return len(entries), aliased
+
+
+def single_provider_configuration(workdir: Path) -> bool:
+    """Exactly one hashicorp/aws configuration, unaliased, no module call and no CA bundle, in
+    the files Terraform reads (override files change blocks; they do not add configurations)."""
+    count = 0
+    for path in sorted(workdir.iterdir()):
+        name = path.name
+        if not (path.is_file() and name.endswith((".tf", ".tf.json"))):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "custom_ca_bundle" in text:
+            return False
+        if is_override_file(name):
+            continue
+        if name.endswith(".tf.json"):
+            try:
+                found, disqualified = _json_provider_count(json.loads(text))
+            except ValueError:
+                return False
+        else:
+            found = len(_HCL_PROVIDER.findall(text))
+            disqualified = bool(_HCL_MODULE.search(text)) or (
+                found > 0 and bool(_HCL_ALIAS.search(text))
+            )
+        if disqualified:
+            return False
+        count += found
+    return count == 1
+
+
+def installed_provider(workdir: Path, data_dir: str | None) -> Path | None:
+    """The one hashicorp/aws binary ``terraform init`` installed for ``workdir``, when the lock
+    file names that version; None otherwise (Terraform then reports what is wrong itself)."""
+    data = workdir / (data_dir or ".terraform")
+    versions = sorted((data / "providers" / PROVIDER_SOURCE).glob("*/*_*/terraform-provider-aws*"))
+    if len(versions) != 1:
+        return None
+    binary = versions[0]
+    version = binary.parent.parent.name
+    try:
+        lock = (workdir / ".terraform.lock.hcl").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    block = re.search(
+        r'provider\s+"' + re.escape(PROVIDER_SOURCE) + r'"\s*\{[^}]*?version\s*=\s*"([^"]+)"',
+        lock,
+    )
+    if block is None or block.group(1) != version:
+        return None
+    return binary.resolve()
+
+
+def provider_environment(env: dict[str, str]) -> dict[str, str]:
+    """The variables of ``env`` the provider reads."""
+    return {
+        name: value
+        for name, value in env.items()
+        if name.startswith(_PROVIDER_PREFIXES) or name in _PROVIDER_NAMES
+    }
+
+
+def process_key(binary: Path, provider_env: dict[str, str]) -> str:
+    """One shared process per binary and provider environment."""
+    text = json.dumps([str(binary), sorted(provider_env.items())])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _alive(pid: int, binary: str) -> bool:
+    """``pid`` runs ``binary`` (not a later process that got the same number)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return binary in map(os.fsdecode, command[:2])
+
+
+def _process_cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _stop(slot: Path) -> None:
+    try:
+        pid = int((slot / "pid").read_text(encoding="utf-8"))
+        binary = (slot / "binary").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return
+    if _alive(pid, binary):
+        # Kept for cpu_seconds: nobody waits for this process, so no rusage counts it.
+        with (slot.parent / STOPPED_CPU_FILE).open("a", encoding="utf-8") as stream:
+            stream.write(f"{_process_cpu(pid)}\n")
+        os.kill(pid, signal.SIGKILL)
+    for name in ("pid", "reattach", "binary"):
+        (slot / name).unlink(missing_ok=True)
+
+
+def _start(slot: Path, binary: Path, env: dict[str, str]) -> str:
+    """Start ``binary -debug`` for ``slot``; its reattach configuration."""
+    import subprocess
+
+    output = slot / "output"
+    with output.open("wb") as stream:
+        process = subprocess.Popen(
+            [str(binary), "-debug"],
+            cwd=slot,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=stream,
+            stderr=subprocess.DEVNULL,
+            # Its own session: a Ctrl-C in a test's terminal group must not reach it.
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        found = _REATTACH_LINE.search(output.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            (slot / "pid").write_text(str(process.pid), encoding="utf-8")
+            (slot / "binary").write_text(str(binary), encoding="utf-8")
+            (slot / "reattach").write_text(found.group(1), encoding="utf-8")
+            return found.group(1)
+        if process.poll() is not None:
+            break
+        time.sleep(0.02)
+    process.kill()
+    raise RuntimeError(f"{binary} -debug printed no reattach line: {output.read_text()[-2000:]}")
+
+
+def _evict(pool: Path, keep: Path) -> None:
+    """Stop the least recently used idle processes beyond ``MAX_PROCESSES``."""
+    slots = sorted(
+        (s for s in pool.iterdir() if s != keep and (s / "pid").exists()),
+        key=lambda s: (s / "lock").stat().st_mtime,
+    )
+    for slot in slots[: max(0, len(slots) + 1 - MAX_PROCESSES)]:
+        with (slot / "lock").open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue
+            _stop(slot)
+
+
+def reattach_for(pool: Path, binary: Path, env: dict[str, str]) -> tuple[str, int] | None:
+    """The reattach configuration of this worker's process for ``binary`` and ``env``, and the
+    descriptor of its lock, held until the run ends; None when another run holds it."""
+    provider_env = provider_environment(env)
+    slot = pool / process_key(binary, provider_env)
+    slot.mkdir(parents=True, exist_ok=True)
+    lock = os.open(slot / "lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(lock)
+        return None
+    os.utime(slot / "lock")
+    try:
+        pid = int((slot / "pid").read_text(encoding="utf-8"))
+        reattach = (slot / "reattach").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        pid, reattach = 0, ""
+    if not (pid and reattach and _alive(pid, str(binary))):
+        _stop(slot)
+        _evict(pool, slot)
+        counted = {name: env[name] for name in _COUNTED_NAMES if name in env}
+        reattach = _start(slot, binary, {**provider_env, **counted})
+    return reattach, lock
+
+
+def shared_reattach(args: list[str], env: dict[str, str]) -> tuple[str, int] | None:
+    """The reattach configuration (and held lock) for this run, or None to run as usual."""
+    pool = env.get(POOL_VARIABLE)
+    if not pool or env.get(SWITCH_VARIABLE) == "0" or REATTACH_VARIABLE in env:
+        return None
+    if env.get(GROUP_VARIABLE) != str(os.getpgrp()) or env.get("AWS_CA_BUNDLE"):
+        return None
+    command, workdir = command_and_workdir(args, Path.cwd())
+    if command not in SHARED_COMMANDS:
+        return None
+    try:
+        binary = installed_provider(workdir, env.get("TF_DATA_DIR"))
+        if binary is None or not single_provider_configuration(workdir):
+            return None
+        return reattach_for(Path(pool), binary, env)
+    except OSError:
+        return None
+
+
+def main(real: str, args: list[str]) -> None:
+    """The ``terraform`` wrapper: the real Terraform, with the shared provider when it serves
+    (a run whose environment lacks the pool, such as a test's minimal one, runs as usual)."""
+    env = dict(os.environ)
+    shared = shared_reattach(args, env)
+    if shared is not None:
+        reattach, lock = shared
+        env[REATTACH_VARIABLE] = reattach
+        # Held by Terraform (and released when it ends, however it ends).
+        os.set_inheritable(lock, True)
+    os.execve(real, [real, *args], env)
+
+
+def install(session_dir: Path) -> None:
+    """Put the wrapper first on PATH for this process and its children (a pytest worker's);
+    nothing when no ``terraform`` is on PATH (the tests say what to install)."""
+    import shutil
+
+    # A worker inherits its controller's wrapper on PATH: the real one it names stays.
+    real = os.environ.get(REAL_TERRAFORM_VARIABLE) or shutil.which("terraform")
+    if real is None or os.environ.get(SWITCH_VARIABLE) == "0":
+        return
+    bin_dir = session_dir / "shared-provider-bin"
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    # A copy: an edit of this file while a suite runs does not change that suite's wrapper.
+    script = shutil.copy2(Path(__file__), bin_dir / "shared_provider.py")
+    wrapper = bin_dir / "terraform"
+    wrapper.write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" -I -S "{script}" "{real}" "$@"\n',
+        encoding="utf-8",
+    )
+    wrapper.chmod(0o755)
+    os.environ[REAL_TERRAFORM_VARIABLE] = real
+    os.environ[POOL_VARIABLE] = str(session_dir / POOL_FOLDER)
+    os.environ[GROUP_VARIABLE] = str(os.getpgrp())
+    os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def pool_pids(pool: Path) -> list[int]:
+    pids = []
+    for pid_file in pool.glob("*/pid"):
+        try:
+            pids.append(int(pid_file.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return pids
+
+
+def cpu_seconds(pool: Path) -> float:
+    """CPU time the pool's processes have used, running and stopped (for `make bench-tests`:
+    nobody waits for them, so a worker's child-process times never include them)."""
+    try:
+        stopped = (pool / STOPPED_CPU_FILE).read_text(encoding="utf-8").split()
+    except OSError:
+        stopped = []
+    return sum(map(float, stopped)) + sum(_process_cpu(pid) for pid in pool_pids(pool))
+
+
+def stop_all(pool: Path) -> None:
+    """Stop every process of ``pool`` (the session's end)."""
+    if pool.is_dir():
+        for slot in pool.iterdir():
+            if slot.is_dir():
+                _stop(slot)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2:])

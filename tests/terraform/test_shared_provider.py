@@ -1,0 +1,293 @@
+"""The shared provider (tests/terraform/shared_provider.py): which Terraform runs it serves, its
+pool of processes, and real runs through the wrapper against runs without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.terraform import shared_provider as sp
+from tests.terraform.terraform_cli import Terraform
+
+LOCK_FILE = """\
+provider "registry.terraform.io/hashicorp/aws" {
+  version     = "5.100.0"
+  constraints = "5.100.0"
+}
+"""
+
+
+def write_json(path: Path, document: object) -> Path:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def aws(*configurations: dict[str, object]) -> dict[str, object]:
+    return {"provider": {"aws": list(configurations)}}
+
+
+@pytest.mark.parametrize(
+    ("args", "command", "chdir"),
+    [
+        (["plan", "-out=p"], "plan", None),
+        (["-chdir=stack", "apply", "-auto-approve"], "apply", "stack"),
+        (["-version"], None, None),
+        (["providers", "schema", "-json"], "providers", None),
+    ],
+)
+def test_the_command_and_its_directory(
+    tmp_path: Path, args: list[str], command: str | None, chdir: str | None
+) -> None:
+    found, workdir = sp.command_and_workdir(args, tmp_path)
+    assert found == command
+    assert workdir == (tmp_path / chdir if chdir else tmp_path)
+
+
+def test_one_unaliased_configuration_is_served(tmp_path: Path) -> None:
+    write_json(tmp_path / "cdk.tf.json", aws({"region": "us-east-1"}))
+    # An override changes the block; it does not add a configuration.
+    write_json(tmp_path / "local_override.tf.json", aws({"region": "eu-west-1"}))
+    assert sp.single_provider_configuration(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        aws({"region": "us-east-1"}, {"alias": "west", "region": "us-west-2"}),
+        aws({"alias": "west", "region": "us-west-2"}),
+        {**aws({"region": "us-east-1"}), "module": {"child": {"source": "./child"}}},
+        {"resource": {}},
+    ],
+    ids=["two-regions", "only-an-alias", "a-module", "no-provider-block"],
+)
+def test_other_configurations_are_not_served(tmp_path: Path, document: object) -> None:
+    write_json(tmp_path / "cdk.tf.json", document)
+    assert not sp.single_provider_configuration(tmp_path)
+
+
+def test_hcl_is_read_too(tmp_path: Path) -> None:
+    (tmp_path / "cdk.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n')
+    assert sp.single_provider_configuration(tmp_path)
+    (tmp_path / "west.tf").write_text('provider "aws" {\n  alias  = "west"\n}\n')
+    assert not sp.single_provider_configuration(tmp_path)
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries({}, optional={"alias": st.sampled_from(["a", "b"])}),
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_served_only_for_exactly_one_default_configuration(
+    configurations: list[dict[str, object]], as_object: bool
+) -> None:
+    document: dict[str, object] = aws(*configurations)
+    if as_object and len(configurations) == 1:
+        document = {"provider": {"aws": configurations[0]}}
+    count, aliased = sp._json_provider_count(document)
+    served = count == 1 and not aliased
+    assert served == (len(configurations) == 1 and "alias" not in configurations[0])
+
+
+def install_provider(workdir: Path, version: str = "5.100.0", lock: str = LOCK_FILE) -> Path:
+    folder = workdir / ".terraform/providers" / sp.PROVIDER_SOURCE / version / "linux_amd64"
+    folder.mkdir(parents=True)
+    binary = folder / f"terraform-provider-aws_v{version}_x5"
+    binary.write_text("#!/bin/sh\n")
+    (workdir / ".terraform.lock.hcl").write_text(lock)
+    return binary
+
+
+def test_the_installed_binary_named_by_the_lock_file(tmp_path: Path) -> None:
+    binary = install_provider(tmp_path)
+    assert sp.installed_provider(tmp_path, None) == binary.resolve()
+
+
+def test_no_binary_when_the_lock_names_another_version(tmp_path: Path) -> None:
+    install_provider(tmp_path, lock=LOCK_FILE.replace("5.100.0", "5.99.0"))
+    assert sp.installed_provider(tmp_path, None) is None
+    (tmp_path / ".terraform.lock.hcl").unlink()
+    assert sp.installed_provider(tmp_path, None) is None
+
+
+def test_one_process_per_aws_environment() -> None:
+    base = {"AWS_ENDPOINT_URL": "http://127.0.0.1:1", "HOME": "/root"}
+    key = sp.process_key(Path("/p"), sp.provider_environment(base))
+    with_test_name = {**base, "PYTEST_CURRENT_TEST": "t.py::x (call)", "IM_OTHER": "1"}
+    assert sp.process_key(Path("/p"), sp.provider_environment(with_test_name)) == key
+    other_server = {**base, "AWS_ENDPOINT_URL": "http://127.0.0.1:2"}
+    assert sp.process_key(Path("/p"), sp.provider_environment(other_server)) != key
+    assert sp.process_key(Path("/q"), sp.provider_environment(base)) != key
+
+
+def test_a_run_in_a_process_group_of_its_own_is_not_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_json(tmp_path / "cdk.tf.json", aws({"region": "us-east-1"}))
+    install_provider(tmp_path)
+    env = {sp.POOL_VARIABLE: str(tmp_path / "pool"), sp.GROUP_VARIABLE: str(os.getpgrp() + 1)}
+    monkeypatch.chdir(tmp_path)
+    assert sp.shared_reattach(["plan"], env) is None
+    assert sp.shared_reattach(["init"], {**env, sp.GROUP_VARIABLE: str(os.getpgrp())}) is None
+    assert not (tmp_path / "pool").exists()
+
+
+@pytest.fixture
+def fake_provider(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A stand-in for ``terraform-provider-aws -debug``: it prints a reattach line and waits,
+    as the provider does (what the pool does with processes, not what Terraform does)."""
+    binary = tmp_path / "terraform-provider-aws_fake"
+    binary.write_text(
+        '#!/bin/sh\necho "TF_REATTACH_PROVIDERS=\'{\\"pid\\":$$}\'"\nwhile :; do sleep 1; done\n'
+    )
+    binary.chmod(0o755)
+    pool = tmp_path / "pool"
+    yield binary, pool
+    sp.stop_all(pool)
+
+
+def test_a_process_serves_run_after_run(fake_provider: tuple[Path, Path]) -> None:
+    binary, pool = fake_provider
+    first, lock = sp.reattach_for(pool, binary, {"HOME": "/root"}) or ("", -1)
+    os.close(lock)
+    again, lock = sp.reattach_for(pool, binary, {"HOME": "/root"}) or ("", -1)
+    os.close(lock)
+    assert first == again
+    assert sp.pool_pids(pool) == [json.loads(first)["pid"]]
+
+
+def test_a_busy_process_is_not_shared(fake_provider: tuple[Path, Path]) -> None:
+    binary, pool = fake_provider
+    held = sp.reattach_for(pool, binary, {"HOME": "/root"})
+    assert held is not None
+    assert sp.reattach_for(pool, binary, {"HOME": "/root"}) is None
+    os.close(held[1])
+    assert sp.reattach_for(pool, binary, {"HOME": "/root"}) is not None
+
+
+def test_a_dead_process_is_started_again(fake_provider: tuple[Path, Path]) -> None:
+    binary, pool = fake_provider
+    first, lock = sp.reattach_for(pool, binary, {}) or ("", -1)
+    os.close(lock)
+    pid = json.loads(first)["pid"]
+    os.kill(pid, 9)
+    while sp._alive(pid, str(binary)):  # SIGKILL lands a moment later
+        time.sleep(0.01)
+    again, lock = sp.reattach_for(pool, binary, {}) or ("", -1)
+    os.close(lock)
+    assert json.loads(again)["pid"] != json.loads(first)["pid"]
+
+
+def test_the_least_recently_used_idle_process_makes_room(
+    fake_provider: tuple[Path, Path],
+) -> None:
+    binary, pool = fake_provider
+    started = []
+    for number in range(sp.MAX_PROCESSES + 1):
+        reattach, lock = sp.reattach_for(pool, binary, {"AWS_PROFILE": str(number)}) or ("", -1)
+        os.close(lock)
+        started.append(json.loads(reattach)["pid"])
+    assert sorted(sp.pool_pids(pool)) == sorted(started[1:])
+    assert sp.cpu_seconds(pool) >= 0.0
+
+
+def test_a_held_idle_process_is_not_stopped(fake_provider: tuple[Path, Path]) -> None:
+    binary, pool = fake_provider
+    held = sp.reattach_for(pool, binary, {"AWS_PROFILE": "held"})
+    assert held is not None
+    for number in range(sp.MAX_PROCESSES):
+        _, lock = sp.reattach_for(pool, binary, {"AWS_PROFILE": str(number)}) or ("", -1)
+        os.close(lock)
+    assert json.loads(held[0])["pid"] in sp.pool_pids(pool)
+    os.close(held[1])
+
+
+# --- Real Terraform through the wrapper ----------------------------------------------------
+
+CONTACT = {
+    "aws_ssmcontacts_contact": {"oncall": {"alias": "oncall", "type": "PERSONAL"}},
+}
+OFFLINE_PROVIDER = {
+    "region": "us-east-1",
+    "access_key": "AKIAOFFLINEEXAMPLE",
+    "secret_key": "offline",
+    "skip_credentials_validation": True,
+    "skip_requesting_account_id": True,
+    "skip_metadata_api_check": "true",
+}
+
+
+def offline_stack(workdir: Path, *extra: dict[str, object]) -> Path:
+    workdir.mkdir()
+    write_json(
+        workdir / "main.tf.json",
+        {
+            "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}},
+            "provider": {"aws": [OFFLINE_PROVIDER, *extra]},
+            "resource": CONTACT,
+        },
+    )
+    return workdir
+
+
+def wrapped(
+    terraform: Terraform, workdir: Path, *args: str, pool: Path, shared: bool = True
+) -> str:
+    """``terraform ARGS`` as the product runs it (the first ``terraform`` on PATH), with a pool
+    of its own."""
+    env = {
+        **terraform.env(),
+        sp.POOL_VARIABLE: str(pool),
+        sp.SWITCH_VARIABLE: "1" if shared else "0",
+    }
+    result = subprocess.run(
+        ["terraform", *args, "-no-color"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+def pool(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "pool"
+    yield folder
+    sp.stop_all(folder)
+
+
+def test_plans_through_one_process_match_plans_without_it(
+    terraform: Terraform, tmp_path: Path, pool: Path
+) -> None:
+    workdir = offline_stack(tmp_path / "one")
+    wrapped(terraform, workdir, "init", "-input=false", pool=pool)
+    assert not pool.exists(), "init must install the provider, not reattach it"
+    shared = [wrapped(terraform, workdir, "plan", "-input=false", pool=pool) for _ in range(2)]
+    served = sp.pool_pids(pool)
+    alone = wrapped(terraform, workdir, "plan", "-input=false", pool=pool, shared=False)
+    assert len(served) == 1
+    assert sp.pool_pids(pool) == served
+    assert shared[0] == shared[1] == alone
+    assert "aws_ssmcontacts_contact.oncall will be created" in alone
+
+
+def test_two_configurations_start_their_own(
+    terraform: Terraform, tmp_path: Path, pool: Path
+) -> None:
+    workdir = offline_stack(tmp_path / "two", {**OFFLINE_PROVIDER, "alias": "west"})
+    wrapped(terraform, workdir, "init", "-input=false", pool=pool)
+    wrapped(terraform, workdir, "plan", "-input=false", pool=pool)
+    assert sp.pool_pids(pool) == []

@@ -94,7 +94,7 @@ AS_FROM_A_TERMINAL = (
 )
 
 
-def run_make(report: Path, **environment: str) -> subprocess.Popen[str]:
+def run_make(report: Path, types: str = "true", **environment: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -103,7 +103,8 @@ def run_make(report: Path, **environment: str) -> subprocess.Popen[str]:
             "make",
             "--no-print-directory",
             "test-quick",
-            "LINT=true",
+            "RUFF=true",
+            f"TYPES={types}",
             f'PYTEST={sys.executable} -c "{STAND_IN}"',
         ],
         cwd=PROJECT_ROOT,
@@ -127,6 +128,19 @@ def test_make_runs_the_suite_in_a_copy_passes_its_status_on_and_removes_it(
     assert ran_in != PROJECT_ROOT
     assert f"on a copy of the working tree in {ran_in}" in output
     assert not ran_in.exists()
+
+
+def test_a_type_error_found_alongside_passing_tests_fails_the_run_after_them(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "cwd"
+    process = run_make(report, types="sh -c 'sleep 1; echo type-error | tr a-z A-Z; exit 1'")
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0, output
+    # The tests ran meanwhile (the stand-in wrote where), and the report follows them.
+    assert report.exists()
+    assert output.index("(alongside the tests)") < output.index("TYPE-ERROR"), output
+    assert not Path(report.read_text()).exists()
 
 
 def test_ctrl_c_removes_the_copy(tmp_path: Path) -> None:

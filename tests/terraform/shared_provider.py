@@ -333,6 +333,22 @@ def main(real: str, args: list[str]) -> None:
     os.execve(real, [real, *args], env)
 
 
+def write_wrapper(bin_dir: Path, real: str) -> Path:
+    """A ``terraform`` in ``bin_dir`` that runs ``real`` through this module (a copy: an edit of
+    this file while a suite runs does not change that suite's wrapper)."""
+    import shutil
+
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    script = shutil.copy2(Path(__file__), bin_dir / "shared_provider.py")
+    wrapper = bin_dir / "terraform"
+    wrapper.write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" -I -S "{script}" "{real}" "$@"\n',
+        encoding="utf-8",
+    )
+    wrapper.chmod(0o755)
+    return wrapper
+
+
 def install(session_dir: Path) -> None:
     """Put the wrapper first on PATH for this process and its children (a pytest worker's);
     nothing when no ``terraform`` is on PATH (the tests say what to install)."""
@@ -342,16 +358,7 @@ def install(session_dir: Path) -> None:
     real = os.environ.get(REAL_TERRAFORM_VARIABLE) or shutil.which("terraform")
     if real is None or os.environ.get(SWITCH_VARIABLE) == "0":
         return
-    bin_dir = session_dir / "shared-provider-bin"
-    bin_dir.mkdir(parents=True, exist_ok=True)
-    # A copy: an edit of this file while a suite runs does not change that suite's wrapper.
-    script = shutil.copy2(Path(__file__), bin_dir / "shared_provider.py")
-    wrapper = bin_dir / "terraform"
-    wrapper.write_text(
-        f'#!/bin/sh\nexec "{sys.executable}" -I -S "{script}" "{real}" "$@"\n',
-        encoding="utf-8",
-    )
-    wrapper.chmod(0o755)
+    bin_dir = write_wrapper(session_dir / "shared-provider-bin", real).parent
     os.environ[REAL_TERRAFORM_VARIABLE] = real
     os.environ[POOL_VARIABLE] = str(session_dir / POOL_FOLDER)
     os.environ[GROUP_VARIABLE] = str(os.getpgrp())

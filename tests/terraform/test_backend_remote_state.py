@@ -264,7 +264,15 @@ def _release(holder: subprocess.Popen[str]) -> None:
     """End the holder: its prompt reads the end of its input, and it stops (unlocking)."""
     assert holder.stdin is not None
     holder.stdin.close()
-    assert holder.wait(timeout=120) == 1
+    try:
+        holder.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        # Not left running (and holding the lock) after the test: it was seen once.
+        holder.kill()
+        holder.wait(timeout=30)
+        output = holder.stdout.read() if holder.stdout else ""
+        pytest.fail(f"the holder did not stop at the end of its input:\n{output}")
+    assert holder.returncode == 1
     output = holder.stdout.read() if holder.stdout else ""
     # It was waiting at the prompt, and stopped because its input ended, nothing else.
     assert "Enter a value:" in output, output

@@ -242,15 +242,18 @@ def offline_stack(workdir: Path, *extra: dict[str, object]) -> Path:
 def wrapped(
     terraform: Terraform, workdir: Path, *args: str, pool: Path, shared: bool = True
 ) -> str:
-    """``terraform ARGS`` as the product runs it (the first ``terraform`` on PATH), with a pool
-    of its own."""
+    """``terraform ARGS`` through a wrapper of its own with a pool of its own (whether or not
+    the session shares providers)."""
+    real = os.environ.get(sp.REAL_TERRAFORM_VARIABLE) or str(terraform.binary)
+    wrapper = sp.write_wrapper(pool.parent / "bin", real)
     env = {
         **terraform.env(),
         sp.POOL_VARIABLE: str(pool),
+        sp.GROUP_VARIABLE: str(os.getpgrp()),
         sp.SWITCH_VARIABLE: "1" if shared else "0",
     }
     result = subprocess.run(
-        ["terraform", *args, "-no-color"],
+        [str(wrapper), *args, "-no-color"],
         cwd=workdir,
         env=env,
         capture_output=True,

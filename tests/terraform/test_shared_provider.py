@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from local_aws import local_apply
 from tests.terraform import shared_provider as sp
 from tests.terraform.terraform_cli import Terraform
 
@@ -71,6 +72,20 @@ def test_one_unaliased_configuration_is_served(tmp_path: Path) -> None:
 def test_other_configurations_are_not_served(tmp_path: Path, document: object) -> None:
     write_json(tmp_path / "cdk.tf.json", document)
     assert not sp.single_provider_configuration(tmp_path)
+
+
+@given(
+    st.builds(
+        str.__add__,
+        st.text(alphabet="_abcdeinorstv.", max_size=12)
+        | st.sampled_from(["override", "a_override"]),
+        st.sampled_from([".tf", ".tf.json"]),
+    )
+)
+def test_override_files_follow_the_local_workdirs_rule(name: str) -> None:
+    """The wrapper runs alone (standard library only), so it keeps its own copy of Terraform's
+    rule; it must say what local_aws's says."""
+    assert sp.is_override_file(name) == local_apply.is_override_file(name)
 
 
 def test_hcl_is_read_too(tmp_path: Path) -> None:
@@ -155,14 +170,21 @@ def fake_provider(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
     sp.stop_all(pool)
 
 
+def served_pid(pool: Path, binary: Path, env: dict[str, str]) -> int:
+    """The pid of the process that serves one run (which must get one), the run ended."""
+    served = sp.reattach_for(pool, binary, env)
+    assert served is not None, "the process was busy"
+    reattach, lock = served
+    os.close(lock)
+    pid: int = json.loads(reattach)["pid"]
+    return pid
+
+
 def test_a_process_serves_run_after_run(fake_provider: tuple[Path, Path]) -> None:
     binary, pool = fake_provider
-    first, lock = sp.reattach_for(pool, binary, {"HOME": "/root"}) or ("", -1)
-    os.close(lock)
-    again, lock = sp.reattach_for(pool, binary, {"HOME": "/root"}) or ("", -1)
-    os.close(lock)
-    assert first == again
-    assert sp.pool_pids(pool) == [json.loads(first)["pid"]]
+    first = served_pid(pool, binary, {"HOME": "/root"})
+    assert served_pid(pool, binary, {"HOME": "/root"}) == first
+    assert sp.pool_pids(pool) == [first]
 
 
 def test_a_busy_process_is_not_shared(fake_provider: tuple[Path, Path]) -> None:
@@ -171,33 +193,29 @@ def test_a_busy_process_is_not_shared(fake_provider: tuple[Path, Path]) -> None:
     assert held is not None
     assert sp.reattach_for(pool, binary, {"HOME": "/root"}) is None
     os.close(held[1])
-    assert sp.reattach_for(pool, binary, {"HOME": "/root"}) is not None
+    assert served_pid(pool, binary, {"HOME": "/root"}) == json.loads(held[0])["pid"]
 
 
 def test_a_dead_process_is_started_again(fake_provider: tuple[Path, Path]) -> None:
     binary, pool = fake_provider
-    first, lock = sp.reattach_for(pool, binary, {}) or ("", -1)
-    os.close(lock)
-    pid = json.loads(first)["pid"]
+    pid = served_pid(pool, binary, {})
     os.kill(pid, 9)
     while sp._alive(pid, str(binary)):  # SIGKILL lands a moment later
         time.sleep(0.01)
-    again, lock = sp.reattach_for(pool, binary, {}) or ("", -1)
-    os.close(lock)
-    assert json.loads(again)["pid"] != json.loads(first)["pid"]
+    assert served_pid(pool, binary, {}) != pid
 
 
 def test_the_least_recently_used_idle_process_makes_room(
     fake_provider: tuple[Path, Path],
 ) -> None:
     binary, pool = fake_provider
-    started = []
-    for number in range(sp.MAX_PROCESSES + 1):
-        reattach, lock = sp.reattach_for(pool, binary, {"AWS_PROFILE": str(number)}) or ("", -1)
-        os.close(lock)
-        started.append(json.loads(reattach)["pid"])
+    started = [
+        served_pid(pool, binary, {"AWS_PROFILE": str(number)})
+        for number in range(sp.MAX_PROCESSES + 1)
+    ]
     assert sorted(sp.pool_pids(pool)) == sorted(started[1:])
-    assert sp.cpu_seconds(pool) >= 0.0
+    # The stopped one's CPU time is kept for cpu_seconds.
+    assert len((pool / sp.STOPPED_CPU_FILE).read_text().split()) == 1
 
 
 def test_a_held_idle_process_is_not_stopped(fake_provider: tuple[Path, Path]) -> None:
@@ -205,8 +223,7 @@ def test_a_held_idle_process_is_not_stopped(fake_provider: tuple[Path, Path]) ->
     held = sp.reattach_for(pool, binary, {"AWS_PROFILE": "held"})
     assert held is not None
     for number in range(sp.MAX_PROCESSES):
-        _, lock = sp.reattach_for(pool, binary, {"AWS_PROFILE": str(number)}) or ("", -1)
-        os.close(lock)
+        served_pid(pool, binary, {"AWS_PROFILE": str(number)})
     assert json.loads(held[0])["pid"] in sp.pool_pids(pool)
     os.close(held[1])
 

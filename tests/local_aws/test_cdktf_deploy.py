@@ -19,6 +19,7 @@ bucket first), so nothing in the repository is written.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Mapping
@@ -41,6 +42,15 @@ from tests.local_aws.make_local_aws import make_local_aws
 from tests.terraform.test_cdktf_cli import ensure_node_modules
 
 COPIED = ("Makefile", "cdktf.json", "main.py", "constructs_lib", "stacks", "local_aws")
+
+JSII_CACHE_VARIABLE = "JSII_RUNTIME_PACKAGE_CACHE_ROOT"
+
+
+def jsii_package_cache() -> str:
+    """Where jsii's runtime keeps the assemblies it unpacked for this user (its Linux default,
+    from this process's HOME, unless the variable names another)."""
+    default = Path.home() / ".cache" / "aws" / "jsii" / "package-cache"
+    return os.environ.get(JSII_CACHE_VARIABLE) or str(default)
 
 
 def make(
@@ -186,6 +196,9 @@ def test_make_deploy_without_a_terminal_applies_only_when_asked_and_without_the_
     }
     # A HOME of its own: no ~/.terraformrc of this machine decides how providers install.
     env["HOME"] = str(tmp_path / "home")
+    # jsii's package cache stays the machine's: under an empty HOME each synthesis would unpack
+    # the provider's 34 MB assembly again (~7 CPU-seconds each), which proves nothing here.
+    env[JSII_CACHE_VARIABLE] = jsii_package_cache()
     with make_local_aws(project, env, f"ENV={environment}", "INSTALLED=") as server:
         assert server.banner.endswith(f"(account {account})"), server.banner
         env = server.environment

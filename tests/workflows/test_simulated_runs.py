@@ -56,6 +56,14 @@ ATLANTIS_HOOK = "make ci-setup && .venv/bin/python main.py synth"
 ESCALATION_CHANGE = ("      - duration_minutes: 5\n", "      - duration_minutes: 10\n")
 # (b): a contact renamed: AWS replaces the contact (a new ARN, its pages lost meanwhile).
 RENAME = ("pipe-lead", "pipe-manager")
+# What the Makefile's installs are made from (each clone's copy would look newer than them).
+INSTALL_INPUTS = (
+    "requirements.txt",
+    "requirements-uv.txt",
+    "requirements-checkov.txt",
+    "package.json",
+    "package-lock.json",
+)
 
 
 def git(root: Path, *args: str) -> str:
@@ -94,9 +102,11 @@ class Pipelines:
         git(self.workdir, "clone", "-q", str(self.origin), clone.name)
         git(clone, "checkout", "-q", commit)
         link_installs(PROJECT_ROOT, clone)
-        # A clone's files are new: make would see requirements.txt newer than the shared
-        # .venv/.installed and install again into it. The runner's venv is the one installed.
-        os.utime(clone / "requirements.txt", (0, 0))
+        # A clone's files are new: make would see them newer than the shared installs and
+        # install again into them (uv itself: `rm -rf .tools/uv` under every other test's feet,
+        # 2.5 s a job). The runner's installs are the ones made from these very files.
+        for name in INSTALL_INPUTS:
+            os.utime(clone / name, (0, 0))
         return clone
 
     def job(  # noqa: PLR0917 - each job's context, named at every call site
@@ -223,6 +233,10 @@ def test_a_pull_request_changing_the_escalation_plan(
 ) -> None:
     checks, plan, artifacts, _ = escalation_change
     assert json.loads(checks.outputs["matrix"]) == MATRIX
+    # The runner's installs are up to date with the commit's pins: the setup step installs
+    # nothing (in particular not uv again into the installs every other test uses).
+    setup = checks.step("Install the pinned packages").output
+    assert "Nothing to be done for 'ci-setup'" in setup, setup
     assert checks.step("Lint and the whole test suite (snapshots, offline plans)").outcome == (
         "skipped"
     )

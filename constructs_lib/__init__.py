@@ -1,13 +1,20 @@
 """Reusable constructs for AWS Systems Manager Incident Manager; one module per concept.
 
 Names are loaded on first use (PEP 562), so that importing a pure module such as
-``constructs_lib.engagement_plan`` does not load cdktf and the AWS provider.
+``constructs_lib.engagement_plan`` does not load cdktf and the AWS provider. Importing the
+package has jsii's Node.js runtime, when it starts, load the provider lazily as well
+(``lazy_provider_index``).
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from constructs_lib import lazy_provider_index
+
+# Before anything starts jsii's Node.js runtime (see the module).
+lazy_provider_index.preload()
 
 if TYPE_CHECKING:
     from constructs_lib.contact import Contact, ContactProps

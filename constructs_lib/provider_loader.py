@@ -31,6 +31,7 @@ import importlib.metadata
 import importlib.util
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -45,9 +46,9 @@ class ProviderLayoutError(RuntimeError):
     """The installed provider package is not laid out the way the loader expects."""
 
 
-def eager_import_requested() -> bool:
+def eager_import_requested(environ: Mapping[str, str] = os.environ) -> bool:
     """Whether ``IM_EAGER_PROVIDER_IMPORT`` asks for the ordinary, eager package import."""
-    value = os.environ.get(EAGER_ENV_VAR, "").strip()
+    value = environ.get(EAGER_ENV_VAR, "").strip()
     if value in ("", "0"):
         return False
     if value == "1":

@@ -6,3 +6,7 @@ Imports: the standard library, cdktf, ``constructs_lib``, ``stacks.layout`` and
 ``stacks.config``. Never ``stacks.plan``, ``stacks.adopt``, ``stacks.paging``, ``local_aws`` or
 ``main``.
 """
+
+# Before cdktf: constructs_lib sets up how jsii's Node.js runtime loads the AWS provider, which
+# it reads when it starts (constructs_lib/lazy_provider_index.py).
+import constructs_lib  # noqa: F401

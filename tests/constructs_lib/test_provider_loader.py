@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from constructs_lib import provider_loader
+from constructs_lib import lazy_provider_index, provider_loader
 from stacks.config.environment_loader import environment_files
 from tests.conftest import PROJECT_ROOT, main_environment
 
@@ -60,6 +60,8 @@ print(json.dumps({
 
 def _start_synth(outdir: Path, *, eager: bool) -> subprocess.Popen[str]:
     env = main_environment()
+    # Where jsii's Node.js runtime notes each redirection to the provider's lazy index.
+    env[lazy_provider_index.REPORT_VARIABLE] = str(outdir.with_suffix(".redirected"))
     if eager:
         env[provider_loader.EAGER_ENV_VAR] = "1"
     return subprocess.Popen(
@@ -91,7 +93,8 @@ def _files(directory: Path) -> dict[str, bytes]:
 def test_eager_and_lazy_provider_imports_synthesize_byte_identical_json(tmp_path: Path) -> None:
     """Every example environment, through main.py, once as shipped and once with the whole
     package imported first (IM_EAGER_PROVIDER_IMPORT=1 imports it before any submodule, exactly
-    as another library importing it first would): every output file is byte-identical."""
+    as another library importing it first would, and jsii's runtime loads the provider through
+    its ordinary entry point): every output file is byte-identical."""
     lazy_out, eager_out = tmp_path / "lazy", tmp_path / "eager"
     # Both at once: the eager one takes ~15 s on two cores, the lazy one ~3 s.
     eager, lazy = _start_synth(eager_out, eager=True), _start_synth(lazy_out, eager=False)
@@ -101,6 +104,12 @@ def test_eager_and_lazy_provider_imports_synthesize_byte_identical_json(tmp_path
     assert lazy_report["provider_modules"] < 40
     assert eager_report["package_init_ran"] is True
     assert eager_report["provider_modules"] > 2000
+    # The runtime loaded the provider once, lazily in the lazy run only (lazy_provider_index).
+    (redirected,) = lazy_out.with_suffix(".redirected").read_text("utf-8").splitlines()
+    index, lazy_index = redirected.split(" -> ")
+    assert index.endswith("/node_modules/@cdktf/provider-aws/lib/index.js")
+    assert lazy_index == index.removesuffix("index.js") + "lazy-index.js"
+    assert not eager_out.with_suffix(".redirected").exists()
 
     lazy_files, eager_files = _files(lazy_out), _files(eager_out)
     stacks = sorted(p for p in lazy_files if p.endswith("/cdk.tf.json"))

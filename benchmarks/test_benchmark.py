@@ -101,6 +101,8 @@ class SuiteRun:
     provider_starts: collections.Counter[str]
     cpu_seconds: collections.defaultdict[str, float]
     slowest: list[str]
+    # pytest's short summary lines of the tests that failed or errored ("FAILED path::name ...").
+    failures: list[str]
     returncode: int
 
     def cpu_total(self) -> float:
@@ -159,6 +161,7 @@ def run_suite(tests: list[str], durations: int, pytest_args: list[str]) -> Suite
         (line for line in reversed(lines) if re.search(r"\d+ (passed|failed)", line)), ""
     )
     slowest = [line for line in lines if re.match(r"^\d+\.\d+s (call|setup|teardown) ", line)]
+    failures = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
     return SuiteRun(
         seconds=seconds,
         summary=summary.strip("= "),
@@ -166,6 +169,7 @@ def run_suite(tests: list[str], durations: int, pytest_args: list[str]) -> Suite
         provider_starts=collections.Counter(counter.seen.values()),
         cpu_seconds=cpu,
         slowest=slowest,
+        failures=failures,
         returncode=result.returncode,
     )
 
@@ -215,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"terraform runs: {sum(suite.terraform_runs.values())}")
         print(f"provider starts: {sum(suite.provider_starts.values())}")
         print(f"CPU-seconds in tests (pytest and what it waited for): {suite.cpu_total():.0f}")
+        if suite.failures:
+            print("\n".join(["failed:", *(f"  {line}" for line in suite.failures)]))
         print(
             "\n| test module | CPU s | terraform runs | provider starts |"
             "\n| --- | ---: | ---: | ---: |"

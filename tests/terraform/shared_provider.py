@@ -25,13 +25,15 @@ that is the same as what Terraform would do by itself:
   ignores the signal with it, which a shared process would not;
 - no CA bundle is set (``AWS_CA_BUNDLE``, ``custom_ca_bundle``): the provider refuses to be
   configured a second time with one ("unable to add custom RootCAs HTTPClient");
-- no other run holds the process (a lock for the run's whole life; a second run at the same time
-  starts its own providers) and the caller did not reattach providers itself.
+- no other run holds the process (a lock for the run's whole life): a second run at the same time
+  with the same settings is served by a second process (``COPIES_PER_SETTINGS``), a third starts
+  its own providers; and the caller did not reattach providers itself.
 
 The provider reads its AWS settings from its environment (``AWS_ENDPOINT_URL``, keys, retries)
 when it is configured, so it is started with the run's ``AWS_*`` (and proxy, certificate, Go)
-variables, and one is kept per distinct set of them, at most ``MAX_PROCESSES`` per worker (the
-least recently used idle one is stopped). ``IM_TESTS_SHARED_PROVIDER=0`` turns all of it off.
+variables, and kept per distinct set of them (two for runs at the same time), at most
+``MAX_PROCESSES`` per worker (the least recently used idle one is stopped).
+``IM_TESTS_SHARED_PROVIDER=0`` turns all of it off.
 
 Only the standard library: the wrapper starts in ~20 ms (``python -I -S``).
 """
@@ -62,6 +64,9 @@ SHARED_COMMANDS = frozenset(
 )
 # Each holds ~0.5 GB once it has served a run.
 MAX_PROCESSES = 3
+# Processes for the same settings, for runs at the same time (a test module running two
+# Terraform runs side by side); the first idle one serves.
+COPIES_PER_SETTINGS = 2
 STOPPED_CPU_FILE = "stopped-cpu"
 POOL_FOLDER = "shared-provider"
 START_TIMEOUT = 60.0
@@ -134,6 +139,25 @@ def _json_provider_count(document: object) -> tuple[int, bool]:
     return len(entries), aliased
 
 
+def hcl_provider_blocks(text: str) -> list[str]:
+    """The body of each ``provider "aws"`` block of an HCL file, up to its closing brace
+    (braces inside quoted strings, such as ``${...}``, do not count)."""
+    blocks = []
+    for start in _HCL_PROVIDER.finditer(text):
+        depth, quoted, index = 1, False, start.end()
+        while index < len(text) and depth:
+            char = text[index]
+            if quoted:
+                quoted = not (char == '"' and text[index - 1] != "\\")
+            elif char == '"':
+                quoted = True
+            elif char in "{}":
+                depth += 1 if char == "{" else -1
+            index += 1
+        blocks.append(text[start.end() : index])
+    return blocks
+
+
 def single_provider_configuration(workdir: Path) -> bool:
     """Exactly one hashicorp/aws configuration, unaliased, no module call and no CA bundle, in
     the files Terraform reads (override files change blocks; they do not add configurations)."""
@@ -153,10 +177,10 @@ def single_provider_configuration(workdir: Path) -> bool:
             except ValueError:
                 return False
         else:
-            found = len(_HCL_PROVIDER.findall(text))
-            disqualified = bool(_HCL_MODULE.search(text)) or (
-                found > 0 and bool(_HCL_ALIAS.search(text))
-            )
+            blocks = hcl_provider_blocks(text)
+            found = len(blocks)
+            # `alias` inside a provider block only: a contact's or a plan's alias is no provider.
+            disqualified = bool(_HCL_MODULE.search(text)) or any(map(_HCL_ALIAS.search, blocks))
         if disqualified:
             return False
         count += found
@@ -280,9 +304,19 @@ def _evict(pool: Path, keep: Path) -> None:
 
 def reattach_for(pool: Path, binary: Path, env: dict[str, str]) -> tuple[str, int] | None:
     """The reattach configuration of this worker's process for ``binary`` and ``env``, and the
-    descriptor of its lock, held until the run ends; None when another run holds it."""
+    descriptor of its lock, held until the run ends; None when other runs hold every copy."""
     provider_env = provider_environment(env)
-    slot = pool / process_key(binary, provider_env)
+    key = process_key(binary, provider_env)
+    for copy in range(COPIES_PER_SETTINGS):
+        served = _reattach_slot(pool, pool / f"{key}-{copy}", binary, env, provider_env)
+        if served is not None:
+            return served
+    return None
+
+
+def _reattach_slot(
+    pool: Path, slot: Path, binary: Path, env: dict[str, str], provider_env: dict[str, str]
+) -> tuple[str, int] | None:
     slot.mkdir(parents=True, exist_ok=True)
     lock = os.open(slot / "lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,6 +114,48 @@ def test_served_only_for_exactly_one_default_configuration(
     assert served == (len(configurations) == 1 and "alias" not in configurations[0])
 
 
+def hcl(configurations: list[dict[str, str]], contacts: list[str]) -> str:
+    """An HCL file as `make synth-hcl` writes one: provider blocks with a nested block and a
+    string holding braces (an interpolation and a stray one), and contacts, whose `alias` is an
+    attribute of the resource."""
+    blocks = []
+    for configuration in configurations:
+        alias = f'  alias  = "{configuration["alias"]}"\n' if "alias" in configuration else ""
+        blocks.append(
+            f'provider "aws" {{\n{alias}  region = "us-east-1"\n  default_tags {{\n'
+            f'    tags = {{\n      name = "${{var.name}}}}"\n    }}\n  }}\n}}\n'
+        )
+    blocks += [
+        f'resource "aws_ssmcontacts_contact" "c{index}" {{\n  alias = "{alias}"\n'
+        f'  type  = "PERSONAL"\n}}\n'
+        for index, alias in enumerate(contacts)
+    ]
+    return "\n".join(blocks)
+
+
+def test_a_contacts_alias_is_no_provider_alias(tmp_path: Path) -> None:
+    (tmp_path / "cdk.tf").write_text(hcl([{}], ["oncall", "lead"]))
+    assert sp.single_provider_configuration(tmp_path)
+    (tmp_path / "cdk.tf").write_text(hcl([{"alias": "west"}], ["oncall"]))
+    assert not sp.single_provider_configuration(tmp_path)
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries({}, optional={"alias": st.sampled_from(["a", "b"])}),
+        max_size=3,
+    ),
+    st.lists(st.sampled_from(["oncall", "a", "b"]), max_size=3),
+)
+def test_hcl_is_served_only_for_exactly_one_default_configuration(
+    configurations: list[dict[str, str]], contacts: list[str]
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "cdk.tf").write_text(hcl(configurations, contacts))
+        served = sp.single_provider_configuration(Path(folder))
+    assert served == (len(configurations) == 1 and "alias" not in configurations[0])
+
+
 def install_provider(workdir: Path, version: str = "5.100.0", lock: str = LOCK_FILE) -> Path:
     folder = workdir / ".terraform/providers" / sp.PROVIDER_SOURCE / version / "linux_amd64"
     folder.mkdir(parents=True)
@@ -189,11 +232,19 @@ def test_a_process_serves_run_after_run(fake_provider: tuple[Path, Path]) -> Non
 
 def test_a_busy_process_is_not_shared(fake_provider: tuple[Path, Path]) -> None:
     binary, pool = fake_provider
-    held = sp.reattach_for(pool, binary, {"HOME": "/root"})
-    assert held is not None
+    held = [sp.reattach_for(pool, binary, {"HOME": "/root"}) for _ in range(2)]
+    served = [run for run in held if run is not None]
+    assert len(served) == 2
+    first, second = (json.loads(reattach)["pid"] for reattach, _ in served)
+    # A run at the same time gets a second process; with both busy, a third runs on its own.
+    assert first != second
     assert sp.reattach_for(pool, binary, {"HOME": "/root"}) is None
-    os.close(held[1])
-    assert served_pid(pool, binary, {"HOME": "/root"}) == json.loads(held[0])["pid"]
+    os.close(served[0][1])
+    assert served_pid(pool, binary, {"HOME": "/root"}) == first
+    os.close(served[1][1])
+    # The first idle copy serves: the second stays for the next runs at the same time.
+    assert served_pid(pool, binary, {"HOME": "/root"}) == first
+    assert sorted(sp.pool_pids(pool)) == sorted([first, second])
 
 
 def test_a_dead_process_is_started_again(fake_provider: tuple[Path, Path]) -> None:

@@ -60,7 +60,7 @@ def module_files(root: Path, roots: Sequence[str] = SOURCE_ROOTS) -> dict[str, P
     return modules
 
 
-def _import_nodes(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+def import_nodes(node: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
     """Every import under ``node``."""
     for child in ast.walk(node):
         if isinstance(child, ast.Import | ast.ImportFrom):
@@ -93,7 +93,7 @@ def imports(root: Path, modules: Mapping[str, Path]) -> list[Import]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         relative = path.relative_to(root)
         is_package = path.name == "__init__.py"
-        for node in _import_nodes(tree):
+        for node in import_nodes(tree):
             targets: list[str | None] = []
             if isinstance(node, ast.Import):
                 targets = [_known(alias.name, modules) for alias in node.names]

@@ -20,13 +20,14 @@ from hypothesis import strategies as st
 from constructs_lib import lazy_provider_index as lazy
 from constructs_lib.provider_loader import EAGER_ENV_VAR
 from tests.conftest import PROJECT_ROOT
+from tests.import_graph import import_nodes, module_files
 
 OPTION = lazy.node_option()
 # What starts jsii's runtime when imported.
 JSII_PACKAGES = ("jsii", "constructs", "cdktf", "cdktf_cdktf_provider_aws")
 # The packages whose __init__ sets the option up (constructs_lib) or imports constructs_lib.
 SET_UP_PACKAGES = ("constructs_lib", "stacks.stack")
-SOURCE_ROOTS = ("main.py", "constructs_lib", "stacks", "local_aws")
+SOURCE_ROOTS = ("main", "constructs_lib", "stacks", "local_aws")
 
 
 def test_the_option_is_added_once_after_the_callers_own() -> None:
@@ -129,22 +130,17 @@ def test_without_a_lazy_index_the_package_loads_as_it_is(tmp_path: Path) -> None
 # --- nothing starts the runtime before the option is set --------------------------------------
 
 
-def _modules() -> dict[str, ast.Module]:
-    found: dict[str, ast.Module] = {}
-    for root in SOURCE_ROOTS:
-        path = PROJECT_ROOT / root
-        for file in [path] if path.is_file() else sorted(path.rglob("*.py")):
-            name = ".".join(file.relative_to(PROJECT_ROOT).with_suffix("").parts)
-            found[name.removesuffix(".__init__")] = ast.parse(file.read_text("utf-8"))
-    return found
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
 def _imported(node: ast.AST) -> list[str]:
+    """The absolute module names imported under ``node`` (relative imports are our own)."""
     names: list[str] = []
-    for child in ast.walk(node):
+    for child in import_nodes(node):
         if isinstance(child, ast.Import):
             names += [alias.name for alias in child.names]
-        elif isinstance(child, ast.ImportFrom) and child.level == 0 and child.module:
+        elif child.level == 0 and child.module:
             names.append(child.module)
     return names
 
@@ -152,8 +148,8 @@ def _imported(node: ast.AST) -> list[str]:
 def test_only_packages_that_set_the_option_up_first_import_jsii() -> None:
     starting = sorted(
         name
-        for name, tree in _modules().items()
-        if any(imported.split(".")[0] in JSII_PACKAGES for imported in _imported(tree))
+        for name, path in module_files(PROJECT_ROOT, SOURCE_ROOTS).items()
+        if any(imported.split(".")[0] in JSII_PACKAGES for imported in _imported(_tree(path)))
     )
     assert starting, "nothing imports cdktf?"
     elsewhere = [
@@ -176,6 +172,7 @@ def _module_level_before_any_jsii(tree: ast.Module) -> list[str]:
 
 @pytest.mark.parametrize("package", SET_UP_PACKAGES)
 def test_the_packages_set_the_option_up_before_anything_else(package: str) -> None:
-    statements = _module_level_before_any_jsii(_modules()[package])
+    path = module_files(PROJECT_ROOT, SOURCE_ROOTS)[package]
+    statements = _module_level_before_any_jsii(_tree(path))
     set_up = {"constructs_lib": "lazy_provider_index.preload()"}
     assert set_up.get(package, "import constructs_lib") in statements

@@ -40,12 +40,19 @@ def node_option(hook: Path = HOOK) -> str | None:
 def preload(environ: MutableMapping[str, str] = os.environ) -> None:
     """Add the hook to ``environ``'s NODE_OPTIONS once; with ``IM_EAGER_PROVIDER_IMPORT=1``
     take it out again (a parent process may have added it), so that eager means the ordinary
-    way throughout. A path NODE_OPTIONS cannot quote changes nothing (the ordinary, slower way)."""
+    way throughout. A path NODE_OPTIONS cannot quote, or an unclear eager setting, changes
+    nothing."""
     option = node_option()
     if option is None:
         return
     current = environ.get(NODE_OPTIONS, "")
-    if eager_import_requested(environ):
+    try:
+        eager = eager_import_requested(environ)
+    except ValueError:
+        # An unclear setting is the provider loader's to report, when a synthesis needs it;
+        # importing the package (for `main.py check`, say) must not fail on it.
+        return
+    if eager:
         if option in current:
             _remove(environ, current, option)
         return

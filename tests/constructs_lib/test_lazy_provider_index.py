@@ -67,6 +67,13 @@ def test_eager_leaves_no_option_behind_and_adds_none() -> None:
     assert never == {EAGER_ENV_VAR: "1"}
 
 
+def test_an_unclear_eager_setting_changes_nothing_and_is_left_to_the_loader() -> None:
+    # `main.py check` imports the package and must not fail on it (the synthesis reports it).
+    environ = {"NODE_OPTIONS": "--trace-warnings", EAGER_ENV_VAR: "yes"}
+    lazy.preload(environ)
+    assert environ == {"NODE_OPTIONS": "--trace-warnings", EAGER_ENV_VAR: "yes"}
+
+
 def test_a_path_node_options_cannot_quote_is_not_used() -> None:
     assert lazy.node_option(Path('/opt/a"b/hook.js')) is None
     assert lazy.node_option(Path("/opt/a\\b/hook.js")) is None

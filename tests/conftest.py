@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from stacks.stack.resource_kinds import KINDS, OTHER_KINDS
+
 # The quick run's hooks: the slow marks, --quick and its guard.
 from tests.quick_plugin import (
     mark_slow_and_select,
@@ -73,8 +75,9 @@ os.environ["TMPDIR"] = str(SESSION_TEMP)
 tempfile.tempdir = None  # read TMPDIR again
 
 # Terraform runs of this process and its children share one provider process where that is the
-# same as starting it again (tests/terraform/shared_provider.py).
-shared_provider.install(SESSION_TEMP)
+# same as starting it again (tests/terraform/shared_provider.py); its schema relay keeps, beside
+# each run's own types, the types a state of this project's stacks can hold.
+shared_provider.install(SESSION_TEMP, sorted({**KINDS, **OTHER_KINDS}))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

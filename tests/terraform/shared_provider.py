@@ -40,6 +40,7 @@ Only the standard library: the wrapper starts in ~20 ms (``python -I -S``).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -56,6 +57,8 @@ REAL_TERRAFORM_VARIABLE = "IM_TESTS_REAL_TERRAFORM"
 GROUP_VARIABLE = "IM_TESTS_SHARED_PROVIDER_GROUP"
 # "0": every run starts its own providers, as without the wrapper.
 SWITCH_VARIABLE = "IM_TESTS_SHARED_PROVIDER"
+# "0": shared processes are reattached directly, every run decoding the whole schema.
+RELAY_SWITCH_VARIABLE = "IM_TESTS_SCHEMA_RELAY"
 REATTACH_VARIABLE = "TF_REATTACH_PROVIDERS"
 PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
 
@@ -70,6 +73,15 @@ COPIES_PER_SETTINGS = 2
 STOPPED_CPU_FILE = "stopped-cpu"
 POOL_FOLDER = "shared-provider"
 START_TIMEOUT = 60.0
+# The schema relay (tests/terraform/schema_proxy.py): its script beside this file's copy, the
+# resource types every run may find in its state (written by ``install``) in the pool, and the
+# types of the run being served in the slot.
+RELAY_SCRIPT = "schema_proxy.py"
+KINDS_FILE = "kinds"
+TYPES_FILE = "types"
+# A Unix socket's path must fit in 108 bytes, and a pytest tmp_path holding a pool does not.
+RELAY_SOCKET_FOLDER = Path("/tmp")
+_TYPE_NAME = re.compile(r"\baws_[a-z0-9_]+")
 
 # What the provider reads from its environment: the AWS SDK's settings, the network's, Go's.
 _PROVIDER_PREFIXES = ("AWS_", "GO", "TF_LOG")
@@ -187,6 +199,20 @@ def single_provider_configuration(workdir: Path) -> bool:
     return count == 1
 
 
+def wanted_types(workdir: Path, pool: Path) -> list[str]:
+    """The resource types a run in ``workdir`` can touch: every ``aws_*`` word of its
+    configuration files (overrides included) and of a local state beside them, and the types
+    this project's stacks hold, which is what a state of theirs elsewhere (a backend's) can hold
+    beyond its configuration (the pool's ``kinds``)."""
+    found: set[str] = set()
+    for path in workdir.iterdir():
+        if path.is_file() and path.name.endswith((".tf", ".tf.json", ".tfstate")):
+            found.update(_TYPE_NAME.findall(path.read_text(encoding="utf-8", errors="replace")))
+    with contextlib.suppress(OSError):
+        found.update((pool / KINDS_FILE).read_text(encoding="utf-8").split())
+    return sorted(found)
+
+
 def installed_provider(workdir: Path, data_dir: str | None) -> Path | None:
     """The one hashicorp/aws binary ``terraform init`` installed for ``workdir``, when the lock
     file names that version; None otherwise (Terraform then reports what is wrong itself)."""
@@ -225,12 +251,16 @@ def process_key(binary: Path, provider_env: dict[str, str]) -> str:
 
 
 def _alive(pid: int, binary: str) -> bool:
-    """``pid`` runs ``binary`` (not a later process that got the same number)."""
+    """``pid`` runs ``binary`` (a path, or a script's file name: not a later process that got
+    the same number)."""
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    return binary in map(os.fsdecode, command[:2])
+    return any(
+        arg in (binary, f"/{binary}") or arg.endswith(f"/{binary}")
+        for arg in map(os.fsdecode, command[:2])
+    )
 
 
 def _process_cpu(pid: int) -> float:
@@ -241,19 +271,36 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _stop(slot: Path) -> None:
+def _relay_pid(slot: Path) -> int:
+    """The pid of the slot's schema relay (0: none)."""
     try:
-        pid = int((slot / "pid").read_text(encoding="utf-8"))
-        binary = (slot / "binary").read_text(encoding="utf-8")
+        return int((slot / "relay-pid").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return
+        return 0
+
+
+def _kill(slot: Path, pid: int, binary: str) -> None:
     if _alive(pid, binary):
         # Kept for cpu_seconds: nobody waits for this process, so no rusage counts it.
         with (slot.parent / STOPPED_CPU_FILE).open("a", encoding="utf-8") as stream:
             stream.write(f"{_process_cpu(pid)}\n")
         os.kill(pid, signal.SIGKILL)
-    for name in ("pid", "reattach", "binary"):
+
+
+def _stop(slot: Path) -> None:
+    relay = _relay_pid(slot)
+    if relay:
+        _kill(slot, relay, RELAY_SCRIPT)
+    try:
+        pid = int((slot / "pid").read_text(encoding="utf-8"))
+        binary = (slot / "binary").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        pid, binary = 0, ""
+    if pid:
+        _kill(slot, pid, binary)
+    for name in ("pid", "reattach", "binary", "relay-pid"):
         (slot / name).unlink(missing_ok=True)
+    relay_socket(slot).unlink(missing_ok=True)
 
 
 def _start(slot: Path, binary: Path, env: dict[str, str]) -> str:
@@ -278,13 +325,60 @@ def _start(slot: Path, binary: Path, env: dict[str, str]) -> str:
         if found:
             (slot / "pid").write_text(str(process.pid), encoding="utf-8")
             (slot / "binary").write_text(str(binary), encoding="utf-8")
-            (slot / "reattach").write_text(found.group(1), encoding="utf-8")
-            return found.group(1)
+            reattach = _start_relay(slot, found.group(1))
+            (slot / "reattach").write_text(reattach, encoding="utf-8")
+            return reattach
         if process.poll() is not None:
             break
         time.sleep(0.02)
     process.kill()
     raise RuntimeError(f"{binary} -debug printed no reattach line: {output.read_text()[-2000:]}")
+
+
+def relay_socket(slot: Path) -> Path:
+    """Where the relay of ``slot`` listens: a short path named after the slot's."""
+    digest = hashlib.sha256(str(slot.resolve()).encode()).hexdigest()[:16]
+    return RELAY_SOCKET_FOLDER / f"tf-schema-relay-{digest}.sock"
+
+
+def _start_relay(slot: Path, reattach: str) -> str:
+    """Start the schema relay in front of the provider that printed ``reattach``; the reattach
+    configuration that goes through it, or ``reattach`` as it was when the relay cannot serve
+    (no Unix socket to relay, no grpcio: said in ``relay-output``)."""
+    import subprocess
+
+    output = slot / "relay-output"
+    socket = relay_socket(slot)
+    try:
+        providers = json.loads(reattach)
+        address = providers[PROVIDER_SOURCE]["Addr"]
+        upstream = f"unix:{address['String']}" if address["Network"] == "unix" else ""
+    except (ValueError, KeyError, TypeError):
+        upstream = ""
+    if not upstream or os.environ.get(RELAY_SWITCH_VARIABLE) == "0":
+        output.write_text(f"not relayed: {reattach}\n", encoding="utf-8")
+        return reattach
+    socket.unlink(missing_ok=True)
+    script = Path(__file__).with_name(RELAY_SCRIPT)
+    with output.open("wb") as stream:
+        process = subprocess.Popen(
+            [sys.executable, str(script), upstream, f"unix:{socket}", str(slot / TYPES_FILE)],
+            cwd=slot,
+            env={"PATH": os.environ.get("PATH", "")},
+            stdin=subprocess.DEVNULL,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        if output.read_text(encoding="utf-8", errors="replace").startswith("ready"):
+            (slot / "relay-pid").write_text(str(process.pid), encoding="utf-8")
+            address.update(Network="unix", String=str(socket))
+            return json.dumps(providers)
+        time.sleep(0.02)
+    process.kill()
+    return reattach
 
 
 def _evict(pool: Path, keep: Path) -> None:
@@ -302,14 +396,24 @@ def _evict(pool: Path, keep: Path) -> None:
             _stop(slot)
 
 
-def reattach_for(pool: Path, binary: Path, env: dict[str, str]) -> tuple[str, int] | None:
+def reattach_for(
+    pool: Path, binary: Path, env: dict[str, str], types: list[str] | None = None
+) -> tuple[str, int] | None:
     """The reattach configuration of this worker's process for ``binary`` and ``env``, and the
-    descriptor of its lock, held until the run ends; None when other runs hold every copy."""
+    descriptor of its lock, held until the run ends; None when other runs hold every copy.
+    ``types``: the resource types the run can touch (its schema relay answers with those);
+    None: the whole schema."""
     provider_env = provider_environment(env)
     key = process_key(binary, provider_env)
     for copy in range(COPIES_PER_SETTINGS):
-        served = _reattach_slot(pool, pool / f"{key}-{copy}", binary, env, provider_env)
+        slot = pool / f"{key}-{copy}"
+        served = _reattach_slot(pool, slot, binary, env, provider_env)
         if served is not None:
+            types_file = slot / TYPES_FILE
+            if types is None:
+                types_file.unlink(missing_ok=True)
+            else:
+                types_file.write_text("\n".join(types), encoding="utf-8")
             return served
     return None
 
@@ -330,7 +434,9 @@ def _reattach_slot(
         reattach = (slot / "reattach").read_text(encoding="utf-8")
     except (OSError, ValueError):
         pid, reattach = 0, ""
-    if not (pid and reattach and _alive(pid, str(binary))):
+    relay = _relay_pid(slot)
+    relay_gone = relay and not _alive(relay, RELAY_SCRIPT)
+    if relay_gone or not (pid and reattach and _alive(pid, str(binary))):
         _stop(slot)
         _evict(pool, slot)
         counted = {name: env[name] for name in _COUNTED_NAMES if name in env}
@@ -352,7 +458,7 @@ def shared_reattach(args: list[str], env: dict[str, str]) -> tuple[str, int] | N
         binary = installed_provider(workdir, env.get("TF_DATA_DIR"))
         if binary is None or not single_provider_configuration(workdir):
             return None
-        return reattach_for(Path(pool), binary, env)
+        return reattach_for(Path(pool), binary, env, wanted_types(workdir, Path(pool)))
     except OSError:
         return None
 
@@ -377,6 +483,7 @@ def write_wrapper(bin_dir: Path, real: str) -> Path:
 
     bin_dir.mkdir(parents=True, exist_ok=True)
     script = shutil.copy2(Path(__file__), bin_dir / "shared_provider.py")
+    shutil.copy2(Path(__file__).with_name(RELAY_SCRIPT), bin_dir / RELAY_SCRIPT)
     wrapper = bin_dir / "terraform"
     wrapper.write_text(
         f'#!/bin/sh\nexec "{sys.executable}" -I -S "{script}" "{real}" "$@"\n',
@@ -386,9 +493,10 @@ def write_wrapper(bin_dir: Path, real: str) -> Path:
     return wrapper
 
 
-def install(session_dir: Path) -> None:
+def install(session_dir: Path, kinds: list[str] | None = None) -> None:
     """Put the wrapper first on PATH for this process and its children (a pytest worker's);
-    nothing when no ``terraform`` is on PATH (the tests say what to install)."""
+    nothing when no ``terraform`` is on PATH (the tests say what to install). ``kinds``: the
+    resource types a state of the project's stacks can hold (every run's schema keeps them)."""
     import shutil
 
     # A worker inherits its controller's wrapper on PATH: the real one it names stays.
@@ -398,6 +506,9 @@ def install(session_dir: Path) -> None:
     bin_dir = write_wrapper(session_dir / "shared-provider-bin", real).parent
     os.environ[REAL_TERRAFORM_VARIABLE] = real
     os.environ[POOL_VARIABLE] = str(session_dir / POOL_FOLDER)
+    if kinds:
+        (session_dir / POOL_FOLDER).mkdir(parents=True, exist_ok=True)
+        (session_dir / POOL_FOLDER / KINDS_FILE).write_text("\n".join(kinds), encoding="utf-8")
     os.environ[GROUP_VARIABLE] = str(os.getpgrp())
     os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
 
@@ -419,7 +530,9 @@ def cpu_seconds(pool: Path) -> float:
         stopped = (pool / STOPPED_CPU_FILE).read_text(encoding="utf-8").split()
     except OSError:
         stopped = []
-    return sum(map(float, stopped)) + sum(_process_cpu(pid) for pid in pool_pids(pool))
+    relays = [_relay_pid(slot) for slot in pool.iterdir() if slot.is_dir()] if pool.is_dir() else []
+    running = [*pool_pids(pool), *filter(None, relays)]
+    return sum(map(float, stopped)) + sum(_process_cpu(pid) for pid in running)
 
 
 def stop_all(pool: Path) -> None:

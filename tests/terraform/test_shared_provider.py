@@ -256,6 +256,46 @@ def test_a_dead_process_is_started_again(fake_provider: tuple[Path, Path]) -> No
     assert served_pid(pool, binary, {}) != pid
 
 
+def test_a_dead_relay_is_started_again_with_its_provider(tmp_path: Path) -> None:
+    """The schema relay in front of a provider that listens on a Unix socket (a stand-in here:
+    the relay connects when Terraform first calls); the run is told the relay's socket, and
+    what it may touch is written for the relay. Relay gone: both start again."""
+    binary = tmp_path / "terraform-provider-aws_fake"
+    address = '{\\"Network\\":\\"unix\\",\\"String\\":\\"/nonexistent/plugin\\"}'
+    binary.write_text(
+        "#!/bin/sh\n"
+        f'echo "TF_REATTACH_PROVIDERS=\'{{\\"{sp.PROVIDER_SOURCE}\\":'
+        f'{{\\"Pid\\":$$,\\"Addr\\":{address}}}}}\'"\n'
+        "while :; do sleep 1; done\n"
+    )
+    binary.chmod(0o755)
+    pool = tmp_path / "pool"
+    try:
+        served = sp.reattach_for(pool, binary, {}, ["aws_a", "aws_b"])
+        assert served is not None
+        os.close(served[1])
+        (slot,) = [path.parent for path in pool.glob("*/pid")]
+        addr = json.loads(served[0])[sp.PROVIDER_SOURCE]["Addr"]
+        assert addr == {"Network": "unix", "String": str(sp.relay_socket(slot))}
+        assert (slot / sp.TYPES_FILE).read_text().split() == ["aws_a", "aws_b"]
+        relay, provider = sp._relay_pid(slot), sp.pool_pids(pool)[0]
+        assert sp._alive(relay, sp.RELAY_SCRIPT)
+        os.kill(relay, 9)
+        while sp._alive(relay, sp.RELAY_SCRIPT):
+            time.sleep(0.01)
+        again = sp.reattach_for(pool, binary, {}, None)
+        assert again is not None
+        os.close(again[1])
+        assert sp._alive(sp._relay_pid(slot), sp.RELAY_SCRIPT)
+        assert sp.pool_pids(pool) != [provider]
+        assert not sp._alive(provider, str(binary))
+        # No types given: the relay answers with the whole schema.
+        assert not (slot / sp.TYPES_FILE).exists()
+    finally:
+        sp.stop_all(pool)
+    assert not any(map(Path.exists, map(sp.relay_socket, pool.iterdir())))
+
+
 def test_the_least_recently_used_idle_process_makes_room(
     fake_provider: tuple[Path, Path],
 ) -> None:
@@ -308,10 +348,15 @@ def offline_stack(workdir: Path, *extra: dict[str, object]) -> Path:
 
 
 def wrapped(
-    terraform: Terraform, workdir: Path, *args: str, pool: Path, shared: bool = True
+    terraform: Terraform,
+    workdir: Path,
+    *args: str,
+    pool: Path,
+    shared: bool = True,
+    expect_failure: bool = False,
 ) -> str:
     """``terraform ARGS`` through a wrapper of its own with a pool of its own (whether or not
-    the session shares providers)."""
+    the session shares providers); its output (and error output, when it is to fail)."""
     real = os.environ.get(sp.REAL_TERRAFORM_VARIABLE) or str(terraform.binary)
     wrapper = sp.write_wrapper(pool.parent / "bin", real)
     env = {
@@ -329,6 +374,9 @@ def wrapped(
         timeout=300,
         check=False,
     )
+    if expect_failure:
+        assert result.returncode != 0, result.stdout
+        return result.stdout + result.stderr
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -353,6 +401,77 @@ def test_plans_through_one_process_match_plans_without_it(
     assert sp.pool_pids(pool) == served
     assert shared[0] == shared[1] == alone
     assert "aws_ssmcontacts_contact.oncall will be created" in alone
+    # Both shared runs were answered through the schema relay, with the contact's types only
+    # (the resource and its data source), cut from the whole schema once.
+    relayed = relay_reports(pool)
+    assert len(relayed) == 1, relayed
+    kept, whole, types = relayed[0]
+    assert types == ["aws_ssmcontacts_contact"]
+    assert kept * 100 < whole
+
+
+def relay_reports(pool: Path) -> list[tuple[int, int, list[str]]]:
+    """(bytes kept, bytes in the whole schema, the types kept) of each schema the pool's relays
+    cut, from their output."""
+    found = []
+    for output in sorted(pool.glob("*/relay-output")):
+        for line in output.read_text(encoding="utf-8").splitlines():
+            if line.startswith("schema: "):
+                kept, _, whole, _, _, *types = line.removeprefix("schema: ").split()
+                found.append((int(kept), int(whole), types))
+    return found
+
+
+ORPHANED_TOPIC_STATE = {
+    "version": 4,
+    "terraform_version": "1.11.4",
+    "serial": 1,
+    "lineage": "b6c5b1a4-0000-4000-8000-000000000001",
+    "outputs": {},
+    "resources": [
+        {
+            "mode": "managed",
+            "type": "aws_sns_topic",
+            "name": "gone",
+            "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+            "instances": [
+                {
+                    "schema_version": 0,
+                    "attributes": {
+                        "id": "arn:aws:sns:us-east-1:111122223333:gone",
+                        "arn": "arn:aws:sns:us-east-1:111122223333:gone",
+                        "name": "gone",
+                    },
+                }
+            ],
+        }
+    ],
+    "check_results": None,
+}
+
+
+def test_a_type_only_in_a_state_elsewhere_is_kept_by_the_projects_kinds(
+    terraform: Terraform, tmp_path: Path, pool: Path
+) -> None:
+    """A resource whose type is in neither the configuration nor a state beside it (a backend's
+    state elsewhere: S3 in the flow tests) plans its destroy through the relay when the type is
+    one of the project's kinds, exactly as without the relay; when it is not, Terraform stops
+    with an error naming it (loud, never a different plan)."""
+    workdir = offline_stack(tmp_path / "orphan")
+    state = write_json(tmp_path / "elsewhere.tfstate", ORPHANED_TOPIC_STATE)
+    document = json.loads((workdir / "main.tf.json").read_text(encoding="utf-8"))
+    document["terraform"]["backend"] = {"local": {"path": str(state)}}
+    write_json(workdir / "main.tf.json", document)
+    wrapped(terraform, workdir, "init", "-input=false", pool=pool)
+    plan = ("plan", "-input=false", "-refresh=false")
+    alone = wrapped(terraform, workdir, *plan, pool=pool, shared=False)
+    assert "aws_sns_topic.gone will be destroyed" in alone
+    pool.mkdir()
+    (pool / sp.KINDS_FILE).write_text("aws_sns_topic", encoding="utf-8")
+    assert wrapped(terraform, workdir, *plan, pool=pool) == alone
+    (pool / sp.KINDS_FILE).write_text("", encoding="utf-8")
+    failed = wrapped(terraform, workdir, *plan, pool=pool, expect_failure=True)
+    assert "no schema available for aws_sns_topic.gone" in failed, failed
 
 
 def test_two_configurations_start_their_own(

@@ -197,8 +197,10 @@ def start(upstream: str, listen: str, types_file: Path) -> Any:
         def service(self, details: Any) -> Any:
             return relay.handler(details.method)
 
-    # Terraform holds two streams for a run's life and calls with up to 10 resources at once.
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=CHANNEL_OPTIONS)
+    # A thread per call in progress: Terraform holds two streams (stdio, broker) per provider
+    # instance for the run's life (a reattached provider's connections are closed only when
+    # Terraform exits; an apply makes ~4 instances) and calls for up to 10 resources at once.
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=64), options=CHANNEL_OPTIONS)
     server.add_generic_rpc_handlers([Handler()])
     server.add_insecure_port(listen)
     server.start()

@@ -29,6 +29,11 @@ that is the same as what Terraform would do by itself:
   with the same settings is served by a second process (``COPIES_PER_SETTINGS``), a third starts
   its own providers; and the caller did not reattach providers itself.
 
+Each shared process is reached through a schema relay (tests/terraform/schema_proxy.py): the
+run's resource types (``wanted_types``) are written to the process's slot, and the relay answers
+Terraform's schema request with those types only, which saves Terraform decoding the whole
+schema on every run (``IM_TESTS_SCHEMA_RELAY=0``: reattached directly).
+
 The provider reads its AWS settings from its environment (``AWS_ENDPOINT_URL``, keys, retries)
 when it is configured, so it is started with the run's ``AWS_*`` (and proxy, certificate, Go)
 variables, and kept per distinct set of them (two for runs at the same time), at most

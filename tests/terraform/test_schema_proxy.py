@@ -4,6 +4,8 @@ tests/terraform/test_shared_provider.py."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -181,20 +183,23 @@ def relayed(tmp_path: Path) -> Iterator[tuple[object, StandIn, Path]]:
         def service(self, details: grpc.HandlerCallDetails) -> object:
             return stand_in.handler(details.method)
 
+    # A Unix socket's path must fit in 108 bytes; a pytest-xdist worker's tmp_path does not.
+    sockets = Path(tempfile.mkdtemp(prefix="relay-test-", dir="/tmp"))
     upstream = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
     upstream.add_generic_rpc_handlers([Handler()])
-    upstream_address = f"unix:{tmp_path / 'provider.sock'}"
+    upstream_address = f"unix:{sockets / 'provider.sock'}"
     upstream.add_insecure_port(upstream_address)
     upstream.start()
     types_file = tmp_path / "types"
-    server = relay.start(upstream_address, f"unix:{tmp_path / 'relay.sock'}", types_file)
-    channel = grpc.insecure_channel(f"unix:{tmp_path / 'relay.sock'}")
+    server = relay.start(upstream_address, f"unix:{sockets / 'relay.sock'}", types_file)
+    channel = grpc.insecure_channel(f"unix:{sockets / 'relay.sock'}")
     try:
         yield channel, stand_in, types_file
     finally:
         channel.close()
         server.stop(None)
         upstream.stop(None)
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 # Servers on Unix sockets: not for the quick run's guard.

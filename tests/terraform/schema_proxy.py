@@ -1,22 +1,29 @@
-"""A gRPC relay in front of a shared provider process (tests/terraform/shared_provider.py) that
-answers Terraform's schema request with the schemas of the resource types a run can touch.
+"""The relay in front of a slot of shared provider processes (tests/terraform/shared_provider.py):
+it answers Terraform's schema request with the schemas of the resource types a run can touch,
+and sends each provider configuration of a run to a provider process of its own.
 
-Why: every Terraform run asks its provider for the whole schema (``GetSchema``: ~1,500 resource
-and ~600 data source types of hashicorp/aws) and decodes all of it before it reads the
-configuration. Measured on a dev stack with a provider already running: `terraform validate`
-took 1.1 CPU-seconds in Terraform and 0.45 in the provider, 1.25 s of waiting; through this relay
-0.1 and 0.02, 0.10 s. A test run starts Terraform ~190 times.
+Why the schema: every Terraform run asks its provider for the whole schema (``GetSchema``:
+~1,500 resource and ~600 data source types of hashicorp/aws, 4.9 MB) and decodes all of it
+before it reads the configuration. Measured on a dev stack with a provider already running:
+`terraform validate` took 1.1 CPU-seconds in Terraform and 0.45 in the provider, 1.25 s of
+waiting; through this relay 0.1 and 0.02, 0.10 s. The answer is the provider's own (asked once,
+kept), with the entries of the resource, data source and ephemeral resource maps left out whose
+type name the run cannot use: the wrapper writes the names it can (every ``aws_*`` word of the
+working directory's configuration files and local state, and every resource type this project's
+stacks hold, which is what a state elsewhere can hold) to ``types`` in the slot before it starts
+Terraform, and holds the slot for the run's life. The provider's own configuration schema, its
+functions, diagnostics and capabilities stay. A run that needed a type left out fails loudly
+(Terraform: "no schema available for ..."), never plans differently.
 
-What it changes: nothing but that one answer. Every other call (configure, read, plan, apply,
-import, the plugin's stdio, broker and health streams) is passed through byte for byte, to and
-from the real provider. The schema answer is the provider's own (asked once, kept), with the
-entries of the resource, data source and ephemeral resource maps left out whose type name the
-run cannot use: the wrapper writes the names it can (every ``aws_*`` word of the working
-directory's configuration files, and every resource type this project's stacks hold, which is
-what a state can hold) to ``types`` in the process's slot before it starts Terraform, and holds
-the slot for the run's life. The provider's own configuration schema, its functions,
-diagnostics and capabilities stay. A run that needed a type left out would fail loudly
-(Terraform: no schema for the type), never plan differently.
+Why the routes: a reattached provider is one address, and Terraform sends every configuration
+(prod's two regions) to it; one process configured twice would serve both with the last
+configuration. Terraform opens a connection per provider instance and configures every instance
+of one configuration with the same request, so the relay (on TCP, where each connection has its
+own peer address) gives each distinct ``Configure`` request its own process (``Routes``).
+
+Everything else (configure, validate, read, plan, apply, import, go-plugin's stdio, broker and
+health services) is passed through byte for byte, to and from the real provider, and a caller
+that goes away mid-call cancels the provider's call.
 
 Protocol: tfplugin5 (hashicorp/aws 5.x serves protocol 5); ``GetProviderSchema.Response`` keeps
 its maps in fields 2 (resource_schemas), 3 (data_source_schemas) and 8
@@ -24,20 +31,25 @@ its maps in fields 2 (resource_schemas), 3 (data_source_schemas) and 8
 (docs/plugin-protocol/tfplugin5.8.proto in hashicorp/terraform). The answer is cut in its wire
 form, field by field, without decoding the schemas themselves.
 
-Usage: ``python schema_proxy.py UPSTREAM LISTEN TYPES_FILE`` (gRPC targets, e.g.
-``unix:/tmp/plugin123``); prints ``ready`` once it listens.
+Usage: ``python schema_proxy.py SLOT`` (the slot folder holding ``upstreams``, ``types``,
+``run``); prints ``ready PORT`` once it listens on 127.0.0.1:PORT.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
 from typing import Any
 
 GET_SCHEMA = "/tfplugin5.Provider/GetSchema"
+CONFIGURE = "/tfplugin5.Provider/Configure"
+# The slot's files (tests/terraform/shared_provider.py writes them).
+TYPES_FILE = "types"
+UPSTREAMS_FILE = "upstreams"
+RUN_FILE = "run"
 # go-plugin's own services: the provider's output, and the broker of further connections.
 SERVER_STREAMS = frozenset({"/plugin.GRPCStdio/StreamStdio"})
 BIDI_STREAMS = frozenset({"/plugin.GRPCBroker/StartStream"})
@@ -115,65 +127,146 @@ def read_wanted(types_file: Path) -> frozenset[str] | None:
         return None
 
 
-class SchemaRelay:
-    """The gRPC handler: GetSchema from the kept answer, cut; every other call relayed."""
+def configuration_of(configure_request: bytes) -> bytes:
+    """The configuration a ``Configure.Request`` carries (field 2, its values), without
+    Terraform's version (1) and capabilities (3): Terraform allows deferrals while it plans and
+    not while it applies, so the request of one configuration differs between the two walks."""
+    return b"".join(raw for number, _, _, raw in fields(configure_request) if number == 2)
 
-    def __init__(self, upstream: str, types_file: Path) -> None:
+
+class NoProcessLeftError(Exception):
+    """A run configured more configurations than the slot has provider processes."""
+
+
+class Routes:
+    """Which provider process serves which of Terraform's connections, in the run being served.
+
+    Terraform opens a connection per provider instance and configures each instance of one
+    configuration with the same values (``configuration_of`` its ``Configure`` request): the
+    first values of a kind take the next process, and every connection that sends it is
+    served by that process from then on. A connection not configured yet (the schema,
+    validation, state upgrades) is served by the first. One process: it serves everything, as a
+    provider reattached directly does.
+    """
+
+    def __init__(self, upstreams: list[str]) -> None:
+        self.upstreams = upstreams
+        self._by_request: dict[bytes, int] = {}
+        self._by_connection: dict[str, int] = {}
+
+    def configure(self, connection: str, request: bytes) -> str:
+        """The process that serves ``connection`` once it sends ``Configure`` ``request``."""
+        key = configuration_of(request)
+        index = self._by_request.get(key)
+        if index is None:
+            index = len(self._by_request)
+            if index >= len(self.upstreams):
+                raise NoProcessLeftError(
+                    f"a configuration beyond the {len(self.upstreams)} this run was given "
+                    "processes for (tests/terraform/shared_provider.py counts them)"
+                )
+            self._by_request[key] = index
+        self._by_connection[connection] = index
+        return self.upstreams[index]
+
+    def call(self, connection: str) -> str:
+        """The process that serves any other call of ``connection``."""
+        return self.upstreams[self._by_connection.get(connection, 0)]
+
+
+class SchemaRelay:
+    """The gRPC handler: GetSchema from the kept answer, cut; every other call relayed to the
+    provider process that serves its connection (``Routes``). Reads the slot's files: the
+    providers' addresses (``upstreams``), the run's types and its id (``run``): a new id starts
+    the routes over."""
+
+    def __init__(self, folder: Path) -> None:
         import grpc
 
         self._grpc = grpc
-        self.channel = grpc.insecure_channel(upstream, options=CHANNEL_OPTIONS)
-        self.types_file = types_file
+        self.folder = folder
         self._lock = threading.Lock()
+        self._channels: dict[str, Any] = {}
+        self._run: str | None = None
+        self._routes = Routes([])
         self._schema: bytes | None = None
         self._trimmed: dict[frozenset[str], bytes] = {}
+
+    def _channel(self, target: str) -> Any:
+        if target not in self._channels:
+            self._channels[target] = self._grpc.insecure_channel(target, options=CHANNEL_OPTIONS)
+        return self._channels[target]
+
+    def _current_routes(self) -> Routes:
+        """The routes of the run being served (under the lock)."""
+        try:
+            run = (self.folder / RUN_FILE).read_text(encoding="utf-8")
+        except OSError:
+            run = ""
+        if run != self._run:
+            self._run = run
+            text = (self.folder / UPSTREAMS_FILE).read_text(encoding="utf-8")
+            self._routes = Routes(text.split())
+        return self._routes
+
+    def _target(self, method: str, request: bytes, connection: str) -> str:
+        with self._lock:
+            routes = self._current_routes()
+            if method == CONFIGURE and len(routes.upstreams) > 1:
+                return routes.configure(connection, request)
+            return routes.call(connection)
 
     def handler(self, method: str) -> Any:
         grpc = self._grpc
         if method == GET_SCHEMA:
             return grpc.unary_unary_rpc_method_handler(self.get_schema)
-        if method in SERVER_STREAMS:
-            return grpc.unary_stream_rpc_method_handler(
-                self._streamed(self.channel.unary_stream(method))
-            )
-        if method in BIDI_STREAMS:
-            return grpc.stream_stream_rpc_method_handler(
-                self._streamed(self.channel.stream_stream(method))
-            )
-        return grpc.unary_unary_rpc_method_handler(self._relayed(self.channel.unary_unary(method)))
+        if method in SERVER_STREAMS or method in BIDI_STREAMS:
+            # go-plugin's own streams (output, broker): idle for a provider in debug mode; the
+            # first process holds them.
+            def stream(request: Any, context: Any) -> Iterator[bytes]:
+                with self._lock:
+                    channel = self._channel(self._current_routes().call(""))
+                kind = channel.unary_stream if method in SERVER_STREAMS else channel.stream_stream
+                upstream = kind(method)(request, metadata=context.invocation_metadata())
+                # Terraform gone (its run ended): the provider's side of the stream ends too.
+                context.add_callback(upstream.cancel)
+                yield from upstream
 
-    def _relayed(self, call: Any) -> Callable[[bytes, Any], bytes]:
-        grpc = self._grpc
+            if method in SERVER_STREAMS:
+                return grpc.unary_stream_rpc_method_handler(stream)
+            return grpc.stream_stream_rpc_method_handler(stream)
 
         def relay(request: bytes, context: Any) -> bytes:
-            upstream = call.future(request, metadata=context.invocation_metadata())
-            # Terraform gone mid-call (killed, timed out): the provider's call is cancelled, as
-            # it is when Terraform talks to the provider directly and its connection closes.
-            context.add_callback(upstream.cancel)
             try:
-                result: bytes = upstream.result()
-            except grpc.RpcError as error:
-                context.abort(error.code(), error.details())
+                target = self._target(method, request, context.peer())
+            except NoProcessLeftError as error:
+                context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(error))
                 raise  # abort raises; for the type checker
-            return result
+            return self._relayed(self._channel(target), method, request, context)
 
-        return relay
+        return grpc.unary_unary_rpc_method_handler(relay)
 
-    @staticmethod
-    def _streamed(call: Callable[..., Any]) -> Callable[[Any, Any], Iterator[bytes]]:
-        def relay(request: Any, context: Any) -> Iterator[bytes]:
-            upstream = call(request, metadata=context.invocation_metadata())
-            # Terraform gone (its run ended): the provider's side of the stream ends too.
-            context.add_callback(upstream.cancel)
-            yield from upstream
-
-        return relay
+    def _relayed(self, channel: Any, method: str, request: bytes, context: Any) -> bytes:
+        upstream = channel.unary_unary(method).future(
+            request, metadata=context.invocation_metadata()
+        )
+        # Terraform gone mid-call (killed, timed out): the provider's call is cancelled, as it
+        # is when Terraform talks to the provider directly and its connection closes.
+        context.add_callback(upstream.cancel)
+        try:
+            result: bytes = upstream.result()
+        except self._grpc.RpcError as error:
+            context.abort(error.code(), error.details())
+            raise  # abort raises; for the type checker
+        return result
 
     def get_schema(self, request: bytes, context: Any) -> bytes:
         with self._lock:
+            routes = self._current_routes()
             if self._schema is None:
-                self._schema = self._relayed(self.channel.unary_unary(GET_SCHEMA))(request, context)
-            wanted = read_wanted(self.types_file)
+                channel = self._channel(routes.call(""))
+                self._schema = self._relayed(channel, GET_SCHEMA, request, context)
+            wanted = read_wanted(self.folder / TYPES_FILE)
             if wanted is None:
                 return self._schema
             if wanted not in self._trimmed:
@@ -187,11 +280,12 @@ class SchemaRelay:
             return self._trimmed[wanted]
 
 
-def start(upstream: str, listen: str, types_file: Path) -> Any:
-    """The relay listening on ``listen`` (a started ``grpc.Server``)."""
+def start(folder: Path) -> tuple[Any, int]:
+    """The relay of the slot ``folder``, listening on 127.0.0.1: (a started ``grpc.Server``,
+    its port)."""
     import grpc
 
-    relay = SchemaRelay(upstream, types_file)
+    relay = SchemaRelay(folder)
 
     class Handler(grpc.GenericRpcHandler):  # type: ignore[misc]
         def service(self, details: Any) -> Any:
@@ -199,19 +293,21 @@ def start(upstream: str, listen: str, types_file: Path) -> Any:
 
     # A thread per call in progress: Terraform holds two streams (stdio, broker) per provider
     # instance for the run's life (a reattached provider's connections are closed only when
-    # Terraform exits; an apply makes ~4 instances) and calls for up to 10 resources at once.
+    # Terraform exits; an apply makes ~4 instances per configuration) and calls for up to 10
+    # resources at once.
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=64), options=CHANNEL_OPTIONS)
     server.add_generic_rpc_handlers([Handler()])
-    server.add_insecure_port(listen)
+    # TCP, not a Unix socket: grpcio tells Terraform's connections apart by their peer address.
+    port = server.add_insecure_port("127.0.0.1:0")
     server.start()
-    return server
+    return server, port
 
 
-def serve(upstream: str, listen: str, types_file: Path) -> None:
-    server = start(upstream, listen, types_file)
-    print(READY, flush=True)
+def serve(folder: Path) -> None:
+    server, port = start(folder)
+    print(f"{READY} {port}", flush=True)
     server.wait_for_termination()
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], sys.argv[2], Path(sys.argv[3]))
+    serve(Path(sys.argv[1]))

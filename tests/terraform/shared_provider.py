@@ -15,9 +15,11 @@ that is the same as what Terraform would do by itself:
 
 - the command talks to the provider (plan, apply, destroy, refresh, import, show, validate,
   console); never ``init``, which would not install a provider it is told to reattach;
-- the working directory has exactly one hashicorp/aws configuration and no modules: Terraform
-  sends every configuration of a reattached provider to the one process, and the last one
-  configured would serve all (prod's second region, for example);
+- the working directory has one unaliased hashicorp/aws configuration, at most
+  ``MAX_CONFIGURATIONS`` in all, and no modules (``provider_configurations``): Terraform sends
+  every configuration of a reattached provider to the one address, so a run of two (prod's two
+  regions) gets two processes, and the relay below sends each configuration's calls to its own
+  (without the relay, only runs of one configuration are served);
 - its ``.terraform`` holds one installed hashicorp/aws, named in ``.terraform.lock.hcl``: the
   shared process runs that binary, and a run whose lock or install is off fails as before;
 - the wrapper runs in the pytest worker's process group: a test that puts a command in a group of
@@ -29,10 +31,12 @@ that is the same as what Terraform would do by itself:
   with the same settings is served by a second process (``COPIES_PER_SETTINGS``), a third starts
   its own providers; and the caller did not reattach providers itself.
 
-Each shared process is reached through a schema relay (tests/terraform/schema_proxy.py): the
-run's resource types (``wanted_types``) are written to the process's slot, and the relay answers
-Terraform's schema request with those types only, which saves Terraform decoding the whole
-schema on every run (``IM_TESTS_SCHEMA_RELAY=0``: reattached directly).
+The processes of a slot are reached through a relay (tests/terraform/schema_proxy.py, on
+127.0.0.1): the wrapper writes the run's resource types (``wanted_types``), the processes'
+addresses and a run id to the slot; the relay answers Terraform's schema request with those
+types only, which saves Terraform decoding the whole schema on every run, and sends each of
+Terraform's connections to the process of the configuration it was configured with
+(``IM_TESTS_SCHEMA_RELAY=0``: reattached directly, one configuration per run).
 
 The provider reads its AWS settings from its environment (``AWS_ENDPOINT_URL``, keys, retries)
 when it is configured, so it is started with the run's ``AWS_*`` (and proxy, certificate, Go)
@@ -78,14 +82,18 @@ COPIES_PER_SETTINGS = 2
 STOPPED_CPU_FILE = "stopped-cpu"
 POOL_FOLDER = "shared-provider"
 START_TIMEOUT = 60.0
-# The schema relay (tests/terraform/schema_proxy.py): its script beside this file's copy, the
-# resource types every run may find in its state (written by ``install``) in the pool, and the
-# types of the run being served in the slot.
+# A run with up to this many hashicorp/aws configurations is served (prod: two regions), each
+# configuration by a process of its own behind the relay.
+MAX_CONFIGURATIONS = 2
+# The relay (tests/terraform/schema_proxy.py): its script beside this file's copy; the resource
+# types every run may find in its state (written by ``install``) in the pool; in the slot, the
+# types of the run being served, the providers' addresses and the run's id.
 RELAY_SCRIPT = "schema_proxy.py"
 KINDS_FILE = "kinds"
 TYPES_FILE = "types"
-# A Unix socket's path must fit in 108 bytes, and a pytest tmp_path holding a pool does not.
-RELAY_SOCKET_FOLDER = Path("/tmp")
+UPSTREAMS_FILE = "upstreams"
+RUN_FILE = "run"
+_RELAY_READY = re.compile(r"ready (\d+)\n")
 _TYPE_NAME = re.compile(r"\baws_[a-z0-9_]+")
 
 # What the provider reads from its environment: the AWS SDK's settings, the network's, Go's.
@@ -136,12 +144,13 @@ def command_and_workdir(args: list[str], cwd: Path) -> tuple[str | None, Path]:
     return None, workdir
 
 
-def _json_provider_count(document: object) -> tuple[int, bool]:
-    """(aws provider configurations, whether any is aliased or a module is called)."""
+def _json_provider_count(document: object) -> tuple[int, int, bool]:
+    """(aws provider configurations, how many of them are unaliased, whether a module is
+    called)."""
     if not isinstance(document, dict):
-        return 0, False
+        return 0, 0, False
     if document.get("module"):
-        return 0, True
+        return 0, 0, True
     providers = document.get("provider")
     entries: list[object] = []
     if isinstance(providers, dict):
@@ -152,8 +161,8 @@ def _json_provider_count(document: object) -> tuple[int, bool]:
             if isinstance(item, dict) and "aws" in item:
                 aws = item["aws"]
                 entries.extend(aws if isinstance(aws, list) else [aws])
-    aliased = any(isinstance(entry, dict) and "alias" in entry for entry in entries)
-    return len(entries), aliased
+    defaults = sum(1 for entry in entries if not (isinstance(entry, dict) and "alias" in entry))
+    return len(entries), defaults, False
 
 
 def hcl_provider_blocks(text: str) -> list[str]:
@@ -175,33 +184,38 @@ def hcl_provider_blocks(text: str) -> list[str]:
     return blocks
 
 
-def single_provider_configuration(workdir: Path) -> bool:
-    """Exactly one hashicorp/aws configuration, unaliased, no module call and no CA bundle, in
-    the files Terraform reads (override files change blocks; they do not add configurations)."""
-    count = 0
+def provider_configurations(workdir: Path) -> int:
+    """How many hashicorp/aws configurations a run in ``workdir`` has, when the shared provider
+    can serve it: one unaliased configuration and up to ``MAX_CONFIGURATIONS`` in all (its
+    relay gives each a process of its own), no module call and no CA bundle, in the files
+    Terraform reads (override files change blocks; they do not add configurations); 0 when not
+    (only aliases: Terraform would add an empty default configuration of its own)."""
+    count = defaults = 0
     for path in sorted(workdir.iterdir()):
         name = path.name
         if not (path.is_file() and name.endswith((".tf", ".tf.json"))):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         if "custom_ca_bundle" in text:
-            return False
+            return 0
         if is_override_file(name):
             continue
         if name.endswith(".tf.json"):
             try:
-                found, disqualified = _json_provider_count(json.loads(text))
+                found, unaliased, module = _json_provider_count(json.loads(text))
             except ValueError:
-                return False
+                return 0
         else:
             blocks = hcl_provider_blocks(text)
             found = len(blocks)
             # `alias` inside a provider block only: a contact's or a plan's alias is no provider.
-            disqualified = bool(_HCL_MODULE.search(text)) or any(map(_HCL_ALIAS.search, blocks))
-        if disqualified:
-            return False
+            unaliased = sum(1 for block in blocks if not _HCL_ALIAS.search(block))
+            module = bool(_HCL_MODULE.search(text))
+        if module:
+            return 0
         count += found
-    return count == 1
+        defaults += unaliased
+    return count if defaults == 1 and count <= MAX_CONFIGURATIONS else 0
 
 
 def wanted_types(workdir: Path, pool: Path) -> list[str]:
@@ -276,8 +290,23 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _pid_file(slot: Path, index: int) -> Path:
+    """The pid file of the slot's provider process ``index`` (one per configuration)."""
+    return slot / ("pid" if index == 0 else f"pid.{index}")
+
+
+def provider_pids(slot: Path) -> list[int]:
+    """The slot's provider processes, in the order their configurations were met."""
+    pids: list[int] = []
+    while True:
+        try:
+            pids.append(int(_pid_file(slot, len(pids)).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return pids
+
+
 def _relay_pid(slot: Path) -> int:
-    """The pid of the slot's schema relay (0: none)."""
+    """The pid of the slot's relay (0: none)."""
     try:
         return int((slot / "relay-pid").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -297,22 +326,24 @@ def _stop(slot: Path) -> None:
     if relay:
         _kill(slot, relay, RELAY_SCRIPT)
     try:
-        pid = int((slot / "pid").read_text(encoding="utf-8"))
         binary = (slot / "binary").read_text(encoding="utf-8")
-    except (OSError, ValueError):
-        pid, binary = 0, ""
-    if pid:
-        _kill(slot, pid, binary)
-    for name in ("pid", "reattach", "binary", "relay-pid"):
+    except OSError:
+        binary = ""
+    pids = provider_pids(slot)
+    for index, pid in enumerate(pids):
+        if binary:
+            _kill(slot, pid, binary)
+        _pid_file(slot, index).unlink(missing_ok=True)
+    for name in ("reattach", "binary", "relay-pid", "relay-port", UPSTREAMS_FILE):
         (slot / name).unlink(missing_ok=True)
-    relay_socket(slot).unlink(missing_ok=True)
 
 
-def _start(slot: Path, binary: Path, env: dict[str, str]) -> str:
-    """Start ``binary -debug`` for ``slot``; its reattach configuration."""
+def _start(slot: Path, index: int, binary: Path, env: dict[str, str]) -> str:
+    """Start ``binary -debug`` as the slot's provider process ``index``; its reattach
+    configuration."""
     import subprocess
 
-    output = slot / "output"
+    output = slot / ("output" if index == 0 else f"output.{index}")
     with output.open("wb") as stream:
         process = subprocess.Popen(
             [str(binary), "-debug"],
@@ -328,11 +359,8 @@ def _start(slot: Path, binary: Path, env: dict[str, str]) -> str:
     while time.monotonic() < deadline:
         found = _REATTACH_LINE.search(output.read_text(encoding="utf-8", errors="replace"))
         if found:
-            (slot / "pid").write_text(str(process.pid), encoding="utf-8")
-            (slot / "binary").write_text(str(binary), encoding="utf-8")
-            reattach = _start_relay(slot, found.group(1))
-            (slot / "reattach").write_text(reattach, encoding="utf-8")
-            return reattach
+            _pid_file(slot, index).write_text(str(process.pid), encoding="utf-8")
+            return found.group(1)
         if process.poll() is not None:
             break
         time.sleep(0.02)
@@ -340,34 +368,30 @@ def _start(slot: Path, binary: Path, env: dict[str, str]) -> str:
     raise RuntimeError(f"{binary} -debug printed no reattach line: {output.read_text()[-2000:]}")
 
 
-def relay_socket(slot: Path) -> Path:
-    """Where the relay of ``slot`` listens: a short path named after the slot's."""
-    digest = hashlib.sha256(str(slot.resolve()).encode()).hexdigest()[:16]
-    return RELAY_SOCKET_FOLDER / f"tf-schema-relay-{digest}.sock"
+def upstream_address(reattach: str) -> str:
+    """The gRPC target of the provider that printed ``reattach`` ("" when it names none)."""
+    try:
+        address = json.loads(reattach)[PROVIDER_SOURCE]["Addr"]
+        network, where = address["Network"], address["String"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return f"unix:{where}" if network == "unix" else f"{where}" if network == "tcp" else ""
 
 
-def _start_relay(slot: Path, reattach: str) -> str:
-    """Start the schema relay in front of the provider that printed ``reattach``; the reattach
-    configuration that goes through it, or ``reattach`` as it was when the relay cannot serve
-    (no Unix socket to relay, no grpcio: said in ``relay-output``)."""
+def _start_relay(slot: Path) -> int:
+    """Start the slot's relay (tests/terraform/schema_proxy.py, in front of the providers named
+    in the slot's ``upstreams``); the port it listens on, 0 when it cannot serve (said in
+    ``relay-output``: switched off, no grpcio)."""
     import subprocess
 
     output = slot / "relay-output"
-    socket = relay_socket(slot)
-    try:
-        providers = json.loads(reattach)
-        address = providers[PROVIDER_SOURCE]["Addr"]
-        upstream = f"unix:{address['String']}" if address["Network"] == "unix" else ""
-    except (ValueError, KeyError, TypeError):
-        upstream = ""
-    if not upstream or os.environ.get(RELAY_SWITCH_VARIABLE) == "0":
-        output.write_text(f"not relayed: {reattach}\n", encoding="utf-8")
-        return reattach
-    socket.unlink(missing_ok=True)
+    if os.environ.get(RELAY_SWITCH_VARIABLE) == "0":
+        output.write_text("not relayed: switched off\n", encoding="utf-8")
+        return 0
     script = Path(__file__).with_name(RELAY_SCRIPT)
     with output.open("wb") as stream:
         process = subprocess.Popen(
-            [sys.executable, str(script), upstream, f"unix:{socket}", str(slot / TYPES_FILE)],
+            [sys.executable, str(script), str(slot)],
             cwd=slot,
             env={"PATH": os.environ.get("PATH", "")},
             stdin=subprocess.DEVNULL,
@@ -377,13 +401,20 @@ def _start_relay(slot: Path, reattach: str) -> str:
         )
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline and process.poll() is None:
-        if output.read_text(encoding="utf-8", errors="replace").startswith("ready"):
+        ready = _RELAY_READY.match(output.read_text(encoding="utf-8", errors="replace"))
+        if ready:
             (slot / "relay-pid").write_text(str(process.pid), encoding="utf-8")
-            address.update(Network="unix", String=str(socket))
-            return json.dumps(providers)
+            return int(ready.group(1))
         time.sleep(0.02)
     process.kill()
-    return reattach
+    return 0
+
+
+def _through_relay(reattach: str, port: int) -> str:
+    """``reattach`` with its address replaced by the relay's."""
+    providers = json.loads(reattach)
+    providers[PROVIDER_SOURCE]["Addr"] = {"Network": "tcp", "String": f"127.0.0.1:{port}"}
+    return json.dumps(providers)
 
 
 def _evict(pool: Path, keep: Path) -> None:
@@ -402,29 +433,54 @@ def _evict(pool: Path, keep: Path) -> None:
 
 
 def reattach_for(
-    pool: Path, binary: Path, env: dict[str, str], types: list[str] | None = None
+    pool: Path,
+    binary: Path,
+    env: dict[str, str],
+    types: list[str] | None = None,
+    configurations: int = 1,
 ) -> tuple[str, int] | None:
     """The reattach configuration of this worker's process for ``binary`` and ``env``, and the
-    descriptor of its lock, held until the run ends; None when other runs hold every copy.
-    ``types``: the resource types the run can touch (its schema relay answers with those);
-    None: the whole schema."""
+    descriptor of its lock, held until the run ends; None when other runs hold every copy (or
+    a run of several ``configurations`` finds no relay to give each its process).
+    ``types``: the resource types the run can touch (its relay answers with those); None: the
+    whole schema."""
     provider_env = provider_environment(env)
     key = process_key(binary, provider_env)
     for copy in range(COPIES_PER_SETTINGS):
         slot = pool / f"{key}-{copy}"
-        served = _reattach_slot(pool, slot, binary, env, provider_env)
+        served = _reattach_slot(pool, slot, binary, env, provider_env, configurations)
         if served is not None:
             types_file = slot / TYPES_FILE
             if types is None:
                 types_file.unlink(missing_ok=True)
             else:
                 types_file.write_text("\n".join(types), encoding="utf-8")
+            # Last: the relay starts over (which process serves which configuration) when this
+            # changes.
+            (slot / RUN_FILE).write_text(f"{os.getpid()} {time.time_ns()}", encoding="utf-8")
             return served
     return None
 
 
-def _reattach_slot(
-    pool: Path, slot: Path, binary: Path, env: dict[str, str], provider_env: dict[str, str]
+def _healthy(slot: Path, binary: Path) -> bool:
+    """The slot's providers and relay run, and it has a reattach configuration."""
+    pids = provider_pids(slot)
+    relay = _relay_pid(slot)
+    return bool(
+        pids
+        and (slot / "reattach").exists()
+        and all(_alive(pid, str(binary)) for pid in pids)
+        and (not relay or _alive(relay, RELAY_SCRIPT))
+    )
+
+
+def _reattach_slot(  # noqa: PLR0917 - one call site, every argument named there
+    pool: Path,
+    slot: Path,
+    binary: Path,
+    env: dict[str, str],
+    provider_env: dict[str, str],
+    configurations: int,
 ) -> tuple[str, int] | None:
     slot.mkdir(parents=True, exist_ok=True)
     lock = os.open(slot / "lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -434,18 +490,27 @@ def _reattach_slot(
         os.close(lock)
         return None
     os.utime(slot / "lock")
-    try:
-        pid = int((slot / "pid").read_text(encoding="utf-8"))
-        reattach = (slot / "reattach").read_text(encoding="utf-8")
-    except (OSError, ValueError):
-        pid, reattach = 0, ""
-    relay = _relay_pid(slot)
-    relay_gone = relay and not _alive(relay, RELAY_SCRIPT)
-    if relay_gone or not (pid and reattach and _alive(pid, str(binary))):
+    counted = {name: env[name] for name in _COUNTED_NAMES if name in env}
+    start_env = {**provider_env, **counted}
+    if not _healthy(slot, binary):
         _stop(slot)
         _evict(pool, slot)
-        counted = {name: env[name] for name in _COUNTED_NAMES if name in env}
-        reattach = _start(slot, binary, {**provider_env, **counted})
+        first = _start(slot, 0, binary, start_env)
+        (slot / "binary").write_text(str(binary), encoding="utf-8")
+        upstream = upstream_address(first)
+        (slot / UPSTREAMS_FILE).write_text(f"{upstream}\n", encoding="utf-8")
+        port = _start_relay(slot) if upstream else 0
+        reattach = _through_relay(first, port) if port else first
+        (slot / "reattach").write_text(reattach, encoding="utf-8")
+    reattach = (slot / "reattach").read_text(encoding="utf-8")
+    if configurations > 1:
+        if not _relay_pid(slot):
+            os.close(lock)
+            return None
+        # One process per configuration: the relay sends each configuration's calls to its own.
+        with (slot / UPSTREAMS_FILE).open("a", encoding="utf-8") as upstreams:
+            for index in range(len(provider_pids(slot)), configurations):
+                upstreams.write(f"{upstream_address(_start(slot, index, binary, start_env))}\n")
     return reattach, lock
 
 
@@ -461,9 +526,11 @@ def shared_reattach(args: list[str], env: dict[str, str]) -> tuple[str, int] | N
         return None
     try:
         binary = installed_provider(workdir, env.get("TF_DATA_DIR"))
-        if binary is None or not single_provider_configuration(workdir):
+        configurations = provider_configurations(workdir) if binary is not None else 0
+        if binary is None or not configurations:
             return None
-        return reattach_for(Path(pool), binary, env, wanted_types(workdir, Path(pool)))
+        types = wanted_types(workdir, Path(pool))
+        return reattach_for(Path(pool), binary, env, types, configurations)
     except OSError:
         return None
 
@@ -519,13 +586,10 @@ def install(session_dir: Path, kinds: list[str] | None = None) -> None:
 
 
 def pool_pids(pool: Path) -> list[int]:
-    pids = []
-    for pid_file in pool.glob("*/pid"):
-        try:
-            pids.append(int(pid_file.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            continue
-    return pids
+    """The provider processes of ``pool``."""
+    if not pool.is_dir():
+        return []
+    return [pid for slot in sorted(pool.iterdir()) if slot.is_dir() for pid in provider_pids(slot)]
 
 
 def cpu_seconds(pool: Path) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,17 +130,19 @@ def test_a_run_keeps_the_types_of_its_configuration_and_the_projects(tmp_path: P
     assert "aws_ssmcontacts_contact" in sp.wanted_types(workdir, pool)
 
 
-# --- The relay between a gRPC client and a stand-in provider ---------------------------------
+# --- The relay between gRPC clients and stand-in providers ---------------------------------
 
 
 class StandIn:
-    """A gRPC server in place of the provider: GetSchema answers ``schema`` (and counts the
-    calls), ``/tfplugin5.Provider/ReadResource`` echoes its request, ``/tfplugin5.Provider/Stop``
-    waits until its caller goes away and records that its call was cancelled."""
+    """A gRPC server in place of a provider process: GetSchema answers ``schema`` (and counts
+    the calls), Configure and ReadResource answer its name (and the request),
+    ``/tfplugin5.Provider/Stop`` waits until its caller goes away and records that its call was
+    cancelled."""
 
-    def __init__(self, schema: bytes) -> None:
+    def __init__(self, name: str, schema: bytes) -> None:
         import threading
 
+        self.name = name.encode()
         self.schema = schema
         self.schema_calls = 0
         self.cancelled = threading.Event()
@@ -151,8 +154,8 @@ class StandIn:
             self.schema_calls += 1
             return self.schema
 
-        def echo(request: bytes, context: object) -> bytes:
-            return b"echo:" + request
+        def named(request: bytes, context: object) -> bytes:
+            return self.name + b":" + request
 
         def hang(request: bytes, context: grpc.ServicerContext) -> bytes:
             context.add_callback(self.cancelled.set)
@@ -160,82 +163,170 @@ class StandIn:
                 self.cancelled.wait(0.05)
             return b""
 
-        found = {relay.GET_SCHEMA: get_schema, "/tfplugin5.Provider/ReadResource": echo}
+        found = {relay.GET_SCHEMA: get_schema, relay.CONFIGURE: named, READ: named}
         return grpc.unary_unary_rpc_method_handler(found.get(method, hang))
 
 
+READ = "/tfplugin5.Provider/ReadResource"
+SCHEMA = (
+    field(1, LENGTH_DELIMITED, b"provider")
+    + map_entry(2, "aws_a", b"a" * 200)
+    + map_entry(2, "aws_b", b"b")
+    + map_entry(3, "aws_a", b"data a")
+)
+
+
+class Relayed:
+    """A relay in front of stand-in providers ``a`` and ``b``, its slot folder, and a way to
+    open connections to it (each channel a connection of its own, as each of Terraform's
+    provider instances is)."""
+
+    def __init__(self, folder: Path, sockets: Path) -> None:
+        from concurrent import futures
+
+        import grpc
+
+        self.folder = folder
+        self.stand_ins = {name: StandIn(name, SCHEMA) for name in ("a", "b")}
+        self.servers = []
+        self.targets = {}
+        for name, stand_in in self.stand_ins.items():
+
+            class Handler(grpc.GenericRpcHandler):  # type: ignore[misc]
+                def service(
+                    self, details: grpc.HandlerCallDetails, stand_in: StandIn = stand_in
+                ) -> object:
+                    return stand_in.handler(details.method)
+
+            server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+            server.add_generic_rpc_handlers([Handler()])
+            self.targets[name] = f"unix:{sockets / name}.sock"
+            server.add_insecure_port(self.targets[name])
+            server.start()
+            self.servers.append(server)
+        self.processes("a")
+        self.relay, self.port = relay.start(folder)
+        self.channels: list[grpc.Channel] = []
+
+    def processes(self, *names: str) -> None:
+        """The run being served, with these processes (a new run: the routes start over)."""
+        lines = "".join(f"{self.targets[name]}\n" for name in names)
+        (self.folder / relay.UPSTREAMS_FILE).write_text(lines, encoding="utf-8")
+        (self.folder / relay.RUN_FILE).write_text(str(time.time_ns()), encoding="utf-8")
+
+    def connection(self) -> object:
+        import grpc
+
+        channel = grpc.insecure_channel(
+            f"127.0.0.1:{self.port}", options=[("grpc.use_local_subchannel_pool", 1)]
+        )
+        self.channels.append(channel)
+        return channel
+
+    def close(self) -> None:
+        for channel in self.channels:
+            channel.close()
+        self.relay.stop(None)
+        for server in self.servers:
+            server.stop(None)
+
+
 @pytest.fixture
-def relayed(tmp_path: Path) -> Iterator[tuple[object, StandIn, Path]]:
-    """(a channel to the relay, the stand-in behind it, the relay's types file)."""
-    from concurrent import futures
-
-    import grpc
-
-    schema = (
-        field(1, LENGTH_DELIMITED, b"provider")
-        + map_entry(2, "aws_a", b"a" * 200)
-        + map_entry(2, "aws_b", b"b")
-        + map_entry(3, "aws_a", b"data a")
-    )
-    stand_in = StandIn(schema)
-
-    class Handler(grpc.GenericRpcHandler):  # type: ignore[misc]
-        def service(self, details: grpc.HandlerCallDetails) -> object:
-            return stand_in.handler(details.method)
-
+def relayed(tmp_path: Path) -> Iterator[Relayed]:
     # A Unix socket's path must fit in 108 bytes; a pytest-xdist worker's tmp_path does not.
     sockets = Path(tempfile.mkdtemp(prefix="relay-test-", dir="/tmp"))
-    upstream = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    upstream.add_generic_rpc_handlers([Handler()])
-    upstream_address = f"unix:{sockets / 'provider.sock'}"
-    upstream.add_insecure_port(upstream_address)
-    upstream.start()
-    types_file = tmp_path / "types"
-    server = relay.start(upstream_address, f"unix:{sockets / 'relay.sock'}", types_file)
-    channel = grpc.insecure_channel(f"unix:{sockets / 'relay.sock'}")
+    relayed = Relayed(tmp_path, sockets)
     try:
-        yield channel, stand_in, types_file
+        yield relayed
     finally:
-        channel.close()
-        server.stop(None)
-        upstream.stop(None)
+        relayed.close()
         shutil.rmtree(sockets, ignore_errors=True)
 
 
-# Servers on Unix sockets: not for the quick run's guard.
+def call(connection: object, method: str, request: bytes = b"") -> bytes:
+    answer: bytes = connection.unary_unary(method)(request)  # type: ignore[attr-defined]
+    return answer
+
+
+# Servers on sockets: not for the quick run's guard.
 @pytest.mark.slow
-def test_the_relay_cuts_the_schema_it_asked_for_once(
-    relayed: tuple[object, StandIn, Path],
-) -> None:
-    channel, stand_in, types_file = relayed
-    get_schema = channel.unary_unary(relay.GET_SCHEMA)  # type: ignore[attr-defined]
-    assert get_schema(b"") == stand_in.schema  # no types written: the whole schema
-    types_file.write_text("aws_a", encoding="utf-8")
+def test_the_relay_cuts_the_schema_it_asked_for_once(relayed: Relayed) -> None:
+    connection = relayed.connection()
+    assert call(connection, relay.GET_SCHEMA) == SCHEMA  # no types written: the whole schema
+    (relayed.folder / relay.TYPES_FILE).write_text("aws_a", encoding="utf-8")
     expected = field(1, LENGTH_DELIMITED, b"provider") + map_entry(2, "aws_a", b"a" * 200)
-    assert get_schema(b"") == expected + map_entry(3, "aws_a", b"data a")
-    types_file.write_text("aws_b", encoding="utf-8")
-    assert get_schema(b"") == field(1, LENGTH_DELIMITED, b"provider") + map_entry(2, "aws_b", b"b")
-    assert stand_in.schema_calls == 1
+    assert call(connection, relay.GET_SCHEMA) == expected + map_entry(3, "aws_a", b"data a")
+    (relayed.folder / relay.TYPES_FILE).write_text("aws_b", encoding="utf-8")
+    only_b = field(1, LENGTH_DELIMITED, b"provider") + map_entry(2, "aws_b", b"b")
+    assert call(connection, relay.GET_SCHEMA) == only_b
+    assert relayed.stand_ins["a"].schema_calls == 1
 
 
-# Servers on Unix sockets: not for the quick run's guard.
 @pytest.mark.slow
-def test_every_other_call_is_relayed_as_it_is(relayed: tuple[object, StandIn, Path]) -> None:
-    channel, _, _ = relayed
-    read = channel.unary_unary("/tfplugin5.Provider/ReadResource")  # type: ignore[attr-defined]
-    assert read(b"\x0a\x05aws_a") == b"echo:\x0a\x05aws_a"
+def test_every_other_call_is_relayed_as_it_is(relayed: Relayed) -> None:
+    assert call(relayed.connection(), READ, b"\x0a\x05aws_a") == b"a:\x0a\x05aws_a"
 
 
-# Servers on Unix sockets: not for the quick run's guard.
 @pytest.mark.slow
-def test_a_caller_gone_mid_call_cancels_the_providers_call(
-    relayed: tuple[object, StandIn, Path],
-) -> None:
+def test_each_configuration_is_served_by_a_process_of_its_own(relayed: Relayed) -> None:
+    relayed.processes("a", "b")
+    east, west, east_again, fresh = (relayed.connection() for _ in range(4))
+    assert call(fresh, READ) == b"a:"  # not configured yet: the first process
+    assert call(east, relay.CONFIGURE, configure("east")) == b"a:" + configure("east")
+    assert call(west, relay.CONFIGURE, configure("west")) == b"b:" + configure("west")
+    # The apply walk's request of the same configuration: other capabilities, same process.
+    again = configure("east", capabilities=b"\x08\x01")
+    assert call(east_again, relay.CONFIGURE, again) == b"a:" + again
+    assert [call(c, READ) for c in (east, west, east_again, fresh)] == [b"a:", b"b:", b"a:", b"a:"]
     import grpc
 
-    channel, stand_in, _ = relayed
-    stop = channel.unary_unary("/tfplugin5.Provider/Stop")  # type: ignore[attr-defined]
+    # A third configuration has no process: Terraform is told, nothing is shared wrongly.
+    with pytest.raises(grpc.RpcError) as raised:
+        call(relayed.connection(), relay.CONFIGURE, configure("eu"))
+    assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    # The next run starts over.
+    relayed.processes("a", "b")
+    assert call(relayed.connection(), relay.CONFIGURE, configure("eu")) == b"a:" + configure("eu")
+    assert call(west, READ) == b"a:"
+
+
+def configure(values: str, capabilities: bytes = b"") -> bytes:
+    """A ``Configure.Request``: Terraform's version (1), the configuration (2, a DynamicValue
+    holding msgpack in its field 1) and the client's capabilities (3)."""
+    config = field(1, LENGTH_DELIMITED, values.encode())
+    return (
+        field(1, LENGTH_DELIMITED, b"1.11.4")
+        + field(2, LENGTH_DELIMITED, config)
+        + field(3, LENGTH_DELIMITED, capabilities)
+    )
+
+
+@pytest.mark.slow
+def test_one_process_serves_every_configuration(relayed: Relayed) -> None:
+    """One configuration (the run was given one process): every call goes to it, as to a
+    provider reattached directly."""
+    replies = [call(relayed.connection(), relay.CONFIGURE, name) for name in (b"x", b"y", b"z")]
+    assert replies == [b"a:x", b"a:y", b"a:z"]
+
+
+@pytest.mark.slow
+def test_a_caller_gone_mid_call_cancels_the_providers_call(relayed: Relayed) -> None:
+    import grpc
+
+    stop = relayed.connection().unary_unary("/tfplugin5.Provider/Stop")  # type: ignore[attr-defined]
     with pytest.raises(grpc.RpcError) as raised:
         stop(b"", timeout=0.5)
     assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    assert stand_in.cancelled.wait(10), "the provider's call went on after its caller left"
+    assert relayed.stand_ins["a"].cancelled.wait(10), (
+        "the provider's call went on without its caller"
+    )
+
+
+def test_the_relay_reads_the_files_the_wrapper_writes() -> None:
+    """The wrapper runs on the standard library alone and the relay runs apart: each names the
+    slot's files itself."""
+    assert (relay.TYPES_FILE, relay.UPSTREAMS_FILE, relay.RUN_FILE) == (
+        sp.TYPES_FILE,
+        sp.UPSTREAMS_FILE,
+        sp.RUN_FILE,
+    )

@@ -57,22 +57,23 @@ def test_one_unaliased_configuration_is_served(tmp_path: Path) -> None:
     write_json(tmp_path / "cdk.tf.json", aws({"region": "us-east-1"}))
     # An override changes the block; it does not add a configuration.
     write_json(tmp_path / "local_override.tf.json", aws({"region": "eu-west-1"}))
-    assert sp.single_provider_configuration(tmp_path)
+    assert sp.provider_configurations(tmp_path) == 1
 
 
 @pytest.mark.parametrize(
-    "document",
+    ("document", "served"),
     [
-        aws({"region": "us-east-1"}, {"alias": "west", "region": "us-west-2"}),
-        aws({"alias": "west", "region": "us-west-2"}),
-        {**aws({"region": "us-east-1"}), "module": {"child": {"source": "./child"}}},
-        {"resource": {}},
+        (aws({"region": "us-east-1"}, {"alias": "west", "region": "us-west-2"}), 2),
+        (aws({}, {"alias": "west"}, {"alias": "eu"}), 0),
+        (aws({"alias": "west", "region": "us-west-2"}), 0),
+        ({**aws({"region": "us-east-1"}), "module": {"child": {"source": "./child"}}}, 0),
+        ({"resource": {}}, 0),
     ],
-    ids=["two-regions", "only-an-alias", "a-module", "no-provider-block"],
+    ids=["two-regions", "three-regions", "only-an-alias", "a-module", "no-provider-block"],
 )
-def test_other_configurations_are_not_served(tmp_path: Path, document: object) -> None:
+def test_which_configurations_are_served(tmp_path: Path, document: object, served: int) -> None:
     write_json(tmp_path / "cdk.tf.json", document)
-    assert not sp.single_provider_configuration(tmp_path)
+    assert sp.provider_configurations(tmp_path) == served
 
 
 @given(
@@ -91,9 +92,11 @@ def test_override_files_follow_the_local_workdirs_rule(name: str) -> None:
 
 def test_hcl_is_read_too(tmp_path: Path) -> None:
     (tmp_path / "cdk.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n')
-    assert sp.single_provider_configuration(tmp_path)
+    assert sp.provider_configurations(tmp_path) == 1
     (tmp_path / "west.tf").write_text('provider "aws" {\n  alias  = "west"\n}\n')
-    assert not sp.single_provider_configuration(tmp_path)
+    assert sp.provider_configurations(tmp_path) == 2
+    (tmp_path / "cdk.tf").write_text('provider "aws" {\n  alias  = "east"\n}\n')
+    assert sp.provider_configurations(tmp_path) == 0
 
 
 @given(
@@ -103,15 +106,23 @@ def test_hcl_is_read_too(tmp_path: Path) -> None:
     ),
     st.booleans(),
 )
-def test_served_only_for_exactly_one_default_configuration(
+def test_served_with_one_default_configuration_and_at_most_two(
     configurations: list[dict[str, object]], as_object: bool
 ) -> None:
     document: dict[str, object] = aws(*configurations)
     if as_object and len(configurations) == 1:
         document = {"provider": {"aws": configurations[0]}}
-    count, aliased = sp._json_provider_count(document)
-    served = count == 1 and not aliased
-    assert served == (len(configurations) == 1 and "alias" not in configurations[0])
+    with tempfile.TemporaryDirectory() as folder:
+        write_json(Path(folder) / "cdk.tf.json", document)
+        served = sp.provider_configurations(Path(folder))
+    assert served == expected_configurations(configurations)
+
+
+def expected_configurations(configurations: list[dict[str, object]] | list[dict[str, str]]) -> int:
+    """What the shared provider serves: one default configuration, at most two in all."""
+    defaults = sum(1 for configuration in configurations if "alias" not in configuration)
+    fits = defaults == 1 and len(configurations) <= sp.MAX_CONFIGURATIONS
+    return len(configurations) if fits else 0
 
 
 def hcl(configurations: list[dict[str, str]], contacts: list[str]) -> str:
@@ -135,9 +146,9 @@ def hcl(configurations: list[dict[str, str]], contacts: list[str]) -> str:
 
 def test_a_contacts_alias_is_no_provider_alias(tmp_path: Path) -> None:
     (tmp_path / "cdk.tf").write_text(hcl([{}], ["oncall", "lead"]))
-    assert sp.single_provider_configuration(tmp_path)
+    assert sp.provider_configurations(tmp_path) == 1
     (tmp_path / "cdk.tf").write_text(hcl([{"alias": "west"}], ["oncall"]))
-    assert not sp.single_provider_configuration(tmp_path)
+    assert sp.provider_configurations(tmp_path) == 0
 
 
 @given(
@@ -147,13 +158,13 @@ def test_a_contacts_alias_is_no_provider_alias(tmp_path: Path) -> None:
     ),
     st.lists(st.sampled_from(["oncall", "a", "b"]), max_size=3),
 )
-def test_hcl_is_served_only_for_exactly_one_default_configuration(
+def test_hcl_is_served_with_one_default_configuration_and_at_most_two(
     configurations: list[dict[str, str]], contacts: list[str]
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "cdk.tf").write_text(hcl(configurations, contacts))
-        served = sp.single_provider_configuration(Path(folder))
-    assert served == (len(configurations) == 1 and "alias" not in configurations[0])
+        served = sp.provider_configurations(Path(folder))
+    assert served == expected_configurations(configurations)
 
 
 def install_provider(workdir: Path, version: str = "5.100.0", lock: str = LOCK_FILE) -> Path:
@@ -256,12 +267,15 @@ def test_a_dead_process_is_started_again(fake_provider: tuple[Path, Path]) -> No
     assert served_pid(pool, binary, {}) != pid
 
 
-def test_a_dead_relay_is_started_again_with_its_provider(tmp_path: Path) -> None:
-    """The schema relay in front of a provider that listens on a Unix socket (a stand-in here:
-    the relay connects when Terraform first calls); the run is told the relay's socket, and
-    what it may touch is written for the relay. Relay gone: both start again."""
+def test_a_process_per_configuration_behind_a_relay_started_again_when_it_dies(
+    tmp_path: Path,
+) -> None:
+    """The relay in front of providers that listen on Unix sockets (stand-ins here: the relay
+    connects when Terraform first calls): the run is told the relay's address, what it may touch
+    and which processes serve are written for the relay, a run of two configurations gets a
+    second process. Relay gone: everything starts again."""
     binary = tmp_path / "terraform-provider-aws_fake"
-    address = '{\\"Network\\":\\"unix\\",\\"String\\":\\"/nonexistent/plugin\\"}'
+    address = '{\\"Network\\":\\"unix\\",\\"String\\":\\"/nonexistent/plugin-$$\\"}'
     binary.write_text(
         "#!/bin/sh\n"
         f'echo "TF_REATTACH_PROVIDERS=\'{{\\"{sp.PROVIDER_SOURCE}\\":'
@@ -270,30 +284,50 @@ def test_a_dead_relay_is_started_again_with_its_provider(tmp_path: Path) -> None
     )
     binary.chmod(0o755)
     pool = tmp_path / "pool"
-    try:
-        served = sp.reattach_for(pool, binary, {}, ["aws_a", "aws_b"])
+
+    def serve(types: list[str] | None, configurations: int = 1) -> dict[str, object]:
+        served = sp.reattach_for(pool, binary, {}, types, configurations)
         assert served is not None
         os.close(served[1])
+        provider: dict[str, object] = json.loads(served[0])[sp.PROVIDER_SOURCE]
+        return provider
+
+    try:
+        provider = serve(["aws_a", "aws_b"])
         (slot,) = [path.parent for path in pool.glob("*/pid")]
-        addr = json.loads(served[0])[sp.PROVIDER_SOURCE]["Addr"]
-        assert addr == {"Network": "unix", "String": str(sp.relay_socket(slot))}
+        addr = provider["Addr"]
+        assert isinstance(addr, dict) and addr["Network"] == "tcp"
+        assert addr["String"].startswith("127.0.0.1:")
         assert (slot / sp.TYPES_FILE).read_text().split() == ["aws_a", "aws_b"]
-        relay, provider = sp._relay_pid(slot), sp.pool_pids(pool)[0]
+        (first,) = sp.provider_pids(slot)
+        assert provider["Pid"] == first
+        assert (slot / sp.UPSTREAMS_FILE).read_text().split() == [
+            f"unix:/nonexistent/plugin-{first}"
+        ]
+        # Two configurations: a second process, the first still serving first.
+        run = (slot / sp.RUN_FILE).read_text()
+        assert serve(None, configurations=2) == provider
+        assert (slot / sp.RUN_FILE).read_text() != run
+        first_again, second = sp.provider_pids(slot)
+        assert first_again == first
+        assert (slot / sp.UPSTREAMS_FILE).read_text().split() == [
+            f"unix:/nonexistent/plugin-{first}",
+            f"unix:/nonexistent/plugin-{second}",
+        ]
+        # No types given: the relay answers with the whole schema.
+        assert not (slot / sp.TYPES_FILE).exists()
+        relay = sp._relay_pid(slot)
         assert sp._alive(relay, sp.RELAY_SCRIPT)
         os.kill(relay, 9)
         while sp._alive(relay, sp.RELAY_SCRIPT):
             time.sleep(0.01)
-        again = sp.reattach_for(pool, binary, {}, None)
-        assert again is not None
-        os.close(again[1])
+        serve(None)
         assert sp._alive(sp._relay_pid(slot), sp.RELAY_SCRIPT)
-        assert sp.pool_pids(pool) != [provider]
-        assert not sp._alive(provider, str(binary))
-        # No types given: the relay answers with the whole schema.
-        assert not (slot / sp.TYPES_FILE).exists()
+        assert not {first, second} & set(sp.pool_pids(pool))
+        assert not any(sp._alive(pid, str(binary)) for pid in (first, second))
     finally:
         sp.stop_all(pool)
-    assert not any(map(Path.exists, map(sp.relay_socket, pool.iterdir())))
+    assert sp.pool_pids(pool) == []
 
 
 def test_the_least_recently_used_idle_process_makes_room(
@@ -474,10 +508,35 @@ def test_a_type_only_in_a_state_elsewhere_is_kept_by_the_projects_kinds(
     assert "no schema available for aws_sns_topic.gone" in failed, failed
 
 
-def test_two_configurations_start_their_own(
+def test_two_configurations_are_served_by_a_process_each(
     terraform: Terraform, tmp_path: Path, pool: Path
 ) -> None:
-    workdir = offline_stack(tmp_path / "two", {**OFFLINE_PROVIDER, "alias": "west"})
+    """Prod's shape: a default and an aliased configuration, each with default tags of its own
+    that the provider (configured with them) puts into every resource's planned ``tags_all``:
+    served by two processes behind the relay, the plan is the plan without them. Were both
+    configurations sent to one process, one of the two contacts would plan the other's tags."""
+    east = {**OFFLINE_PROVIDER, "default_tags": [{"tags": {"region": "east"}}]}
+    west = {
+        **OFFLINE_PROVIDER,
+        "alias": "west",
+        "region": "us-west-2",
+        "default_tags": [{"tags": {"region": "west"}}],
+    }
+    workdir = offline_stack(tmp_path / "two", west)
+    document = json.loads((workdir / "main.tf.json").read_text(encoding="utf-8"))
+    document["provider"]["aws"][0] = east
+    document["resource"]["aws_ssmcontacts_contact"]["west"] = {
+        "alias": "west",
+        "type": "PERSONAL",
+        "provider": "aws.west",
+    }
+    write_json(workdir / "main.tf.json", document)
     wrapped(terraform, workdir, "init", "-input=false", pool=pool)
-    wrapped(terraform, workdir, "plan", "-input=false", pool=pool)
-    assert sp.pool_pids(pool) == []
+    plan = ("plan", "-input=false")
+    shared = [wrapped(terraform, workdir, *plan, pool=pool) for _ in range(2)]
+    alone = wrapped(terraform, workdir, *plan, pool=pool, shared=False)
+    assert shared[0] == shared[1] == alone
+    assert '"region" = "east"' in alone and '"region" = "west"' in alone
+    (slot,) = [path.parent for path in pool.glob("*/pid")]
+    assert len(sp.provider_pids(slot)) == 2
+    assert sorted(sp.pool_pids(pool)) == sorted(sp.provider_pids(slot))

@@ -25,24 +25,24 @@ import pytest
 
 from tests.quick_plugin import SLOW
 
-# CPU-seconds per test module from `make bench-tests` (2 cores, 2026-12-06/07, Terraform runs
-# sharing a provider process through the schema relay, jsii loading the provider lazily), the
-# modules above ~15 s. Only the order of the units depends on it: a module renamed or added is
+# CPU-seconds per test module from `make bench-tests` (2 cores, 2026-12-07, Terraform runs
+# sharing provider processes through the relay, jsii loading the provider lazily), the modules
+# above ~12 s. Only the order of the units depends on it: a module renamed or added is
 # ordered by its slow tests until the table is brought up to date (tests/test_worker_plan.py
 # names stale rows).
 MEASURED_CPU_SECONDS: dict[str, float] = {
-    "tests/local_aws/test_deploy_cycle.py": 126,
-    "tests/stacks/plan/flow/test_flow_local_aws.py": 90,
-    "tests/stacks/adopt/test_make_adopt.py": 52,
-    "tests/terraform/test_oncall_schedule_apply.py": 48,
-    "tests/workflows/test_simulated_runs.py": 42,
-    "tests/terraform/test_copied_stack_apply.py": 30,
-    "tests/terraform/test_backend_remote_state.py": 25,
-    "tests/terraform/test_offline_plan.py": 22,
-    "tests/constructs_lib/test_provider_loader.py": 20,
-    "tests/stacks/plan/plan_guard/test_plan_guard.py": 19,
-    "tests/local_aws/test_cdktf_deploy.py": 17,
-    "tests/terraform/test_shared_provider.py": 15,
+    "tests/local_aws/test_deploy_cycle.py": 94,
+    "tests/stacks/plan/flow/test_flow_local_aws.py": 85,
+    "tests/terraform/test_oncall_schedule_apply.py": 43,
+    "tests/workflows/test_simulated_runs.py": 35,
+    "tests/terraform/test_copied_stack_apply.py": 26,
+    "tests/stacks/adopt/test_make_adopt.py": 24,
+    "tests/constructs_lib/test_provider_loader.py": 17,
+    "tests/terraform/test_backend_remote_state.py": 16,
+    "tests/stacks/plan/plan_guard/test_plan_guard.py": 16,
+    "tests/local_aws/test_cdktf_deploy.py": 13,
+    "tests/test_main.py": 12,
+    "tests/terraform/test_shared_provider.py": 12,
 }
 
 

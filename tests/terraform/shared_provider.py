@@ -22,9 +22,11 @@ that is the same as what Terraform would do by itself:
   (without the relay, only runs of one configuration are served);
 - its ``.terraform`` holds one installed hashicorp/aws, named in ``.terraform.lock.hcl``: the
   shared process runs that binary, and a run whose lock or install is off fails as before;
-- the wrapper runs in the pytest worker's process group: a test that puts a command in a group of
-  its own does it to signal the group (Ctrl-C, SIGKILL), and a provider of that group dies or
-  ignores the signal with it, which a shared process would not;
+- a run in a process group of its own (a test that signals the group: Ctrl-C, SIGKILL) only
+  through the relay: a provider of the group ignores Ctrl-C (go-plugin servers eat interrupts;
+  Terraform stops them with ``StopProvider``, which the relay passes on), and when the group is
+  killed, Terraform's connections close and the relay cancels the provider's calls in flight,
+  which is what the provider's own death would have ended;
 - no CA bundle is set (``AWS_CA_BUNDLE``, ``custom_ca_bundle``): the provider refuses to be
   configured a second time with one ("unable to add custom RootCAs HTTPClient");
 - no other run holds the process (a lock for the run's whole life): a second run at the same time
@@ -438,17 +440,31 @@ def reattach_for(
     env: dict[str, str],
     types: list[str] | None = None,
     configurations: int = 1,
+    *,
+    needs_relay: bool = False,
 ) -> tuple[str, int] | None:
     """The reattach configuration of this worker's process for ``binary`` and ``env``, and the
-    descriptor of its lock, held until the run ends; None when other runs hold every copy (or
-    a run of several ``configurations`` finds no relay to give each its process).
+    descriptor of its lock, held until the run ends; None when other runs hold every copy, or
+    when no relay runs for a run that needs one (``needs_relay``, several ``configurations``).
     ``types``: the resource types the run can touch (its relay answers with those); None: the
     whole schema."""
     provider_env = provider_environment(env)
     key = process_key(binary, provider_env)
     for copy in range(COPIES_PER_SETTINGS):
         slot = pool / f"{key}-{copy}"
-        served = _reattach_slot(pool, slot, binary, env, provider_env, configurations)
+        try:
+            served = _reattach_slot(
+                pool,
+                slot,
+                binary,
+                env,
+                provider_env,
+                configurations,
+                needs_relay or configurations > 1,
+            )
+        except NoRelayError:
+            # Every copy is started alike: none would have a relay either.
+            return None
         if served is not None:
             types_file = slot / TYPES_FILE
             if types is None:
@@ -460,6 +476,10 @@ def reattach_for(
             (slot / RUN_FILE).write_text(f"{os.getpid()} {time.time_ns()}", encoding="utf-8")
             return served
     return None
+
+
+class NoRelayError(Exception):
+    """The slot's providers are reattached directly (no relay runs in front of them)."""
 
 
 def _healthy(slot: Path, binary: Path) -> bool:
@@ -481,6 +501,7 @@ def _reattach_slot(  # noqa: PLR0917 - one call site, every argument named there
     env: dict[str, str],
     provider_env: dict[str, str],
     configurations: int,
+    needs_relay: bool,
 ) -> tuple[str, int] | None:
     slot.mkdir(parents=True, exist_ok=True)
     lock = os.open(slot / "lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -503,10 +524,10 @@ def _reattach_slot(  # noqa: PLR0917 - one call site, every argument named there
         reattach = _through_relay(first, port) if port else first
         (slot / "reattach").write_text(reattach, encoding="utf-8")
     reattach = (slot / "reattach").read_text(encoding="utf-8")
+    if needs_relay and not _relay_pid(slot):
+        os.close(lock)
+        raise NoRelayError(slot)
     if configurations > 1:
-        if not _relay_pid(slot):
-            os.close(lock)
-            return None
         # One process per configuration: the relay sends each configuration's calls to its own.
         with (slot / UPSTREAMS_FILE).open("a", encoding="utf-8") as upstreams:
             for index in range(len(provider_pids(slot)), configurations):
@@ -519,7 +540,10 @@ def shared_reattach(args: list[str], env: dict[str, str]) -> tuple[str, int] | N
     pool = env.get(POOL_VARIABLE)
     if not pool or env.get(SWITCH_VARIABLE) == "0" or REATTACH_VARIABLE in env:
         return None
-    if env.get(GROUP_VARIABLE) != str(os.getpgrp()) or env.get("AWS_CA_BUNDLE"):
+    if env.get("AWS_CA_BUNDLE"):
+        return None
+    own_group = env.get(GROUP_VARIABLE) != str(os.getpgrp())
+    if own_group and env.get(RELAY_SWITCH_VARIABLE) == "0":
         return None
     command, workdir = command_and_workdir(args, Path.cwd())
     if command not in SHARED_COMMANDS:
@@ -530,7 +554,7 @@ def shared_reattach(args: list[str], env: dict[str, str]) -> tuple[str, int] | N
         if binary is None or not configurations:
             return None
         types = wanted_types(workdir, Path(pool))
-        return reattach_for(Path(pool), binary, env, types, configurations)
+        return reattach_for(Path(pool), binary, env, types, configurations, needs_relay=own_group)
     except OSError:
         return None
 

@@ -198,12 +198,16 @@ def test_one_process_per_aws_environment() -> None:
     assert sp.process_key(Path("/q"), sp.provider_environment(base)) != key
 
 
-def test_a_run_in_a_process_group_of_its_own_is_not_served(
+def test_a_run_in_a_process_group_of_its_own_is_served_only_through_the_relay(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_json(tmp_path / "cdk.tf.json", aws({"region": "us-east-1"}))
     install_provider(tmp_path)
-    env = {sp.POOL_VARIABLE: str(tmp_path / "pool"), sp.GROUP_VARIABLE: str(os.getpgrp() + 1)}
+    env = {
+        sp.POOL_VARIABLE: str(tmp_path / "pool"),
+        sp.GROUP_VARIABLE: str(os.getpgrp() + 1),
+        sp.RELAY_SWITCH_VARIABLE: "0",
+    }
     monkeypatch.chdir(tmp_path)
     assert sp.shared_reattach(["plan"], env) is None
     assert sp.shared_reattach(["init"], {**env, sp.GROUP_VARIABLE: str(os.getpgrp())}) is None
@@ -256,6 +260,19 @@ def test_a_busy_process_is_not_shared(fake_provider: tuple[Path, Path]) -> None:
     # The first idle copy serves: the second stays for the next runs at the same time.
     assert served_pid(pool, binary, {"HOME": "/root"}) == first
     assert sorted(sp.pool_pids(pool)) == sorted([first, second])
+
+
+def test_runs_that_need_the_relay_are_not_served_without_it(
+    fake_provider: tuple[Path, Path],
+) -> None:
+    """A provider with no address to relay (this stand-in names none; so is every provider
+    with IM_TESTS_SCHEMA_RELAY=0): reattached directly, so only runs of one configuration in
+    the worker's process group are served."""
+    binary, pool = fake_provider
+    assert sp.reattach_for(pool, binary, {}, None, 1, needs_relay=True) is None
+    assert sp.reattach_for(pool, binary, {}, None, 2) is None
+    pid = served_pid(pool, binary, {})
+    assert sp.pool_pids(pool) == [pid]
 
 
 def test_a_dead_process_is_started_again(fake_provider: tuple[Path, Path]) -> None:

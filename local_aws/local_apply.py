@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib.provisioners.contract import PYTHON_VARIABLE, is_coverage_input
+from local_aws.reattached_providers import ReattachedProviders, installed_provider
 from local_aws.stack_inputs import FAKE_CREDENTIALS, placeholder_values
 from local_aws.terraform_setup import (
     find_mirror,
@@ -314,6 +315,9 @@ class LocalWorkdir:
     # than the stack directory's copy (a stack synthesized before the provisioners travelled:
     # ``make rehearse BEFORE=<older ref>``); None for a stack that carries its provisioners.
     code_root: Path | None = None
+    # The provider processes every run but ``init`` and ``state`` reattaches (started once by
+    # ``share_providers``); None: each run starts its own.
+    providers: ReattachedProviders | None = None
 
     def load(self, stack_dir: Path, address_types: Mapping[str, str]) -> None:
         """Put ``stack_dir``'s stack (the first, or a changed version) into the copy."""
@@ -342,7 +346,11 @@ class LocalWorkdir:
         (self.path / STACK_FILE).write_text(json.dumps(stack, indent=2), encoding="utf-8")
 
     def run(self, step: str, *args: str, ok: tuple[int, ...] = (0,)) -> str:
-        result = self.terraform.run(self.path, *args, extra_env=self.provisioner_env())
+        env = self.provisioner_env()
+        if self.providers is not None and args[0] not in ("init", "state"):
+            kinds = [*KINDS, *OTHER_KINDS]
+            env.update(self.providers.run_env(self.path, [self.state_path], kinds))
+        result = self.terraform.run(self.path, *args, extra_env=env)
         if result.returncode not in ok:
             detail = errors_of(result.stdout) or (result.stderr + result.stdout)[-6000:]
             raise StepFailedError(step, detail)
@@ -367,6 +375,22 @@ class LocalWorkdir:
 
     def init(self) -> None:
         self.run("terraform init", "init", "-input=false", "-backend=true", "-reconfigure")
+
+    def share_providers(self, configurations: int, folder: Path) -> bool:
+        """Start the provider ``init`` installed once, a process per configuration, for every
+        later run of this copy (local_aws/reattached_providers.py); whether it could.
+        ``stop_providers`` ends them."""
+        binary = installed_provider(self.path)
+        if binary is None:
+            return False
+        env = {**terraform_env(self.terraform.cli_config), **self.provisioner_env()}
+        self.providers = ReattachedProviders.start(binary, configurations, folder, env)
+        return self.providers is not None
+
+    def stop_providers(self) -> None:
+        if self.providers is not None:
+            self.providers.stop()
+            self.providers = None
 
     def apply(self, step: str = "terraform apply") -> list[Change]:
         out = self.run(

@@ -307,6 +307,7 @@ def rehearse(environment: str, before: str | None, workroot: Path, say: Printer)
     first_dir = trees.before or trees.now
     first_stack = _read(first_dir)
     account = stack_account(first_stack)
+    work: LocalWorkdir | None = None
     try:
         say(f"Local Incident Manager at {server.url}, account {account or 'any'}")
         terraform = TerraformCli.offline(provider_version(first_stack), workroot)
@@ -325,6 +326,12 @@ def rehearse(environment: str, before: str | None, workroot: Path, say: Printer)
         started = time.monotonic()
         work.init()
         timings.timed("terraform init", started)
+        # One provider start for every run after init (a process per configuration: prod has
+        # two regions); the runs reattach it (local_aws/reattached_providers.py).
+        configurations = max(
+            len(_read(tree).get("provider", {}).get("aws", [])) for tree in (first_dir, trees.now)
+        )
+        work.share_providers(configurations, workroot / "providers")
         if trees.before is not None:
             started = time.monotonic()
             _apply_and_report(
@@ -347,6 +354,8 @@ def rehearse(environment: str, before: str | None, workroot: Path, say: Printer)
         timings.timed("apply working tree", started)
         _check_and_destroy(work, server, timings, say)
     finally:
+        if work is not None:
+            work.stop_providers()
         server.stop()
     return timings
 

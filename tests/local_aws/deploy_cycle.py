@@ -63,6 +63,8 @@ class DeployCycle:
     applied: dict[str, Json] = field(default_factory=dict)
     # The warnings Terraform printed, per step.
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    # Whether its Terraform runs reattached providers started once (rehearse's way).
+    shared_providers: bool = False
 
     def actions(self, step: str) -> dict[str, str]:
         """Address -> action of ``step``."""
@@ -98,6 +100,10 @@ def run_cycle(  # noqa: PLR0917 - one call site, every argument named there
             create_shared_replication_set(server.url, stack_region(stack))
         work.load(stack_dir, address_types)
         step("init", work.init)
+        # As rehearse does: the provider started once, a process per configuration, for every
+        # later step (local_aws/reattached_providers.py); these cycles are what proves it.
+        configurations = len(stack.get("provider", {}).get("aws", []))
+        cycle.shared_providers = work.share_providers(configurations, workroot / "providers")
         step("apply", work.apply)
         cycle.applied = work.state_attributes()
         ids = work.state_ids()
@@ -116,6 +122,7 @@ def run_cycle(  # noqa: PLR0917 - one call site, every argument named there
     except StepFailedError as failure:
         cycle.failure = f"{failure.step}:\n{failure.output}"
     finally:
+        work.stop_providers()
         server.stop()
         cycle.server_log = server.output.read_text(encoding="utf-8", errors="replace")[-3000:]
         cycle.requests = server.requests()

@@ -165,6 +165,8 @@ def test_applies_from_scratch_and_plans_no_changes(
     environment: str,
 ) -> None:
     cycle = completed(deploy_cycles, environment)
+    # Through the providers rehearse shares (one process per configuration, reattached).
+    assert cycle.shared_providers
     created = cycle.actions("apply")
     assert created
     assert set(created.values()) == {"create"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,21 @@ def test_a_refused_alias_fails_with_aws_s_message(
         "ValidationException: 1 validation error detected: Value 'Bad Alias!' at 'alias'" in error
     )
     assert "Member must satisfy regular expression pattern: ^[a-z0-9_\\-]*$" in error
+    # The providers it started for its runs ended with it.
+    assert providers_left() == []
+
+
+def providers_left() -> list[str]:
+    """The processes still running in a rehearsal's folder (providers, relay, server)."""
+    found = []
+    for cwd in Path("/proc").glob("[0-9]*/cwd"):
+        try:
+            where = str(cwd.readlink())
+        except OSError:
+            continue
+        if f"{Path(tempfile.gettempdir()).name}/rehearse-" in where:
+            found.append(f"{cwd.parent.name}: {where}")
+    return found
 
 
 class FakeServer:

@@ -33,7 +33,7 @@ that is the same as what Terraform would do by itself:
   with the same settings is served by a second process (``COPIES_PER_SETTINGS``), a third starts
   its own providers; and the caller did not reattach providers itself.
 
-The processes of a slot are reached through a relay (tests/terraform/schema_proxy.py, on
+The processes of a slot are reached through a relay (local_aws/provider_relay.py, on
 127.0.0.1): the wrapper writes the run's resource types (``wanted_types``), the processes'
 addresses and a run id to the slot; the relay answers Terraform's schema request with those
 types only, which saves Terraform decoding the whole schema on every run, and sends each of
@@ -51,7 +51,6 @@ Only the standard library: the wrapper starts in ~20 ms (``python -I -S``).
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import json
@@ -59,8 +58,13 @@ import os
 import re
 import signal
 import sys
-import time
 from pathlib import Path
+
+try:  # the suite's own processes, with the project on sys.path
+    from local_aws import provider_relay as relay
+except ImportError:  # the wrapper (python -I -S): the copy beside this file's
+    sys.path.insert(0, str(Path(__file__).parent))
+    import provider_relay as relay  # type: ignore[import-not-found,no-redef]
 
 # Set for the session by ``install``; read by the wrapper.
 POOL_VARIABLE = "IM_TESTS_SHARED_PROVIDER_POOL"
@@ -71,7 +75,7 @@ SWITCH_VARIABLE = "IM_TESTS_SHARED_PROVIDER"
 # "0": shared processes are reattached directly, every run decoding the whole schema.
 RELAY_SWITCH_VARIABLE = "IM_TESTS_SCHEMA_RELAY"
 REATTACH_VARIABLE = "TF_REATTACH_PROVIDERS"
-PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
+PROVIDER_SOURCE = relay.PROVIDER_SOURCE
 
 SHARED_COMMANDS = frozenset(
     {"plan", "apply", "destroy", "refresh", "import", "show", "validate", "console"}
@@ -83,20 +87,17 @@ MAX_PROCESSES = 3
 COPIES_PER_SETTINGS = 2
 STOPPED_CPU_FILE = "stopped-cpu"
 POOL_FOLDER = "shared-provider"
-START_TIMEOUT = 60.0
 # A run with up to this many hashicorp/aws configurations is served (prod: two regions), each
 # configuration by a process of its own behind the relay.
 MAX_CONFIGURATIONS = 2
-# The relay (tests/terraform/schema_proxy.py): its script beside this file's copy; the resource
-# types every run may find in its state (written by ``install``) in the pool; in the slot, the
-# types of the run being served, the providers' addresses and the run's id.
-RELAY_SCRIPT = "schema_proxy.py"
+# The relay (local_aws/provider_relay.py, copied beside the wrapper's copy of this file); the
+# resource types every run may find in its state (written by ``install``) in the pool; in the
+# slot, the relay's files: the run's types, the providers' addresses and the run's id.
+RELAY_SCRIPT = "provider_relay.py"
 KINDS_FILE = "kinds"
-TYPES_FILE = "types"
-UPSTREAMS_FILE = "upstreams"
-RUN_FILE = "run"
-_RELAY_READY = re.compile(r"ready (\d+)\n")
-_TYPE_NAME = re.compile(r"\baws_[a-z0-9_]+")
+TYPES_FILE = relay.TYPES_FILE
+UPSTREAMS_FILE = relay.UPSTREAMS_FILE
+RUN_FILE = relay.RUN_FILE
 
 # What the provider reads from its environment: the AWS SDK's settings, the network's, Go's.
 _PROVIDER_PREFIXES = ("AWS_", "GO", "TF_LOG")
@@ -120,7 +121,6 @@ _PROVIDER_NAMES = frozenset(
 # Passed on for `make bench-tests` (which counts provider processes by them), not part of the key.
 _COUNTED_NAMES = ("IM_BENCH_TESTS_RUN", "PYTEST_CURRENT_TEST")
 
-_REATTACH_LINE = re.compile(r"TF_REATTACH_PROVIDERS='(\{.*\})'")
 _HCL_PROVIDER = re.compile(r'^\s*provider\s+"aws"\s*\{', re.MULTILINE)
 _HCL_ALIAS = re.compile(r"^\s*alias\s*=", re.MULTILINE)
 _HCL_MODULE = re.compile(r'^\s*module\s+"', re.MULTILINE)
@@ -221,17 +221,13 @@ def provider_configurations(workdir: Path) -> int:
 
 
 def wanted_types(workdir: Path, pool: Path) -> list[str]:
-    """The resource types a run in ``workdir`` can touch: every ``aws_*`` word of its
-    configuration files (overrides included) and of a local state beside them, and the types
-    this project's stacks hold, which is what a state of theirs elsewhere (a backend's) can hold
-    beyond its configuration (the pool's ``kinds``)."""
-    found: set[str] = set()
-    for path in workdir.iterdir():
-        if path.is_file() and path.name.endswith((".tf", ".tf.json", ".tfstate")):
-            found.update(_TYPE_NAME.findall(path.read_text(encoding="utf-8", errors="replace")))
-    with contextlib.suppress(OSError):
-        found.update((pool / KINDS_FILE).read_text(encoding="utf-8").split())
-    return sorted(found)
+    """The resource types a run in ``workdir`` can touch (``relay.wanted_types``), with the
+    types this project's stacks hold (the pool's ``kinds``)."""
+    try:
+        kinds = (pool / KINDS_FILE).read_text(encoding="utf-8").split()
+    except OSError:
+        kinds = []
+    return relay.wanted_types(workdir, kinds=kinds)
 
 
 def installed_provider(workdir: Path, data_dir: str | None) -> Path | None:
@@ -343,80 +339,22 @@ def _stop(slot: Path) -> None:
 def _start(slot: Path, index: int, binary: Path, env: dict[str, str]) -> str:
     """Start ``binary -debug`` as the slot's provider process ``index``; its reattach
     configuration."""
-    import subprocess
-
     output = slot / ("output" if index == 0 else f"output.{index}")
-    with output.open("wb") as stream:
-        process = subprocess.Popen(
-            [str(binary), "-debug"],
-            cwd=slot,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=stream,
-            stderr=subprocess.DEVNULL,
-            # Its own session: a Ctrl-C in a test's terminal group must not reach it.
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        found = _REATTACH_LINE.search(output.read_text(encoding="utf-8", errors="replace"))
-        if found:
-            _pid_file(slot, index).write_text(str(process.pid), encoding="utf-8")
-            return found.group(1)
-        if process.poll() is not None:
-            break
-        time.sleep(0.02)
-    process.kill()
-    raise RuntimeError(f"{binary} -debug printed no reattach line: {output.read_text()[-2000:]}")
-
-
-def upstream_address(reattach: str) -> str:
-    """The gRPC target of the provider that printed ``reattach`` ("" when it names none)."""
-    try:
-        address = json.loads(reattach)[PROVIDER_SOURCE]["Addr"]
-        network, where = address["Network"], address["String"]
-    except (ValueError, KeyError, TypeError):
-        return ""
-    return f"unix:{where}" if network == "unix" else f"{where}" if network == "tcp" else ""
+    pid, reattach = relay.start_provider(binary, output, env)
+    _pid_file(slot, index).write_text(str(pid), encoding="utf-8")
+    return reattach
 
 
 def _start_relay(slot: Path) -> int:
-    """Start the slot's relay (tests/terraform/schema_proxy.py, in front of the providers named
-    in the slot's ``upstreams``); the port it listens on, 0 when it cannot serve (said in
-    ``relay-output``: switched off, no grpcio)."""
-    import subprocess
-
-    output = slot / "relay-output"
+    """Start the slot's relay; the port it listens on, 0 when it cannot serve (switched off,
+    no grpcio: said in ``relay-output``)."""
     if os.environ.get(RELAY_SWITCH_VARIABLE) == "0":
-        output.write_text("not relayed: switched off\n", encoding="utf-8")
+        (slot / "relay-output").write_text("not relayed: switched off\n", encoding="utf-8")
         return 0
-    script = Path(__file__).with_name(RELAY_SCRIPT)
-    with output.open("wb") as stream:
-        process = subprocess.Popen(
-            [sys.executable, str(script), str(slot)],
-            cwd=slot,
-            env={"PATH": os.environ.get("PATH", "")},
-            stdin=subprocess.DEVNULL,
-            stdout=stream,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline and process.poll() is None:
-        ready = _RELAY_READY.match(output.read_text(encoding="utf-8", errors="replace"))
-        if ready:
-            (slot / "relay-pid").write_text(str(process.pid), encoding="utf-8")
-            return int(ready.group(1))
-        time.sleep(0.02)
-    process.kill()
-    return 0
-
-
-def _through_relay(reattach: str, port: int) -> str:
-    """``reattach`` with its address replaced by the relay's."""
-    providers = json.loads(reattach)
-    providers[PROVIDER_SOURCE]["Addr"] = {"Network": "tcp", "String": f"127.0.0.1:{port}"}
-    return json.dumps(providers)
+    pid, port = relay.start_relay(slot, sys.executable)
+    if pid:
+        (slot / "relay-pid").write_text(str(pid), encoding="utf-8")
+    return port
 
 
 def _evict(pool: Path, keep: Path) -> None:
@@ -466,14 +404,7 @@ def reattach_for(
             # Every copy is started alike: none would have a relay either.
             return None
         if served is not None:
-            types_file = slot / TYPES_FILE
-            if types is None:
-                types_file.unlink(missing_ok=True)
-            else:
-                types_file.write_text("\n".join(types), encoding="utf-8")
-            # Last: the relay starts over (which process serves which configuration) when this
-            # changes.
-            (slot / RUN_FILE).write_text(f"{os.getpid()} {time.time_ns()}", encoding="utf-8")
+            relay.prepare_run(slot, types)
             return served
     return None
 
@@ -518,10 +449,10 @@ def _reattach_slot(  # noqa: PLR0917 - one call site, every argument named there
         _evict(pool, slot)
         first = _start(slot, 0, binary, start_env)
         (slot / "binary").write_text(str(binary), encoding="utf-8")
-        upstream = upstream_address(first)
+        upstream = relay.upstream_address(first)
         (slot / UPSTREAMS_FILE).write_text(f"{upstream}\n", encoding="utf-8")
         port = _start_relay(slot) if upstream else 0
-        reattach = _through_relay(first, port) if port else first
+        reattach = relay.through_relay(first, port) if port else first
         (slot / "reattach").write_text(reattach, encoding="utf-8")
     reattach = (slot / "reattach").read_text(encoding="utf-8")
     if needs_relay and not _relay_pid(slot):
@@ -531,7 +462,8 @@ def _reattach_slot(  # noqa: PLR0917 - one call site, every argument named there
         # One process per configuration: the relay sends each configuration's calls to its own.
         with (slot / UPSTREAMS_FILE).open("a", encoding="utf-8") as upstreams:
             for index in range(len(provider_pids(slot)), configurations):
-                upstreams.write(f"{upstream_address(_start(slot, index, binary, start_env))}\n")
+                reattach_line = _start(slot, index, binary, start_env)
+                upstreams.write(f"{relay.upstream_address(reattach_line)}\n")
     return reattach, lock
 
 
@@ -579,7 +511,7 @@ def write_wrapper(bin_dir: Path, real: str) -> Path:
 
     bin_dir.mkdir(parents=True, exist_ok=True)
     script = shutil.copy2(Path(__file__), bin_dir / "shared_provider.py")
-    shutil.copy2(Path(__file__).with_name(RELAY_SCRIPT), bin_dir / RELAY_SCRIPT)
+    shutil.copy2(Path(relay.__file__), bin_dir / RELAY_SCRIPT)
     wrapper = bin_dir / "terraform"
     wrapper.write_text(
         f'#!/bin/sh\nexec "{sys.executable}" -I -S "{script}" "{real}" "$@"\n',

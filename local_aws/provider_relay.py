@@ -31,21 +31,26 @@ its maps in fields 2 (resource_schemas), 3 (data_source_schemas) and 8
 (docs/plugin-protocol/tfplugin5.8.proto in hashicorp/terraform). The answer is cut in its wire
 form, field by field, without decoding the schemas themselves.
 
-Usage: ``python schema_proxy.py SLOT`` (the slot folder holding ``upstreams``, ``types``,
+Usage: ``python provider_relay.py SLOT`` (the slot folder holding ``upstreams``, ``types``,
 ``run``); prints ``ready PORT`` once it listens on 127.0.0.1:PORT.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from concurrent import futures
 from pathlib import Path
 from typing import Any
 
 GET_SCHEMA = "/tfplugin5.Provider/GetSchema"
 CONFIGURE = "/tfplugin5.Provider/Configure"
+VALIDATE_PROVIDER_CONFIG = "/tfplugin5.Provider/PrepareProviderConfig"
 # The slot's files (tests/terraform/shared_provider.py writes them).
 TYPES_FILE = "types"
 UPSTREAMS_FILE = "upstreams"
@@ -191,6 +196,7 @@ class SchemaRelay:
         self._routes = Routes([])
         self._schema: bytes | None = None
         self._trimmed: dict[frozenset[str], bytes] = {}
+        self._validated: dict[tuple[str, bytes], bytes] = {}
 
     def _channel(self, target: str) -> Any:
         if target not in self._channels:
@@ -242,7 +248,16 @@ class SchemaRelay:
             except NoProcessLeftError as error:
                 context.abort(grpc.StatusCode.FAILED_PRECONDITION, str(error))
                 raise  # abort raises; for the type checker
-            return self._relayed(self._channel(target), method, request, context)
+            if method != VALIDATE_PROVIDER_CONFIG:
+                return self._relayed(self._channel(target), method, request, context)
+            # The provider's validation of its own configuration is a function of the request
+            # (and of the process's environment, fixed when it started), and hashicorp/aws
+            # spends ~2.5 s of CPU in it on every walk: the answer is kept per process.
+            key = (target, request)
+            if key not in self._validated:
+                channel = self._channel(target)
+                self._validated[key] = self._relayed(channel, method, request, context)
+            return self._validated[key]
 
         return grpc.unary_unary_rpc_method_handler(relay)
 
@@ -307,6 +322,122 @@ def serve(folder: Path) -> None:
     server, port = start(folder)
     print(f"{READY} {port}", flush=True)
     server.wait_for_termination()
+
+
+# --- Starting the processes (standard library only: the suite's terraform wrapper imports this
+# module from a copy, under ``python -I -S``) -----------------------------------------------------
+
+PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
+START_TIMEOUT = 60.0
+_REATTACH_LINE = re.compile(r"TF_REATTACH_PROVIDERS='(\{.*\})'")
+_READY_LINE = re.compile(rf"{READY} (\d+)\n")
+
+
+class ProviderStartError(RuntimeError):
+    """A provider started in debug mode printed no reattach configuration."""
+
+
+def start_provider(binary: Path, output: Path, env: dict[str, str]) -> tuple[int, str]:
+    """Start ``binary -debug`` (the mode provider developers attach a debugger to) in a session
+    of its own, its output in ``output``: its pid and the reattach configuration it printed."""
+    import subprocess
+
+    with output.open("wb") as stream:
+        process = subprocess.Popen(
+            [str(binary), "-debug"],
+            cwd=output.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=stream,
+            stderr=subprocess.DEVNULL,
+            # A Ctrl-C in a terminal's process group must not reach it.
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        found = _REATTACH_LINE.search(output.read_text(encoding="utf-8", errors="replace"))
+        if found:
+            return process.pid, found.group(1)
+        if process.poll() is not None:
+            break
+        time.sleep(0.02)
+    process.kill()
+    raise ProviderStartError(
+        f"{binary} -debug printed no reattach line: {output.read_text()[-2000:]}"
+    )
+
+
+def upstream_address(reattach: str) -> str:
+    """The gRPC target of the provider that printed ``reattach`` ("" when it names none)."""
+    try:
+        address = json.loads(reattach)[PROVIDER_SOURCE]["Addr"]
+        network, where = address["Network"], address["String"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return f"unix:{where}" if network == "unix" else f"{where}" if network == "tcp" else ""
+
+
+def start_relay(folder: Path, python: str) -> tuple[int, int]:
+    """Start this relay for the slot ``folder`` with ``python`` (which has grpcio), in a session
+    of its own, its output in ``folder/relay-output``: its pid and port; (0, 0) when it cannot
+    start (no grpcio: said in the output)."""
+    import subprocess
+
+    output = folder / "relay-output"
+    with output.open("wb") as stream:
+        process = subprocess.Popen(
+            [python, str(Path(__file__).resolve()), str(folder)],
+            cwd=folder,
+            env={"PATH": os.environ.get("PATH", "")},
+            stdin=subprocess.DEVNULL,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        ready = _READY_LINE.match(output.read_text(encoding="utf-8", errors="replace"))
+        if ready:
+            return process.pid, int(ready.group(1))
+        time.sleep(0.02)
+    process.kill()
+    return 0, 0
+
+
+def through_relay(reattach: str, port: int) -> str:
+    """``reattach`` with its address replaced by the relay's."""
+    providers = json.loads(reattach)
+    providers[PROVIDER_SOURCE]["Addr"] = {"Network": "tcp", "String": f"127.0.0.1:{port}"}
+    return json.dumps(providers)
+
+
+_TYPE_NAME = re.compile(r"\baws_[a-z0-9_]+")
+
+
+def wanted_types(
+    workdir: Path, states: Iterable[Path] = (), kinds: Iterable[str] = ()
+) -> list[str]:
+    """The resource types a run in ``workdir`` can touch: every ``aws_*`` word of its
+    configuration files (overrides included), of a local state beside them and of ``states``
+    (a state kept elsewhere), and ``kinds`` (the types a stack of the project holds: what a
+    state out of sight, such as an S3 backend's, can hold beyond its configuration)."""
+    found: set[str] = set(kinds)
+    files = [p for p in workdir.iterdir() if p.name.endswith((".tf", ".tf.json", ".tfstate"))]
+    for path in [*files, *states]:
+        if path.is_file():
+            found.update(_TYPE_NAME.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return sorted(found)
+
+
+def prepare_run(folder: Path, types: list[str] | None) -> None:
+    """Tell the relay of ``folder`` about the run about to start: the types it may touch (None:
+    the whole schema), and a new run id, written last (the routes start over)."""
+    types_file = folder / TYPES_FILE
+    if types is None:
+        types_file.unlink(missing_ok=True)
+    else:
+        types_file.write_text("\n".join(types), encoding="utf-8")
+    (folder / RUN_FILE).write_text(f"{os.getpid()} {time.time_ns()}", encoding="utf-8")
 
 
 if __name__ == "__main__":

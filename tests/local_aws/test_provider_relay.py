@@ -1,4 +1,4 @@
-"""The shared provider's schema relay (tests/terraform/schema_proxy.py): the schema answer cut
+"""The provider relay (local_aws/provider_relay.py): the schema answer cut
 in its wire form, and which types a run keeps. Real Terraform through it:
 tests/terraform/test_shared_provider.py."""
 
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.terraform import schema_proxy as relay
+from local_aws import provider_relay as relay
 from tests.terraform import shared_provider as sp
 
 NAMES = ["aws_a", "aws_b", "aws_ssmcontacts_contact", "aws_kms_key", ""]
@@ -145,6 +145,7 @@ class StandIn:
         self.name = name.encode()
         self.schema = schema
         self.schema_calls = 0
+        self.validations = 0
         self.cancelled = threading.Event()
 
     def handler(self, method: str) -> object:
@@ -163,7 +164,16 @@ class StandIn:
                 self.cancelled.wait(0.05)
             return b""
 
-        found = {relay.GET_SCHEMA: get_schema, relay.CONFIGURE: named, READ: named}
+        def validate(request: bytes, context: object) -> bytes:
+            self.validations += 1
+            return self.name + b":" + request
+
+        found = {
+            relay.GET_SCHEMA: get_schema,
+            relay.CONFIGURE: named,
+            READ: named,
+            relay.VALIDATE_PROVIDER_CONFIG: validate,
+        }
         return grpc.unary_unary_rpc_method_handler(found.get(method, hang))
 
 
@@ -302,6 +312,15 @@ def configure(values: str, capabilities: bytes = b"") -> bytes:
 
 
 @pytest.mark.slow
+def test_the_providers_validation_of_a_configuration_is_asked_once(relayed: Relayed) -> None:
+    validate = relay.VALIDATE_PROVIDER_CONFIG
+    answers = [call(relayed.connection(), validate, b"east") for _ in range(3)]
+    assert answers == [b"a:east"] * 3
+    assert call(relayed.connection(), validate, b"west") == b"a:west"
+    assert relayed.stand_ins["a"].validations == 2
+
+
+@pytest.mark.slow
 def test_one_process_serves_every_configuration(relayed: Relayed) -> None:
     """One configuration (the run was given one process): every call goes to it, as to a
     provider reattached directly."""
@@ -319,14 +338,4 @@ def test_a_caller_gone_mid_call_cancels_the_providers_call(relayed: Relayed) -> 
     assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     assert relayed.stand_ins["a"].cancelled.wait(10), (
         "the provider's call went on without its caller"
-    )
-
-
-def test_the_relay_reads_the_files_the_wrapper_writes() -> None:
-    """The wrapper runs on the standard library alone and the relay runs apart: each names the
-    slot's files itself."""
-    assert (relay.TYPES_FILE, relay.UPSTREAMS_FILE, relay.RUN_FILE) == (
-        sp.TYPES_FILE,
-        sp.UPSTREAMS_FILE,
-        sp.RUN_FILE,
     )

@@ -31,18 +31,18 @@ from tests.quick_plugin import SLOW
 # ordered by its slow tests until the table is brought up to date (tests/test_worker_plan.py
 # names stale rows).
 MEASURED_CPU_SECONDS: dict[str, float] = {
-    "tests/local_aws/test_deploy_cycle.py": 94,
-    "tests/stacks/plan/flow/test_flow_local_aws.py": 85,
-    "tests/terraform/test_oncall_schedule_apply.py": 43,
-    "tests/workflows/test_simulated_runs.py": 35,
-    "tests/terraform/test_copied_stack_apply.py": 26,
-    "tests/stacks/adopt/test_make_adopt.py": 24,
-    "tests/constructs_lib/test_provider_loader.py": 17,
-    "tests/terraform/test_backend_remote_state.py": 16,
-    "tests/stacks/plan/plan_guard/test_plan_guard.py": 16,
+    "tests/local_aws/test_deploy_cycle.py": 49,
+    "tests/stacks/plan/flow/test_flow_local_aws.py": 43,
+    "tests/workflows/test_simulated_runs.py": 39,
+    "tests/terraform/test_oncall_schedule_apply.py": 30,
+    "tests/stacks/adopt/test_make_adopt.py": 25,
+    "tests/constructs_lib/test_provider_loader.py": 20,
+    "tests/stacks/plan/plan_guard/test_plan_guard.py": 18,
+    "tests/terraform/test_copied_stack_apply.py": 17,
+    "tests/terraform/test_shared_provider.py": 15,
+    "tests/test_main.py": 14,
     "tests/local_aws/test_cdktf_deploy.py": 13,
-    "tests/test_main.py": 12,
-    "tests/terraform/test_shared_provider.py": 12,
+    "tests/terraform/test_backend_remote_state.py": 12,
 }
 
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib.provisioners.contract import PYTHON_VARIABLE, is_coverage_input
-from local_aws.reattached_providers import ReattachedProviders, installed_provider
+from local_aws.provider_relay import installed_provider
+from local_aws.reattached_providers import ReattachedProviders
 from local_aws.stack_inputs import FAKE_CREDENTIALS, placeholder_values
 from local_aws.terraform_setup import (
     find_mirror,
@@ -105,15 +106,21 @@ def provider_version(stack: Json) -> str:
     return str(stack["terraform"]["required_providers"]["aws"]["version"])
 
 
+def stack_providers(stack: Json) -> list[Json]:
+    """The stack's hashicorp/aws configurations (provider blocks), the default one first."""
+    providers: list[Json] = stack.get("provider", {}).get("aws", [])
+    return providers
+
+
 def stack_account(stack: Json) -> str | None:
     """The account the stack's first provider block allows (None: any)."""
-    providers = stack.get("provider", {}).get("aws", [])
+    providers = stack_providers(stack)
     allowed = providers[0].get("allowed_account_ids") if providers else None
     return str(allowed[0]) if allowed else None
 
 
 def stack_region(stack: Json) -> str:
-    providers = stack.get("provider", {}).get("aws", [])
+    providers = stack_providers(stack)
     return str(providers[0].get("region", "us-east-1")) if providers else "us-east-1"
 
 
@@ -124,7 +131,7 @@ def has_replication_set(stack: Json) -> bool:
 def local_override(stack: Json, server_url: str, state_path: Path) -> Json:
     """Every AWS provider block pointed at ``server_url`` with fake keys; a local backend."""
     providers = []
-    for provider in stack.get("provider", {}).get("aws", []):
+    for provider in stack_providers(stack):
         override: Json = {
             **FAKE_CREDENTIALS,
             # No instance metadata; region names are checked by the server, not a built-in list.

@@ -44,7 +44,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent import futures
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +178,7 @@ class Routes:
         return self.upstreams[self._by_connection.get(connection, 0)]
 
 
-class SchemaRelay:
+class ProviderRelay:
     """The gRPC handler: GetSchema from the kept answer, cut; every other call relayed to the
     provider process that serves its connection (``Routes``). Reads the slot's files: the
     providers' addresses (``upstreams``), the run's types and its id (``run``): a new id starts
@@ -298,9 +297,11 @@ class SchemaRelay:
 def start(folder: Path) -> tuple[Any, int]:
     """The relay of the slot ``folder``, listening on 127.0.0.1: (a started ``grpc.Server``,
     its port)."""
+    from concurrent import futures
+
     import grpc
 
-    relay = SchemaRelay(folder)
+    relay = ProviderRelay(folder)
 
     class Handler(grpc.GenericRpcHandler):  # type: ignore[misc]
         def service(self, details: Any) -> Any:
@@ -328,6 +329,7 @@ def serve(folder: Path) -> None:
 # module from a copy, under ``python -I -S``) -----------------------------------------------------
 
 PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
+REATTACH_VARIABLE = "TF_REATTACH_PROVIDERS"
 START_TIMEOUT = 60.0
 _REATTACH_LINE = re.compile(r"TF_REATTACH_PROVIDERS='(\{.*\})'")
 _READY_LINE = re.compile(rf"{READY} (\d+)\n")
@@ -365,6 +367,28 @@ def start_provider(binary: Path, output: Path, env: dict[str, str]) -> tuple[int
     raise ProviderStartError(
         f"{binary} -debug printed no reattach line: {output.read_text()[-2000:]}"
     )
+
+
+def installed_provider(workdir: Path, data_dir: str | None = None) -> Path | None:
+    """The one hashicorp/aws binary ``terraform init`` installed for ``workdir``, when the lock
+    file names that version; None otherwise (Terraform then reports what is wrong itself)."""
+    data = workdir / (data_dir or ".terraform")
+    versions = sorted((data / "providers" / PROVIDER_SOURCE).glob("*/*_*/terraform-provider-aws*"))
+    if len(versions) != 1:
+        return None
+    binary = versions[0]
+    version = binary.parent.parent.name
+    try:
+        lock = (workdir / ".terraform.lock.hcl").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    block = re.search(
+        r'provider\s+"' + re.escape(PROVIDER_SOURCE) + r'"\s*\{[^}]*?version\s*=\s*"([^"]+)"',
+        lock,
+    )
+    if block is None or block.group(1) != version:
+        return None
+    return binary.resolve()
 
 
 def upstream_address(reattach: str) -> str:

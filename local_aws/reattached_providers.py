@@ -30,17 +30,6 @@ from local_aws import provider_relay as relay
 
 # "0": every Terraform run of a rehearsal starts its own providers.
 SWITCH_VARIABLE = "IM_SHARED_PROVIDER"
-REATTACH_VARIABLE = "TF_REATTACH_PROVIDERS"
-
-
-def installed_provider(workdir: Path) -> Path | None:
-    """The one hashicorp/aws binary ``terraform init`` installed in ``workdir``."""
-    found = sorted(
-        (workdir / ".terraform" / "providers" / relay.PROVIDER_SOURCE).glob(
-            "*/*_*/terraform-provider-aws*"
-        )
-    )
-    return found[0].resolve() if len(found) == 1 else None
 
 
 @dataclass
@@ -90,7 +79,7 @@ class ReattachedProviders:
         """The environment for the next Terraform run in ``workdir`` (its state in ``states``):
         reattach the processes, and tell the relay which types the run can touch."""
         relay.prepare_run(self.folder, relay.wanted_types(workdir, states, kinds))
-        return {REATTACH_VARIABLE: self.reattach}
+        return {relay.REATTACH_VARIABLE: self.reattach}
 
     def stop(self) -> None:
         """End every process (the relay first: no call reaches a provider being stopped)."""

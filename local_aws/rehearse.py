@@ -38,6 +38,7 @@ from local_aws.local_apply import (
     operations,
     provider_version,
     stack_account,
+    stack_providers,
     stack_region,
 )
 from local_aws.process import LocalAwsProcess, ServerStartError
@@ -328,9 +329,8 @@ def rehearse(environment: str, before: str | None, workroot: Path, say: Printer)
         timings.timed("terraform init", started)
         # One provider start for every run after init (a process per configuration: prod has
         # two regions); the runs reattach it (local_aws/reattached_providers.py).
-        configurations = max(
-            len(_read(tree).get("provider", {}).get("aws", [])) for tree in (first_dir, trees.now)
-        )
+        now_stack = _read(trees.now) if trees.before is not None else first_stack
+        configurations = max(len(stack_providers(s)) for s in (first_stack, now_stack))
         work.share_providers(configurations, workroot / "providers")
         if trees.before is not None:
             started = time.monotonic()

@@ -37,6 +37,7 @@ from local_aws.local_apply import (
     has_replication_set,
     incident_manager_addresses,
     stack_account,
+    stack_providers,
     stack_region,
 )
 from local_aws.process import LocalAwsProcess
@@ -102,7 +103,7 @@ def run_cycle(  # noqa: PLR0917 - one call site, every argument named there
         step("init", work.init)
         # As rehearse does: the provider started once, a process per configuration, for every
         # later step (local_aws/reattached_providers.py); these cycles are what proves it.
-        configurations = len(stack.get("provider", {}).get("aws", []))
+        configurations = len(stack_providers(stack))
         cycle.shared_providers = work.share_providers(configurations, workroot / "providers")
         step("apply", work.apply)
         cycle.applied = work.state_attributes()

@@ -74,7 +74,7 @@ GROUP_VARIABLE = "IM_TESTS_SHARED_PROVIDER_GROUP"
 SWITCH_VARIABLE = "IM_TESTS_SHARED_PROVIDER"
 # "0": shared processes are reattached directly, every run decoding the whole schema.
 RELAY_SWITCH_VARIABLE = "IM_TESTS_SCHEMA_RELAY"
-REATTACH_VARIABLE = "TF_REATTACH_PROVIDERS"
+REATTACH_VARIABLE = relay.REATTACH_VARIABLE
 PROVIDER_SOURCE = relay.PROVIDER_SOURCE
 
 SHARED_COMMANDS = frozenset(
@@ -230,28 +230,6 @@ def wanted_types(workdir: Path, pool: Path) -> list[str]:
     return relay.wanted_types(workdir, kinds=kinds)
 
 
-def installed_provider(workdir: Path, data_dir: str | None) -> Path | None:
-    """The one hashicorp/aws binary ``terraform init`` installed for ``workdir``, when the lock
-    file names that version; None otherwise (Terraform then reports what is wrong itself)."""
-    data = workdir / (data_dir or ".terraform")
-    versions = sorted((data / "providers" / PROVIDER_SOURCE).glob("*/*_*/terraform-provider-aws*"))
-    if len(versions) != 1:
-        return None
-    binary = versions[0]
-    version = binary.parent.parent.name
-    try:
-        lock = (workdir / ".terraform.lock.hcl").read_text(encoding="utf-8")
-    except OSError:
-        return None
-    block = re.search(
-        r'provider\s+"' + re.escape(PROVIDER_SOURCE) + r'"\s*\{[^}]*?version\s*=\s*"([^"]+)"',
-        lock,
-    )
-    if block is None or block.group(1) != version:
-        return None
-    return binary.resolve()
-
-
 def provider_environment(env: dict[str, str]) -> dict[str, str]:
     """The variables of ``env`` the provider reads."""
     return {
@@ -320,9 +298,9 @@ def _kill(slot: Path, pid: int, binary: str) -> None:
 
 
 def _stop(slot: Path) -> None:
-    relay = _relay_pid(slot)
-    if relay:
-        _kill(slot, relay, RELAY_SCRIPT)
+    relay_pid = _relay_pid(slot)
+    if relay_pid:
+        _kill(slot, relay_pid, RELAY_SCRIPT)
     try:
         binary = (slot / "binary").read_text(encoding="utf-8")
     except OSError:
@@ -416,12 +394,12 @@ class NoRelayError(Exception):
 def _healthy(slot: Path, binary: Path) -> bool:
     """The slot's providers and relay run, and it has a reattach configuration."""
     pids = provider_pids(slot)
-    relay = _relay_pid(slot)
+    relay_pid = _relay_pid(slot)
     return bool(
         pids
         and (slot / "reattach").exists()
         and all(_alive(pid, str(binary)) for pid in pids)
-        and (not relay or _alive(relay, RELAY_SCRIPT))
+        and (not relay_pid or _alive(relay_pid, RELAY_SCRIPT))
     )
 
 
@@ -481,7 +459,7 @@ def shared_reattach(args: list[str], env: dict[str, str]) -> tuple[str, int] | N
     if command not in SHARED_COMMANDS:
         return None
     try:
-        binary = installed_provider(workdir, env.get("TF_DATA_DIR"))
+        binary = relay.installed_provider(workdir, env.get("TF_DATA_DIR"))
         configurations = provider_configurations(workdir) if binary is not None else 0
         if binary is None or not configurations:
             return None

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from local_aws.local_apply import stack_providers
 from local_aws.stack_inputs import (
     FAKE_CREDENTIALS,
     PLACEHOLDER_ADDRESSES,
@@ -67,11 +68,6 @@ def write_override(workdir: Path, name: str, override: Json) -> Path:
     return path
 
 
-def aws_providers(stack: Json) -> list[Json]:
-    providers: list[Json] = stack.get("provider", {}).get("aws", [])
-    return providers
-
-
 def offline_override(stack: Json, state_path: Path) -> Json:
     """Fake credentials and skip flags for every AWS provider block, and a local backend in the
     test's directory instead of the stack's own.
@@ -85,7 +81,7 @@ def offline_override(stack: Json, state_path: Path) -> Json:
     the local AWS stand-in in test_backend_remote_state.py.
     """
     providers = []
-    for provider in aws_providers(stack):
+    for provider in stack_providers(stack):
         override: Json = {**FAKE_CREDENTIALS, **OFFLINE_FLAGS}
         if "alias" in provider:
             override["alias"] = provider["alias"]
@@ -205,7 +201,9 @@ def plan_offline_diagnosed(
     ).stdout
     plan: Json = json.loads(terraform.run(workdir, "show", "-json", "tfplan").stdout)
     replaced = {
-        provider_address(provider) for provider in aws_providers(stack) if "assume_role" in provider
+        provider_address(provider)
+        for provider in stack_providers(stack)
+        if "assume_role" in provider
     }
     return plan, [
         diagnostic

@@ -29,12 +29,12 @@ from typing import Any
 
 import pytest
 
+from local_aws.local_apply import stack_providers
 from tests.terraform.conftest import stack_dir
 from tests.terraform.moto_server import DEFAULT_ACCOUNT, MotoServer, start_moto
 from tests.terraform.stack_copy import (
     FAKE_CREDENTIALS,
     Json,
-    aws_providers,
     copy_stack,
     dependency_closure,
     read_stack,
@@ -69,7 +69,7 @@ def remote_override(stack: Json, url: str) -> Json:
         **FAKE_CREDENTIALS,
     )
     providers = []
-    for provider in aws_providers(stack):
+    for provider in stack_providers(stack):
         override: Json = {
             **FAKE_CREDENTIALS,
             "endpoints": [dict.fromkeys(PROVIDER_SERVICES, url)],
@@ -335,7 +335,9 @@ def test_a_second_run_is_refused_while_the_dynamodb_lock_is_held(staging: Remote
 
 def test_the_provider_refuses_credentials_of_another_account(staging: RemoteStack) -> None:
     """Staging may touch 111122223333 only; moto's credentials are of another account."""
-    assert aws_providers(read_stack(staging.workdir))[0]["allowed_account_ids"] == ["111122223333"]
+    assert stack_providers(read_stack(staging.workdir))[0]["allowed_account_ids"] == [
+        "111122223333"
+    ]
     result = staging.run("plan", "-input=false", *staging.var_file, check=False)
     assert result.returncode == 1
     assert f"AWS account ID not allowed: {DEFAULT_ACCOUNT}" in result.stderr, result.stderr

@@ -34,14 +34,14 @@ from typing import Any
 
 import pytest
 
-from local_aws.local_apply import Change, planned_changes
+from local_aws.local_apply import Change, planned_changes, stack_providers
 from local_aws.process import LocalAwsProcess
 from local_aws.server import DEFAULT_ACCOUNT, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from local_aws.stack_inputs import placeholder_values
 from stacks.config.environment_loader import load_environments
 from stacks.stack.synthesize import synthesize
 from tests.conftest import PROJECT_ROOT
-from tests.terraform.stack_copy import aws_providers, read_stack, write_override
+from tests.terraform.stack_copy import read_stack, write_override
 from tests.terraform.terraform_cli import Terraform
 
 Json = dict[str, Any]
@@ -162,7 +162,7 @@ def point_at(stack_dir: Path, server: LocalAwsProcess, state: Path) -> None:
             "endpoints": [dict.fromkeys(PROVIDER_SERVICES, server.url)],
             "skip_metadata_api_check": True,
         }
-        for _ in aws_providers(read_stack(stack_dir))
+        for _ in stack_providers(read_stack(stack_dir))
     ]
     override = {
         "terraform": {"backend": {"local": {"path": str(state)}}},

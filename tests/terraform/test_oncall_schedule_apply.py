@@ -51,6 +51,7 @@ from typing import Any
 
 import pytest
 
+from local_aws.local_apply import stack_providers
 from local_aws.process import LocalAwsProcess
 from local_aws.server import DEFAULT_ACCOUNT, FAKE_ACCESS_KEY, FAKE_SECRET_KEY
 from stacks.config.environment_loader import load_environments
@@ -60,7 +61,6 @@ from tests.conftest import PROJECT_ROOT, main_environment
 from tests.local_aws.local_clients import daily_rotation, local_client
 from tests.stacks.environment_files import project_with
 from tests.terraform.stack_copy import (
-    aws_providers,
     copy_stack,
     offline_override,
     read_stack,
@@ -276,7 +276,7 @@ class Deployment:
                 "endpoints": [dict.fromkeys(PROVIDER_SERVICES, self.server.url)],
                 "skip_metadata_api_check": True,
             }
-            for _ in aws_providers(stack)
+            for _ in stack_providers(stack)
         ]
         state = self.state_path
         write_override(

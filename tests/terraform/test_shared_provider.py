@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from local_aws import local_apply
+from local_aws import provider_relay as relay
 from tests.terraform import shared_provider as sp
 from tests.terraform.terraform_cli import Terraform
 
@@ -178,14 +179,14 @@ def install_provider(workdir: Path, version: str = "5.100.0", lock: str = LOCK_F
 
 def test_the_installed_binary_named_by_the_lock_file(tmp_path: Path) -> None:
     binary = install_provider(tmp_path)
-    assert sp.installed_provider(tmp_path, None) == binary.resolve()
+    assert relay.installed_provider(tmp_path, None) == binary.resolve()
 
 
 def test_no_binary_when_the_lock_names_another_version(tmp_path: Path) -> None:
     install_provider(tmp_path, lock=LOCK_FILE.replace("5.100.0", "5.99.0"))
-    assert sp.installed_provider(tmp_path, None) is None
+    assert relay.installed_provider(tmp_path, None) is None
     (tmp_path / ".terraform.lock.hcl").unlink()
-    assert sp.installed_provider(tmp_path, None) is None
+    assert relay.installed_provider(tmp_path, None) is None
 
 
 def test_one_process_per_aws_environment() -> None:
@@ -333,10 +334,10 @@ def test_a_process_per_configuration_behind_a_relay_started_again_when_it_dies(
         ]
         # No types given: the relay answers with the whole schema.
         assert not (slot / sp.TYPES_FILE).exists()
-        relay = sp._relay_pid(slot)
-        assert sp._alive(relay, sp.RELAY_SCRIPT)
-        os.kill(relay, 9)
-        while sp._alive(relay, sp.RELAY_SCRIPT):
+        relay_pid = sp._relay_pid(slot)
+        assert sp._alive(relay_pid, sp.RELAY_SCRIPT)
+        os.kill(relay_pid, 9)
+        while sp._alive(relay_pid, sp.RELAY_SCRIPT):
             time.sleep(0.01)
         serve(None)
         assert sp._alive(sp._relay_pid(slot), sp.RELAY_SCRIPT)
